@@ -1,0 +1,32 @@
+"""A minimal record→record stage used to test the contract end to end (run as a real script)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from scripts.contract import Drop, MapStage, run_map_stage  # noqa: E402
+
+
+class LengthStage(MapStage):
+    """Keeps texts of at least --min-chars characters and records their length."""
+
+    name = "length"
+    default_output = "data/length_thread{part}.txt"
+
+    @classmethod
+    def add_arguments(cls, parser):
+        parser.add_argument("--min-chars", type=int, default=5)
+        parser.add_argument("--sleep-per-record", type=float, default=0.0)
+
+    def process(self, record):
+        if self.args.sleep_per_record:
+            import time
+
+            time.sleep(self.args.sleep_per_record)
+        if len(record["text"]) < self.args.min_chars:
+            return Drop("too_short")
+        return {**record, "n_chars": len(record["text"]), "_stats": {"chars": len(record["text"])}}
+
+
+if __name__ == "__main__":
+    run_map_stage(LengthStage, description=__doc__)
