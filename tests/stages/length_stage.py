@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from scripts.contract import Drop, MapStage, run_map_stage  # noqa: E402
+from scripts.contract import Drop, MapStage, run_map_stage
 
 
 class LengthStage(MapStage):
