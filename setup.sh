@@ -3,7 +3,8 @@
 # Idempotent: a second run with the same requirements and options installs nothing.
 #
 #   bash setup.sh                       # runtime (CPU torch)
-#   bash setup.sh --dev                 # + pytest, ruff, shellcheck and the benchmarks' reference tools
+#   bash setup.sh --dev                 # + pytest, ruff, shellcheck
+#   bash setup.sh --bench               # + the reference tools bench/ compares against (Scrapy, datatrove, …)
 #   bash setup.sh --cuda-index-url URL  # GPU nodes: torch from a CUDA wheel index, e.g. PyTorch's cu118 one
 #                                       #   (https://download.pytorch.org/whl/cu118)
 #   bash setup.sh --python python3.12   # another interpreter (3.10 or newer)
@@ -14,12 +15,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 TORCH_VERSION="2.13.0"
 python_bin="python3"
 dev=0
+bench=0
 cuda_index_url=""
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --dev) dev=1 ;;
+    --bench) bench=1 ;;
     --cuda-index-url) cuda_index_url="${2:?--cuda-index-url needs a URL}"; shift ;;
     --python) python_bin="${2:?--python needs an interpreter}"; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -43,6 +46,7 @@ pip=(.venv/bin/python -m pip --disable-pip-version-check)
 
 requirement_files=(requirements.txt)
 [[ "$dev" == 1 ]] && requirement_files+=(requirements-dev.txt)
+[[ "$bench" == 1 ]] && requirement_files+=(requirements-bench.txt)
 stamp=".venv/.lion1b-setup"
 wanted="$(cat "${requirement_files[@]}" pyproject.toml | sha256sum | cut -d' ' -f1) torch=$TORCH_VERSION cuda=$cuda_index_url"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 import xxhash
 from tqdm import tqdm
@@ -43,7 +43,7 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def die(msg: str, code: int = 2) -> None:
+def die(msg: str, code: int = 2) -> NoReturn:
     """A clear one-line error instead of a traceback."""
     log(f"error: {msg}")
     raise SystemExit(code)
@@ -316,7 +316,16 @@ class Completion:
                 with contextlib.suppress(OSError):
                     st = os.stat(path)
                     inputs.append([path, st.st_size, st.st_mtime_ns])
-        blob = json.dumps({"stage": stage, "options": options, "inputs": inputs}, sort_keys=True, default=str)
+        # Files named by options (keyword lists, a tokenizer) count too: editing one must redo the stage.
+        option_files = []
+        not_options = {str(args.input), *map(str, self.outputs)}
+        for value in options.values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and item not in not_options and os.path.isfile(item):
+                    st = os.stat(item)
+                    option_files.append([item, st.st_size, st.st_mtime_ns])
+        blob = json.dumps({"stage": stage, "options": options, "inputs": inputs, "option_files": option_files},
+                          sort_keys=True, default=str)
         self.fingerprint = hashlib.sha256(blob.encode()).hexdigest()
         self.stage = stage
 
@@ -411,9 +420,13 @@ def _batched(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict
         yield batch
 
 
-def _write_line(handle: IO[str], record: dict[str, Any]) -> None:
-    handle.write(json.dumps(record, ensure_ascii=False))
-    handle.write("\n")
+def write_record(handle: IO[str], record: dict[str, Any]) -> None:
+    """One JSON line, readable UTF-8; a string with a lone surrogate (legal as a JSON escape, not
+    encodable as UTF-8) falls back to escaped output instead of killing the stage."""
+    try:
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except UnicodeEncodeError:
+        handle.write(json.dumps(record) + "\n")
 
 
 def run_map_stage(stage_cls: type[MapStage], description: str, argv: list[str] | None = None) -> None:
@@ -459,12 +472,12 @@ def run_map_stage(stage_cls: type[MapStage], description: str, argv: list[str] |
                 if isinstance(result, Drop):
                     stats.drop(result.reason)
                     if rejected is not None and original is not None:
-                        _write_line(rejected, {**original, "drop_reason": result.reason})
+                        write_record(rejected, {**original, "drop_reason": result.reason})
                     continue
                 for key, n in result.pop("_stats", {}).items():
                     stats.count(key, n)
                 stats.n_out += 1
-                _write_line(out, result)
+                write_record(out, result)
             bar.update(len(processed))
     seconds = time.monotonic() - start
     completion.write(stats, seconds)

@@ -858,6 +858,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--crawl-delay", type=float, default=0.2, help="Crawl-delay of the forum host, seconds")
     parser.add_argument("--manifest-out", type=Path, help="write the manifest JSON here")
+    parser.add_argument("--seeds-out", type=Path, help="write the hosts' base URLs here, one per line (crawl seeds)")
     args = parser.parse_args()
     if args.port_base is not None and not 1 <= args.port_base <= 65533:
         parser.error("--port-base must be in 1..65533")
@@ -874,6 +875,10 @@ def main() -> None:
         tmp = args.manifest_out.with_name(args.manifest_out.name + ".tmp")
         tmp.write_text(json.dumps(site.manifest, ensure_ascii=False, indent=1))
         tmp.replace(args.manifest_out)
+    if args.seeds_out:
+        tmp = args.seeds_out.with_name(args.seeds_out.name + ".tmp")
+        tmp.write_text("".join(f"{site.bases[key]}/\n" for key in HOSTS))
+        tmp.replace(args.seeds_out)
     for key in HOSTS:
         print(f"{key} {site.bases[key]}/", flush=True)
     while not done.wait(0.5):
