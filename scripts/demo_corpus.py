@@ -3,8 +3,9 @@
 Everything here is written for lion1b (templates + word lists, no copied text). Sentences are built from
 several independent slots (subject, action, time, place, reason) so two articles share few word 5-grams and
 a dedupe stage sees them as distinct, while every sentence still reads as punctuated prose that quality
-filters keep. All randomness comes from a `random.Random` the caller seeds, so a seed gives the same bytes
-on every run and every Python (string seeds are hashed with SHA-512, not with PYTHONHASHSEED).
+filters keep; no phrase is used twice within one article (`Deck`), so Gopher's repetition rules keep it too.
+All randomness comes from a `random.Random` the caller seeds, so a seed gives the same bytes on every run
+and every Python (string seeds are hashed with SHA-512, not with PYTHONHASHSEED).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "a group of volunteer gardeners", "the health department", "the largest hospital in the region",
             "a young software company", "the public library", "the farmers' cooperative", "the school board",
             "the harbour administration", "a bakery in the old town", "the environmental agency",
+            "the fire brigade", "the tourist office", "a neighbourhood association in the east end",
+            "the chamber of commerce", "the youth orchestra", "the water utility",
         ],
         "action": [
             "approved a new budget for the coming year", "presented a plan to extend the tram network",
@@ -44,11 +47,16 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "on Monday", "last week", "earlier this month", "after months of debate", "on Thursday evening",
             "during the summer break", "at the end of the year", "for the first time since 2019", "late on Friday",
             "this morning",
+            "on Tuesday afternoon", "over the weekend", "in early spring", "two days ago",
+            "shortly before the holidays", "after a long night of talks",
         ],
         "place": [
             "in the old town", "near the central station", "along the river", "in the northern districts",
             "at the harbour", "on the edge of the city", "in three nearby villages", "at the main campus",
             "across the whole region", "in the market square",
+            "in the southern suburbs", "next to the new stadium", "behind the cathedral",
+            "in the industrial park", "on the university hill", "close to the airport",
+            "in the western valley", "outside the city walls",
         ],
         "reason": [
             "because the old system had become too expensive", "after many residents had complained",
@@ -98,6 +106,8 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "eine Gruppe ehrenamtlicher Gärtner", "das Gesundheitsamt", "das größte Krankenhaus der Region",
             "ein junges Softwareunternehmen", "die Stadtbibliothek", "die Genossenschaft der Landwirte",
             "der Schulrat", "die Hafenverwaltung", "eine Bäckerei aus der Altstadt", "das Umweltamt",
+            "die Feuerwehr", "das Fremdenverkehrsamt", "ein Nachbarschaftsverein aus dem Osten der Stadt",
+            "die Industrie- und Handelskammer", "das Jugendorchester", "der Wasserversorger",
         ],
         "action": [
             "hat|einen neuen Haushalt für das kommende Jahr beschlossen",
@@ -125,11 +135,16 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "am Montag", "in der vergangenen Woche", "Anfang dieses Monats", "nach monatelanger Diskussion",
             "am Donnerstagabend", "während der Sommerferien", "zum Jahresende", "zum ersten Mal seit 2019",
             "am späten Freitag", "heute Morgen",
+            "am Dienstagnachmittag", "über das Wochenende", "im zeitigen Frühjahr", "vor zwei Tagen",
+            "kurz vor den Feiertagen", "nach einer langen Verhandlungsnacht",
         ],
         "place": [
             "in der Altstadt", "in der Nähe des Hauptbahnhofs", "entlang des Flusses", "in den nördlichen Stadtteilen",
             "am Hafen", "am Stadtrand", "in drei Dörfern im Umland", "auf dem Hauptcampus", "in der gesamten Region",
             "auf dem Marktplatz",
+            "in den südlichen Vororten", "neben dem neuen Stadion", "hinter dem Dom",
+            "im Gewerbegebiet", "auf dem Universitätshügel", "in der Nähe des Flughafens",
+            "im westlichen Tal", "vor den Toren der Stadt",
         ],
         "reason": [
             "weil das alte System zu teuer geworden war", "nachdem sich viele Anwohner beschwert hatten",
@@ -180,6 +195,8 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "une jeune entreprise de logiciels", "la bibliothèque municipale", "la coopérative agricole",
             "le conseil scolaire", "l'administration du port", "une boulangerie de la vieille ville",
             "l'agence de l'environnement",
+            "la caserne des pompiers", "l'office de tourisme", "une association de quartier de l'est de la ville",
+            "la chambre de commerce", "l'orchestre des jeunes", "la régie des eaux",
         ],
         "action": [
             "a adopté un nouveau budget pour l'année prochaine", "a présenté un projet d'extension du tramway",
@@ -202,11 +219,16 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "lundi", "la semaine dernière", "au début du mois", "après des mois de débat", "jeudi soir",
             "pendant les vacances d'été", "à la fin de l'année", "pour la première fois depuis 2019",
             "vendredi en fin de journée", "ce matin",
+            "mardi après-midi", "pendant le week-end", "au début du printemps", "il y a deux jours",
+            "peu avant les fêtes", "après une longue nuit de négociations",
         ],
         "place": [
             "dans la vieille ville", "près de la gare centrale", "le long de la rivière", "dans les quartiers nord",
             "sur le port", "en périphérie de la ville", "dans trois villages voisins", "sur le campus principal",
             "dans toute la région", "sur la place du marché",
+            "dans la banlieue sud", "à côté du nouveau stade", "derrière la cathédrale",
+            "dans la zone industrielle", "sur la colline de l'université", "près de l'aéroport",
+            "dans la vallée de l'ouest", "hors des remparts",
         ],
         "reason": [
             "car l'ancien système était devenu trop cher", "après de nombreuses plaintes des riverains",
@@ -257,6 +279,8 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "un grupo de jardineros voluntarios", "el departamento de sanidad", "el hospital más grande de la región",
             "una joven empresa de software", "la biblioteca municipal", "la cooperativa agrícola", "el consejo escolar",
             "la autoridad portuaria", "una panadería del casco antiguo", "la agencia de medio ambiente",
+            "el cuerpo de bomberos", "la oficina de turismo", "una asociación vecinal del este de la ciudad",
+            "la cámara de comercio", "la orquesta juvenil", "la empresa municipal de aguas",
         ],
         "action": [
             "aprobó un nuevo presupuesto para el próximo año", "presentó un plan para ampliar la red de tranvía",
@@ -278,11 +302,16 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "el lunes", "la semana pasada", "a principios de este mes", "tras meses de debate",
             "el jueves por la tarde", "durante las vacaciones de verano", "a finales de año",
             "por primera vez desde 2019", "el viernes a última hora", "esta mañana",
+            "el martes por la tarde", "durante el fin de semana", "a comienzos de la primavera",
+            "hace dos días", "poco antes de las fiestas", "tras una larga noche de negociaciones",
         ],
         "place": [
             "en el casco antiguo", "cerca de la estación central", "a lo largo del río", "en los barrios del norte",
             "en el puerto", "en las afueras de la ciudad", "en tres pueblos cercanos", "en el campus principal",
             "en toda la región", "en la plaza del mercado",
+            "en los barrios del sur", "junto al nuevo estadio", "detrás de la catedral",
+            "en el polígono industrial", "en la colina de la universidad", "cerca del aeropuerto",
+            "en el valle del oeste", "fuera de las murallas",
         ],
         "reason": [
             "porque el sistema anterior se había vuelto demasiado caro", "después de muchas quejas de los vecinos",
@@ -331,6 +360,7 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "市立歴史博物館",
             "ボランティアの園芸グループ", "保健所", "地域で最も大きな病院", "若いソフトウェア会社", "市立図書館",
             "農業協同組合", "教育委員会", "港湾管理事務所", "旧市街のパン屋", "環境事務所",
+            "消防本部", "観光案内所", "東地区の町内会", "商工会議所", "ユースオーケストラ", "水道局",
         ],
         "action": [
             "来年度の新しい予算案を承認した", "路面電車の路線を延長する計画を発表した",
@@ -342,21 +372,29 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "閲覧室の数を二倍に増やした", "川岸から二トン以上のごみを回収した",
             "プラスチックごみを分別する新しい方法を試した", "安全上の理由から秋祭りを中止した",
             "新しい公園の設計に生徒を招いた", "大通り沿いの騒音を測定した",
+            "地元の食材を使った料理教室を開いた", "古い倉庫を若者向けの交流拠点に改装した",
+            "通学路に新しい信号機を設置した", "高齢者向けの無料送迎バスを走らせ始めた",
+            "市内の桜の木の健康状態を調査した", "災害に備えた避難訓練を実施した",
         ],
         "time": [
             "月曜日", "先週", "今月初め", "数か月にわたる議論の末", "木曜日の夜", "夏休みの間", "年末",
             "二〇一九年以来初めて", "金曜日の遅く", "けさ",
+            "火曜日の午後", "週末", "春先", "二日前", "連休の直前", "夜通しの協議の後",
         ],
         "place": [
             "旧市街", "中央駅の近く", "川沿い", "北部の地区", "港", "市の郊外", "近くの三つの村",
             "大学の本部キャンパス",
             "地域全体", "市場の広場",
+            "南部の郊外", "新しい競技場の隣", "大聖堂の裏手", "工業団地", "大学のある丘", "空港の近く",
+            "西の谷", "城壁の外",
         ],
         "reason": [
             "古い仕組みの費用が高くなりすぎたため", "多くの住民から苦情が寄せられたことを受けて",
             "一部の委員は反対したものの", "需要が着実に伸びていることから", "家族が予定を立てやすくするために",
             "最終的な費用はまだ分からないが", "現在の契約が三月に切れるため", "天候には恵まれなかったものの",
             "多くの関係者が驚いたことに", "夏の観光シーズンを前に",
+            "利用者の声に応えるかたちで", "昨年の反省を踏まえて", "国の補助金が決まったことを受けて",
+            "地元の学生の提案をきっかけに",
         ],
         "comment": [
             "最新の集計によると、約{num}人が参加し、昨年より{pct}パーセント増えた。",
@@ -373,6 +411,14 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "この問題が議論されるのは、この十年で三度目となる。",
             "多くの住民が決定を歓迎する一方で、さらに詳しい説明を求める声もある。",
             "広報担当者によると、最終報告は夏前にまとまる見通しだ。",
+            "地元の商店街からは、客足が戻るきっかけになるとの期待の声が上がっている。",
+            "ただし、財源の確保については来年度以降の課題として残されている。",
+            "説明会には平日の夜にもかかわらず{num}人以上が集まった。",
+            "同様の試みは隣の県でも始まっており、情報交換が進められている。",
+            "関係者の間では、対象をさらに広げるべきだとの意見も出ている。",
+            "市の担当課には、これまでに{num}件を超える問い合わせが寄せられた。",
+            "{name}さんによると、準備には予想以上の時間がかかったという。",
+            "結果は来月の定例会で報告される予定だ。",
         ],
         "quote": [
             "「この日をずっと待っていました」と{name}さんは語った。",
@@ -380,6 +426,9 @@ WORDS: dict[str, dict[str, list[str]]] = {
             "「誰も多く払いたくはありませんが、数字ははっきりしています」と財政委員の{name}さんは話した。",
             "「地域の皆さんの反応はこれまでとても好意的です」と{name}さんは記者団に語った。",
             "「次の判断の前に、皆さんの意見をよく聞きます」と{name}さんは約束した。",
+            "「子どもたちが安心して過ごせる場所にしたい」と{name}さんは話した。",
+            "「課題はまだ多いですが、一歩ずつ進めます」と{name}さんは述べた。",
+            "「多くの方に協力していただき感謝しています」と{name}さんは笑顔を見せた。",
         ],
         "name": ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村"],
         "connector": ["一方、", "同じころ、", "別の決定として、", "これに先立ち、", "さらに、"],
@@ -517,27 +566,68 @@ def _number(rng: random.Random, lang: str, lo: int, hi: int) -> str:
     return f"{rng.randint(lo, hi):,}".replace(",", THOUSANDS[lang])
 
 
-def _fill(rng: random.Random, lang: str, template: str) -> str:
-    w = WORDS[lang]
-    return template.format(name=rng.choice(w["name"]), num=_number(rng, lang, 12, 48000), pct=rng.randint(3, 60))
+class Deck:
+    """One article's supply of templates and slot phrases, each drawn at most once per article.
+
+    Gopher's repetition rules (filter_quality.py) drop a page once repeated word 5-grams cover ~15% of it,
+    and a slot phrase or comment used twice in one article gets there quickly. `left()` lets the caller
+    pick a sentence kind whose phrases are not used up; `draw()` starts a list over only when the caller
+    asks for more than it holds (names, which may repeat, or a sentence past every template).
+    """
+
+    def __init__(self, rng: random.Random, lang: str) -> None:
+        self.rng, self.lang = rng, lang
+        self.unused = {key: rng.sample(values, len(values)) for key, values in WORDS[lang].items()}
+
+    def left(self, key: str) -> int:
+        return len(self.unused[key])
+
+    def draw(self, key: str) -> str:
+        if not self.unused[key]:
+            self.unused[key] = self.rng.sample(WORDS[self.lang][key], len(WORDS[self.lang][key]))
+        return self.unused[key].pop()
 
 
-def sentence(rng: random.Random, lang: str) -> str:
-    """One prose sentence: mostly slot patterns, sometimes a comment or a quote."""
-    w = WORDS[lang]
-    roll = rng.random()
-    if roll < 0.18:
-        return _fill(rng, lang, rng.choice(w["comment"]))
-    if roll < 0.26:
-        return _fill(rng, lang, rng.choice(w["quote"]))
-    aux, _, rest = rng.choice(w["action"]).rpartition("|")
-    slots = {
-        "subject": rng.choice(w["subject"]), "action": rest if not aux else f"{aux} {rest}", "aux": aux, "rest": rest,
-        "time": rng.choice(w["time"]), "place": rng.choice(w["place"]), "reason": rng.choice(w["reason"]),
-        "connector": rng.choice(w["connector"]),
-    }
+def _fill(rng: random.Random, lang: str, template: str, deck: Deck) -> str:
+    return template.format(name=deck.draw("name"), num=_number(rng, lang, 12, 48000), pct=rng.randint(3, 60))
+
+
+def _slots_of(pattern: str) -> list[str]:
+    """The word lists a sentence pattern draws from ({Time} → time, {aux}/{rest} → action), in a fixed order."""
+    fields = {f.lower() for _, f, _, _ in string.Formatter().parse(pattern) if f}
+    return sorted({"action" if f in ("aux", "rest") else f for f in fields})
+
+
+def _slot_sentence(rng: random.Random, lang: str, deck: Deck) -> str | None:
+    """A subject-action sentence from phrases not yet used in this article; None when they have run out."""
+    fits = [p for p in PATTERNS[lang] if all(deck.left(slot) for slot in _slots_of(p))]
+    if not fits:
+        return None
+    pattern = rng.choice(fits)
+    aux, rest = "", ""
+    slots = {slot: deck.draw(slot) for slot in _slots_of(pattern)}
+    if "action" in slots:
+        aux, _, rest = slots["action"].rpartition("|")
+        slots["action"] = rest if not aux else f"{aux} {rest}"
+    slots.update(aux=aux, rest=rest)
     slots.update({k.capitalize(): cap(v) for k, v in list(slots.items())})
-    return rng.choice(PATTERNS[lang]).format(**slots)
+    return pattern.format(**slots)
+
+
+def sentence(rng: random.Random, lang: str, deck: Deck | None = None) -> str:
+    """One prose sentence: mostly slot patterns, sometimes a comment or a quote, none repeating within `deck`."""
+    deck = deck if deck is not None else Deck(rng, lang)
+    roll = rng.random()
+    order = ("comment", "slots", "quote") if roll < 0.18 else (
+        ("quote", "slots", "comment") if roll < 0.26 else ("slots", "comment", "quote"))
+    for kind in order:
+        if kind == "slots":
+            text = _slot_sentence(rng, lang, deck)
+            if text is not None:
+                return text
+        elif deck.left(kind):
+            return _fill(rng, lang, deck.draw(kind), deck)
+    return _fill(rng, lang, deck.draw("comment"), deck)  # longer than any demo article: templates start over
 
 
 def _join(lang: str, sentences: list[str]) -> str:
@@ -547,8 +637,9 @@ def _join(lang: str, sentences: list[str]) -> str:
 def make_article(rng: random.Random, lang: str, pii: bool = False, negatives: bool = False) -> Article:
     """A news-style article of 4-6 paragraphs, optionally with a PII paragraph and/or a hard-negative one."""
     w = WORDS[lang]
-    aux, _, rest = rng.choice(w["action"]).rpartition("|")
-    subject = rng.choice(w["subject"])
+    deck = Deck(rng, lang)
+    aux, _, rest = deck.draw("action").rpartition("|")
+    subject = deck.draw("subject")
     title = f"{subject}、{rest}" if lang == "ja" else cap(f"{subject} {aux} {rest}".replace("  ", " "))
     blocks: list[tuple[str, str]] = []
     n_par = rng.randint(4, 6)
@@ -557,7 +648,7 @@ def make_article(rng: random.Random, lang: str, pii: bool = False, negatives: bo
     for i in range(n_par):
         if i in subhead_at:
             blocks.append(("h2", heads.pop()))
-        blocks.append(("p", _join(lang, [sentence(rng, lang) for _ in range(rng.randint(3, 5))])))
+        blocks.append(("p", _join(lang, [sentence(rng, lang, deck) for _ in range(rng.randint(3, 5))])))
     art = Article(lang, title, rng.choice(w["name"]), date(2023, 1, 1) + timedelta(days=rng.randrange(700)), blocks)
     if pii:
         templates = rng.sample(PII_SENTENCES[lang], 2)
