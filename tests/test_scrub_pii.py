@@ -93,11 +93,11 @@ def render(template: str, sample: str, placeholder: str) -> tuple[str, str]:
     return text, expected
 
 
-@pytest.mark.parametrize("context", CONTEXTS)
-@pytest.mark.parametrize(("kind", "sample"), SAMPLES)
+# A URL inside another URL's query string is not a context that occurs, so those pairs are left out.
+@pytest.mark.parametrize(("kind", "sample", "context"), [
+    (kind, sample, context) for kind, sample in SAMPLES for context in CONTEXTS
+    if not ("://" in sample and "://" in context)])
 def test_each_type_found_and_replaced_in_context(kind: str, sample: str, context: str) -> None:
-    if "://" in sample and "://" in context:
-        pytest.skip("a URL inside a URL's query string is not a context that occurs")
     text, expected = render(context, sample, f"<{kind}>")
     scrubbed, counts = scrub(text, ALL, "<{type}>", pseudonymize=False)
     assert scrubbed == expected
