@@ -177,24 +177,28 @@ def progress(iterable: Iterable[Any], unit: str = "docs", quiet: bool = False,
 # ----------------------------------------------------------------------------- arguments and parts
 
 
-def add_common_arguments(parser: argparse.ArgumentParser, *, output: bool = True) -> None:
-    """The flags every stage shares; a stage adds its own beside them."""
+def add_common_arguments(parser: argparse.ArgumentParser, *, records_input: bool = True, output: bool = True,
+                         threads_help: str = "worker processes for CPU-bound work") -> None:
+    """The flags every stage shares; a stage adds its own beside them. ``records_input=False`` is for the
+    crawl, whose input is seed URLs rather than JSON Lines records."""
     group = parser.add_argument_group("stage contract")
-    group.add_argument("--input", required=True, help="input file or glob (JSON Lines; .gz/.zst by extension)")
+    if records_input:
+        group.add_argument("--input", required=True, help="input file or glob (JSON Lines; .gz/.zst by extension)")
     if output:
         group.add_argument("--output", help="output file (default: the stage's per-part file in data/)")
     group.add_argument("--part-id", type=int, default=0, help="which part this process handles (0-based)")
     group.add_argument("--num-parts", type=int, default=1, help="how many parts the data is split into")
-    group.add_argument("--split", choices=["auto", "file", "records"], default="auto",
-                       help="file: the input is this part's own file; records: take every num-parts-th record "
-                            "of the input; auto: 'file' when the single input's name carries the part id "
-                            "(e.g. _thread3.), else 'records'")
-    group.add_argument("--threads", type=int, default=1, help="worker processes for CPU-bound work")
+    if records_input:
+        group.add_argument("--split", choices=["auto", "file", "records"], default="auto",
+                           help="file: the input is this part's own file; records: take every num-parts-th "
+                                "record of the input; auto: 'file' when the single input's name carries the part "
+                                "id (e.g. _thread3.), else 'records'")
+        group.add_argument("--strict", action="store_true", help="a malformed input line is an error, not a skip")
+    group.add_argument("--threads", type=int, default=1, help=threads_help)
     group.add_argument("--force", action="store_true", help="run even if a valid completion marker exists")
-    group.add_argument("--strict", action="store_true", help="a malformed input line is an error, not a skip")
     verbosity = group.add_mutually_exclusive_group()
     verbosity.add_argument("--quiet", action="store_true", help="no progress, only the summary line")
-    verbosity.add_argument("--verbose", action="store_true", help="report every malformed line")
+    verbosity.add_argument("--verbose", action="store_true", help="report every problem, not only the first ones")
 
 
 def check_common_arguments(args: argparse.Namespace) -> None:
@@ -306,19 +310,22 @@ class Completion:
 
     IGNORED_OPTIONS = {"force", "quiet", "verbose", "threads", "strict"}
 
-    def __init__(self, outputs: list[str | Path], args: argparse.Namespace, stage: str) -> None:
+    def __init__(self, outputs: list[str | Path], args: argparse.Namespace, stage: str,
+                 inputs: list[str] | None = None) -> None:
+        """``inputs`` defaults to the ``--input`` file or glob."""
         self.outputs = [Path(p) for p in outputs]
         self.marker = Path(str(self.outputs[0]) + MARKER_SUFFIX)
         options = {k: v for k, v in sorted(vars(args).items()) if k not in self.IGNORED_OPTIONS}
+        patterns = inputs if inputs is not None else [args.input]
         inputs = []
-        for pattern in [args.input] if isinstance(args.input, str) else list(args.input or []):
+        for pattern in patterns:
             for path in sorted(glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]:
                 with contextlib.suppress(OSError):
                     st = os.stat(path)
                     inputs.append([path, st.st_size, st.st_mtime_ns])
         # Files named by options (keyword lists, a tokenizer) count too: editing one must redo the stage.
         option_files = []
-        not_options = {str(args.input), *map(str, self.outputs)}
+        not_options = {*map(str, patterns), *map(str, self.outputs)}
         for value in options.values():
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, str) and item not in not_options and os.path.isfile(item):

@@ -1,0 +1,226 @@
+"""The crawl frontier: URL canonicalization, the seen-set, and per-host politeness scheduling.
+
+Everything here runs in the crawler's main thread only, so it needs no locks. Links are deduplicated
+as 64-bit hashes of their canonical string before anything else is built for them: on a site with ~150
+links per page almost every link is a duplicate, and that check is the crawl's hottest path.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import deque
+from functools import lru_cache
+from typing import NamedTuple
+from urllib.parse import quote, urlsplit
+
+import xxhash
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+TRACKING_PARAM = re.compile(
+    r"(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|igshid|_hsenc|_hsmi"
+    r"|mkt_tok|oly_anon_id|oly_enc_id|vero_id|rb_clickid|s_cid|wickedid|twclid|ttclid|srsltid)", re.I)
+NEEDS_QUOTING = re.compile(r"[^\x21-\x7e]|[\"<>\\^`{|}]")  # spaces, controls, non-ASCII, unsafe ASCII
+PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+QUERY_SAFE = PATH_SAFE + "?"
+
+
+@lru_cache(maxsize=1 << 17)
+def canonicalize(url: str) -> str | None:
+    """The one spelling of a URL used for the seen-check, scheduling and output (None: not crawlable).
+
+    Lower-case scheme and host, IDNA host, no default port, no userinfo, no fragment, '/' for an empty
+    path, tracking parameters removed, query parameters sorted, unsafe characters percent-encoded.
+    Cached because the same nav links recur on every page of a site."""
+    try:
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        host = parts.hostname
+        port = parts.port
+    except ValueError:  # a bad port or a malformed IPv6 literal
+        return None
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    host = host.rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    path = parts.path or "/"
+    if NEEDS_QUOTING.search(path):
+        path = quote(path, safe=PATH_SAFE)
+    query = parts.query
+    if query:
+        params = sorted(p for p in query.split("&") if p and not TRACKING_PARAM.fullmatch(p.split("=", 1)[0]))
+        query = "&".join(params)
+        if NEEDS_QUOTING.search(query):
+            query = quote(query, safe=QUERY_SAFE)
+    return f"{scheme}://{netloc}{path}?{query}" if query else f"{scheme}://{netloc}{path}"
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a canonical URL: the unit of robots.txt and of politeness."""
+    return url[: url.index("/", url.index("//") + 2)]
+
+
+def hostname_of(origin: str) -> str:
+    """The host name of an origin, without its port: what the scope rules match."""
+    host = origin.split("//", 1)[1]
+    return host.rsplit(":", 1)[0] if not host.endswith("]") else host
+
+
+def host_key(origin: str) -> str:
+    """host[:port] of an origin, the key that assigns a host to a part. The port is part of it only when it
+    is not the default one, so http:// and https:// of a site land in the same part; servers on other
+    ports of one machine (the demo's three sites) are separate hosts."""
+    return origin.split("//", 1)[1]
+
+
+def url_hash(url: str) -> int:
+    """The seen-set key: 8 bytes per URL instead of the whole string."""
+    return xxhash.xxh3_64_intdigest(url.encode())
+
+
+class Entry(NamedTuple):
+    """One URL waiting in the frontier. ``hops`` counts redirects that led here, ``requested`` is the URL
+    first asked for when this one is a redirect target, ``attempts`` the failed tries so far."""
+
+    url: str
+    depth: int
+    hops: int = 0
+    requested: str | None = None
+    attempts: int = 0
+
+
+class Host:
+    """Politeness state of one origin: its queue, when it may be asked next, and how many requests are
+    in flight to it."""
+
+    __slots__ = ("delay", "fetched", "in_heap", "inflight", "next_time", "origin", "queue", "refusal",
+                 "robots", "setup_failures", "state")
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.queue: deque[Entry] = deque()
+        self.next_time = 0.0
+        self.inflight = 0
+        self.delay = 0.0
+        self.fetched = 0  # page requests dispatched, for --max-pages-per-host
+        self.robots = None  # a protego.Protego once robots.txt is known
+        self.state = "new"  # new → setup (robots + address check in flight) → ready | refused
+        self.setup_failures = 0
+        self.refusal = ""  # why the host was refused (private address, robots.txt unreachable, ...)
+        self.in_heap = False
+
+
+class Frontier:
+    """Per-host FIFO queues plus a heap of hosts ordered by the time they may next be asked.
+
+    A host is in the heap at most once; a stale heap time is corrected when it is popped, so changing a
+    host's ``next_time`` (Crawl-delay, Retry-After) never needs a heap search."""
+
+    def __init__(self, per_host_concurrency: int) -> None:
+        self.cap = per_host_concurrency
+        self.hosts: dict[str, Host] = {}
+        self.ready: list[tuple[float, int, Host]] = []
+        self.setups: list[tuple[float, int, Host]] = []  # hosts whose robots.txt must be fetched (again)
+        self.queued = 0
+        self._seq = 0
+
+    def add(self, entry: Entry, origin: str, front: bool = False) -> Host:
+        host = self.hosts.get(origin)
+        if host is None:
+            host = self.hosts[origin] = Host(origin)
+        if host.state == "refused":
+            return host
+        if front:
+            host.queue.appendleft(entry)
+        else:
+            host.queue.append(entry)
+        self.queued += 1
+        if host.state == "new":
+            host.state = "setup"
+            self._push(self.setups, 0.0, host)
+        else:
+            self._schedule(host)
+        return host
+
+    def _push(self, heap: list, when: float, host: Host) -> None:
+        self._seq += 1
+        heapq.heappush(heap, (when, self._seq, host))
+
+    def _schedule(self, host: Host) -> None:
+        if not host.in_heap and host.queue and host.inflight < self.cap and host.state == "ready":
+            host.in_heap = True
+            self._push(self.ready, host.next_time, host)
+
+    def pop_setup(self, now: float) -> Host | None:
+        """A host whose robots.txt and address must be checked before its first page is asked for."""
+        if self.setups and self.setups[0][0] <= now:
+            return heapq.heappop(self.setups)[2]
+        return None
+
+    def setup_later(self, host: Host, when: float) -> None:
+        self._push(self.setups, when, host)
+
+    def host_ready(self, host: Host, delay: float) -> None:
+        host.state = "ready"
+        host.delay = delay
+        self._schedule(host)
+
+    def refuse(self, host: Host, reason: str) -> list[Entry]:
+        """Close a host for this crawl; returns the entries it still had queued, for counting."""
+        host.state = "refused"
+        host.refusal = reason
+        dropped = list(host.queue)
+        host.queue.clear()
+        self.queued -= len(dropped)
+        return dropped
+
+    def pop_ready(self, now: float) -> tuple[Host, Entry] | None:
+        """The next URL whose host may be asked now, or None."""
+        while self.ready and self.ready[0][0] <= now:
+            host = heapq.heappop(self.ready)[2]
+            host.in_heap = False
+            if host.state != "ready" or not host.queue or host.inflight >= self.cap:
+                continue  # rescheduled by done()/add() when it becomes eligible again
+            if host.next_time > now:
+                self._schedule(host)
+                continue
+            entry = host.queue.popleft()
+            self.queued -= 1
+            host.inflight += 1
+            host.next_time = now + host.delay
+            self._schedule(host)
+            return host, entry
+        return None
+
+    def cancel(self, host: Host, now: float) -> None:
+        """Undo a pop_ready whose URL was refused before any request was made."""
+        host.inflight -= 1
+        host.next_time = now
+        self._schedule(host)
+
+    def done(self, host: Host, now: float, not_before: float = 0.0) -> None:
+        """A request to ``host`` finished. With a delay, the next request also waits ``delay`` after this
+        response, so the server sees at least that gap even when requests were queued in the threads;
+        ``not_before`` pushes it back further (Retry-After, back-off)."""
+        host.inflight -= 1
+        host.next_time = max(host.next_time, not_before, now + host.delay if host.delay else 0.0)
+        self._schedule(host)
+
+    def wait_time(self, now: float) -> float | None:
+        """Seconds until some host or setup becomes due (None: nothing is waiting on time)."""
+        times = [heap[0][0] for heap in (self.ready, self.setups) if heap]
+        return max(0.0, min(times) - now) if times else None
+
+    def active_hosts(self) -> int:
+        return sum(1 for h in self.hosts.values() if h.queue or h.inflight)
+
+    def entries(self) -> list[Entry]:
+        """Every queued entry, for the checkpoint."""
+        return [e for h in self.hosts.values() if h.state != "refused" for e in h.queue]
