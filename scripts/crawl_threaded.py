@@ -72,10 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     polite = parser.add_argument_group("politeness")
     polite.add_argument("--user-agent", default=DEFAULT_USER_AGENT,
                         help="sent with every request; keep a contact URL (default %(default)s)")
-    polite.add_argument("--ai-user-agent", default="lion1b",
+    polite.add_argument("--ai-user-agent", default="lion1b,GPTBot,CCBot,Google-Extended",
                         help="comma-separated robots.txt tokens for AI-training use: a page robots.txt refuses "
-                             "to any of them is skipped as an AI opt-out (default %(default)s; e.g. add GPTBot,CCBot "
-                             "to also honour opt-outs addressed to those crawlers)")
+                             "to any of them is skipped as an AI opt-out; the default honours opt-outs addressed "
+                             "to the common AI-training crawlers as well as to ours (default %(default)s)")
     polite.add_argument("--ignore-ai-optout", action="store_true",
                         help="do not skip pages that opt out of AI use (robots tokens, noai, TDM reservation)")
     polite.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host (default 1)")

@@ -36,6 +36,10 @@ from scripts.demo_corpus import LANGS, Article, make_article, near_duplicate, se
 HOSTS = ("news", "blog", "forum")
 SITE_NAMES = {"news": "Northbridge Herald", "blog": "Field Notes", "forum": "Kommune Wiki"}
 AI_TOKEN = "lion1b"  # the product token our crawler sends; robots.txt has a group for it
+# Per host: the AI-training crawler its robots.txt addresses, and the sections it refuses that crawler on top of
+# the common rules. One small section, not the whole host, so an AI-aware crawl still gets a corpus.
+AI_OPTOUT = {"news": ("GPTBot", ["/archive/"]), "blog": ("CCBot", ["/longreads/"]),
+             "forum": ("Google-Extended", [])}
 DEFAULT_BASES = {h: f"http://127.0.0.1:{8101 + i}" for i, h in enumerate(HOSTS)}
 HTML_UTF8 = "text/html; charset=utf-8"
 
@@ -467,7 +471,7 @@ def build_site(bases: dict[str, str] | None = None, seed: int = 0, crawl_delay: 
     b.add_html("news", "/lab/", news_page("en", "Labs", "<h1>Labs</h1><p>Experimental pages of the newsroom.</p>",
                                           lab_links, []), "en", "index")
 
-    # -- blog host: posts, near duplicates of news articles, opt-out pages, legacy charsets.
+    # -- blog host: posts, near duplicates of news articles, opt-out pages, long reads, legacy charsets.
     for k, (path, art) in enumerate(blog):
         b.add_article("blog", path, art, "article", related(blog_by_lang[art.lang], path),
                       partners("blog", art.lang, k), sitemap_only=path in sitemap_only)
@@ -495,6 +499,10 @@ def build_site(bases: dict[str, str] | None = None, seed: int = 0, crawl_delay: 
         url = b.add_article("blog", f"/posts/{slug(art, 100 + i)}/", art, "article", [], [], extra_meta=meta,
                             headers=headers, optout=signal_name)
         optout.append({"url": url, "signal": signal_name})
+
+    rng = b.rng("longreads")
+    longreads = [b.add_article("blog", f"/longreads/{slug(art, 200 + i)}/", art, "article", [], [])
+                 for i, art in enumerate(make_article(rng, lang) for lang in ("en", "es"))]
 
     rng = b.rng("legacy")
     legacy = []
@@ -549,6 +557,7 @@ def build_site(bases: dict[str, str] | None = None, seed: int = 0, crawl_delay: 
     b.add_html("blog", "/archive/", blog_page("en", "Archive", "<h1>Archive</h1>", listed[20:] + [
         (u.removeprefix(bases["blog"]), "syndicated") for u in near] + [
         (o["url"].removeprefix(bases["blog"]), "post") for o in optout] + [
+        (u.removeprefix(bases["blog"]), "long read") for u in longreads] + [
         (x["url"].removeprefix(bases["blog"]), "old post") for x in legacy], []), "en", "index")
     forum_links = [(p, title_of[p]) for p, _ in wiki] + [(u.removeprefix(bases["forum"]), "mirror") for u in exact]
     b.add_html("forum", "/", forum_page("en", "Kommune Wiki", "<h1>Kommune Wiki</h1>", forum_links,
@@ -558,6 +567,11 @@ def build_site(bases: dict[str, str] | None = None, seed: int = 0, crawl_delay: 
         (x["url"].removeprefix(bases["forum"]), x["kind"]) for x in low_quality], []), "en", "index")
 
     robots = _robots(b, disallowed)
+    for e in b.articles:
+        bot, sections = AI_OPTOUT[e["host"]]
+        if any(e["url"].startswith(b.url(e["host"], p)) for p in sections):
+            e["optout"] = "robots-ai"
+            optout.append({"url": e["url"], "signal": "robots-ai", "agent": bot})
     for host in HOSTS:
         locs = [e["url"] for e in b.articles if e["host"] == host and not e["disallowed"]]
         xml = ['<?xml version="1.0" encoding="UTF-8"?>',
@@ -609,26 +623,29 @@ def _low_quality_pages(b: _Builder) -> list[dict[str, str]]:
 
 
 def _robots(b: _Builder, disallowed: list[str]) -> dict[str, dict[str, Any]]:
-    """robots.txt per host. The `lion1b` group repeats the `*` rules because a crawler obeys only its own group."""
+    """robots.txt per host. The `lion1b` and AI-bot groups repeat the `*` rules because a crawler obeys only its
+    own group; the AI bot's group adds the host's AI opt-out sections (`AI_OPTOUT`)."""
     rules = {
-        "news": (["/private/", "/search"], ["/members/"], None, "GPTBot"),
-        "blog": (["/drafts/", "/tag/"], [], None, "CCBot"),
-        "forum": (["/user/"], ["/wiki/Special:"], b.crawl_delay, "GPTBot"),
+        "news": (["/private/", "/search"], ["/members/"], None),
+        "blog": (["/drafts/", "/tag/"], [], None),
+        "forum": (["/user/"], ["/wiki/Special:"], b.crawl_delay),
     }
     blocked = {"news": disallowed, "blog": [b.url("blog", p) for p in ("/drafts/next-post.html", "/tag/city/",
                                                                            "/tag/notes/")],
                "forum": [b.url("forum", p) for p in ("/user/login", "/user/register", "/wiki/Special:Random")]}
     out = {}
-    for host, (common, ours, delay, ai_bot) in rules.items():
+    for host, (common, ours, delay) in rules.items():
+        ai_bot, ai_sections = AI_OPTOUT[host]
         delay_line = [f"Crawl-delay: {delay}"] if delay else []
-        lines = [f"# robots.txt for {SITE_NAMES[host]}", f"User-agent: {ai_bot}", "Disallow: /", "",
+        lines = [f"# robots.txt for {SITE_NAMES[host]}", f"User-agent: {ai_bot}",
+                 *[f"Disallow: {p}" for p in common + ai_sections], *delay_line, "",
                  f"User-agent: {AI_TOKEN}", *[f"Disallow: {p}" for p in common + ours], *delay_line, "",
                  "User-agent: *", *[f"Disallow: {p}" for p in common], *delay_line, "",
                  f"Sitemap: {b.url(host, '/sitemap.xml')}", ""]
         text = "\n".join(lines)
         b.add(host, "/robots.txt", Resource(200, text.encode(), (("Content-Type", "text/plain; charset=utf-8"),)))
         out[host] = {"url": b.url(host, "/robots.txt"), "text": text, "crawl_delay": delay,
-                     "disallowed_urls": blocked[host], "ai_bot": ai_bot}
+                     "disallowed_urls": blocked[host], "ai_bot": ai_bot, "ai_sections": ai_sections}
     return out
 
 

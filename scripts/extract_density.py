@@ -5,7 +5,7 @@ density, nudge them by tag and class/id hints, keep the best container and its s
 flat table of blocks built in one pass of the fast lexbor DOM. Everything after the walk works on plain
 Python lists, so a retry without the "unlikely container" rule (readability's second pass for pages whose
 article sits in a div named e.g. "widget" or "sidebar-layout") costs no second walk.
-Measured on the 91-page article benchmark in bench/results_extract.md: higher F1 than trafilatura at
+Measured on the 91-page article benchmark in bench/RESULTS.md: higher F1 than trafilatura at
 several times its speed.
 """
 

@@ -210,23 +210,28 @@ def test_robots_5xx_refuses_host_and_4xx_allows(tmp_path: Path, site) -> None:
 
 def test_ai_optout(tmp_path: Path, site) -> None:
     s = site()
-    s.routes["/robots.txt"] = (200, {}, b"User-agent: GPTBot\nDisallow: /ai-robots\n")
-    s.page("/", html("/ai-robots", "/ai-header", "/tdm-header", "/ai-meta", "/tdm-meta", "/ok"))
-    s.page("/ai-robots", html())
+    s.routes["/robots.txt"] = (200, {}, b"User-agent: GPTBot\nDisallow: /ai-robots\n\n"
+                                        b"User-agent: CCBot\nDisallow: /cc\n\n"
+                                        b"User-agent: Google-Extended\nDisallow: /google\n")
+    s.page("/", html("/ai-robots", "/cc", "/google", "/ai-header", "/tdm-header", "/ai-meta", "/tdm-meta", "/ok"))
+    for path in ("/ai-robots", "/cc", "/google"):
+        s.page(path, html())
     s.page("/ai-header", html(), {"X-Robots-Tag": "noindex, noai"})
     s.page("/tdm-header", html(), {"tdm-reservation": "1"})
     s.page("/ai-meta", html(extra='<meta name="robots" content="noai, noimageai">'))
     s.page("/tdm-meta", html(extra='<meta name="tdm-reservation" content="1">'))
     s.page("/ok", html(extra='<meta name="robots" content="max-snippet:-1">'))
-    records, stats = crawl(tmp_path, "--seed", s.base + "/", "--ai-user-agent", "lion1b,GPTBot")
+    records, stats = crawl(tmp_path, "--seed", s.base + "/")  # the default tokens: lion1b and the common AI bots
     assert sorted(r["url"] for r in records) == [s.base + "/", s.base + "/ok"]
-    assert "/ai-robots" not in s.paths()
-    for reason in ("ai_optout_robots", "ai_optout_header", "tdm_reservation_header", "ai_optout_meta",
-                   "tdm_reservation_meta"):
+    assert not {"/ai-robots", "/cc", "/google"} & set(s.paths())
+    assert stats["dropped"]["ai_optout_robots"] == 3
+    for reason in ("ai_optout_header", "tdm_reservation_header", "ai_optout_meta", "tdm_reservation_meta"):
         assert stats["dropped"][reason] == 1, reason
-    records, _ = crawl(tmp_path, "--seed", s.base + "/", "--ai-user-agent", "lion1b,GPTBot", "--ignore-ai-optout",
-                       name="ignored")
-    assert len(records) == 7
+    records, stats = crawl(tmp_path, "--seed", s.base + "/", "--ai-user-agent", "lion1b,CCBot", name="ccbot")
+    assert {s.base + "/ai-robots", s.base + "/google"} <= {r["url"] for r in records}
+    assert stats["dropped"]["ai_optout_robots"] == 1
+    records, _ = crawl(tmp_path, "--seed", s.base + "/", "--ignore-ai-optout", name="ignored")
+    assert len(records) == 9
 
 
 def test_429_retry_after_and_5xx_failure(tmp_path: Path, site, capsys) -> None:
@@ -426,6 +431,8 @@ def test_demo_site_crawl(tmp_path: Path, demo_site) -> None:
     assert len(forum) > 10 and min(b - a for a, b in itertools.pairwise(forum)) >= 0.19
     for item in m["optout"]:
         assert item["url"] not in by_url
+    archive = [a["url"] for a in m["articles"] if a["url"].startswith(demo_site.url("news", "/archive/"))]
+    assert len(archive) == 4 and not fetched & set(archive)  # GPTBot's opt-out, honoured by default
     assert sum(v for k, v in stats["dropped"].items() if "optout" in k or "tdm" in k) == len(m["optout"])
     for item in m["legacy_charset"]:
         assert item["snippet"] in by_url[item["url"]]["html"], item

@@ -192,13 +192,22 @@ def test_robots_sitemap_and_crawl_delay(demo_site):
         rp = Protego.parse(r.text)
         for url in info["disallowed_urls"]:
             assert not rp.can_fetch(url, UA), url
+        ai_blocked = {o["url"] for o in m["optout"] if o["signal"] == "robots-ai" and o["agent"] == info["ai_bot"]}
         for a in m["articles"]:
             if a["host"] == host:
                 assert rp.can_fetch(a["url"], UA) != a["disallowed"], a["url"]
-                assert not rp.can_fetch(a["url"], info["ai_bot"])
+                assert (a["optout"] == "robots-ai") == (a["url"] in ai_blocked), a["url"]
+                # the AI bot may fetch what any bot may, except in its opt-out sections
+                ai_ok = a["url"] not in ai_blocked and rp.can_fetch(a["url"], "somebot")
+                assert rp.can_fetch(a["url"], info["ai_bot"]) == ai_ok, a["url"]
         assert rp.crawl_delay(UA) == info["crawl_delay"]
         assert list(rp.sitemaps) == [m["sitemaps"][host]]
     assert m["robots"]["forum"]["crawl_delay"] == 0.2
+    # one small opt-out section per host, so an AI-aware crawl still finds a corpus; exact copies stay on /mirror/
+    ai_optout = [a for a in m["articles"] if a["optout"] == "robots-ai"]
+    assert Counter(a["host"] for a in ai_optout) == {"news": 4, "blog": 2}
+    assert {a["url"] for a in ai_optout if a["host"] == "news"} == {
+        d["url"] for d in m["exact_duplicates"] if d["url"].startswith(demo_site.url("news", "/archive/"))}
     assert Protego.parse(get(m["robots"]["news"]["url"]).text).can_fetch(m["robots"]["news"]["disallowed_urls"][0],
                                                                           "somebot")  # /members/ is ours only
     sitemap = get(m["sitemaps"]["blog"]).text
@@ -235,7 +244,8 @@ def test_legacy_charsets_and_optout_signals(demo_site):
         assert x["snippet"] in r.content.decode(x["encoding"])
         declared.add((x["encoding"], x["declared"]))
     assert len(declared) == 6
-    signals = {o["signal"]: get(o["url"]) for o in m["optout"]}
+    signals = {o["signal"]: get(o["url"]) for o in m["optout"] if o["signal"] != "robots-ai"}
+    assert len(signals) == 4
     assert signals["x-robots-tag"].headers["X-Robots-Tag"] == "noai"
     assert '<meta name="robots" content="noai">' in signals["meta-robots"].text
     assert signals["tdm-header"].headers["tdm-reservation"] == "1"
