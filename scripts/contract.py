@@ -427,13 +427,19 @@ def _batched(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict
         yield batch
 
 
-def write_record(handle: IO[str], record: dict[str, Any]) -> None:
+def record_line(record: dict[str, Any]) -> str:
     """One JSON line, readable UTF-8; a string with a lone surrogate (legal as a JSON escape, not
     encodable as UTF-8) falls back to escaped output instead of killing the stage."""
+    line = json.dumps(record, ensure_ascii=False)
     try:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        line.encode("utf-8")
     except UnicodeEncodeError:
-        handle.write(json.dumps(record) + "\n")
+        line = json.dumps(record)
+    return line + "\n"
+
+
+def write_record(handle: IO[str], record: dict[str, Any]) -> None:
+    handle.write(record_line(record))
 
 
 def run_map_stage(stage_cls: type[MapStage], description: str, argv: list[str] | None = None) -> None:

@@ -42,6 +42,7 @@ from scripts.contract import (
     die,
     log,
     part_of,
+    record_line,
 )
 from scripts.crawl_fetch import MAX_REDIRECTS, Fetcher, Result, parse_page
 from scripts.crawl_frontier import Entry, Frontier, Host, canonicalize, host_key, hostname_of, origin_of, url_hash
@@ -325,7 +326,7 @@ class Crawler:
                   "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "content_type": result.content_type, "encoding": result.encoding, "depth": entry.depth,
                   "sha256": result.sha256, "html": result.html}
-        self.out.write(json.dumps(record, ensure_ascii=False).encode("utf-8", errors="replace") + b"\n")
+        self.out.write(record_line(record).encode("utf-8"))
         if self.warc is not None:
             self.write_warc(record, result.body, result.headers)
         self.written.add(key)

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.contract import atomic_write
 from scripts.demo_corpus import LANGS, Article, make_article, near_duplicate, sentence
 
 HOSTS = ("news", "blog", "forum")
@@ -889,13 +890,11 @@ def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
     if args.manifest_out:
-        tmp = args.manifest_out.with_name(args.manifest_out.name + ".tmp")
-        tmp.write_text(json.dumps(site.manifest, ensure_ascii=False, indent=1))
-        tmp.replace(args.manifest_out)
+        with atomic_write(args.manifest_out) as handle:
+            json.dump(site.manifest, handle, ensure_ascii=False, indent=1)
     if args.seeds_out:
-        tmp = args.seeds_out.with_name(args.seeds_out.name + ".tmp")
-        tmp.write_text("".join(f"{site.bases[key]}/\n" for key in HOSTS))
-        tmp.replace(args.seeds_out)
+        with atomic_write(args.seeds_out) as handle:
+            handle.writelines(f"{site.bases[key]}/\n" for key in HOSTS)
     for key in HOSTS:
         print(f"{key} {site.bases[key]}/", flush=True)
     while not done.wait(0.5):

@@ -182,3 +182,12 @@ def test_killed_writer_leaves_nothing_that_looks_complete(tmp_path):
     # The re-run does the whole job and is not fooled by the leftover temp file.
     result = run_stage("--input", str(path), "--output", str(out), "--quiet")
     assert "in=400 out=400" in result.stderr and len(list(open_records(out))) == 400
+
+
+def test_lone_surrogate_is_written_escaped_not_fatal(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "s", "url": "u", "text": "broken \\ud800 text"}\n' + json.dumps(docs(1)[0]) + "\n")
+    out = tmp_path / "out.jsonl"
+    result = run_stage("--input", str(path), "--output", str(out))
+    assert "in=2 out=2" in result.stderr
+    assert "\\ud800" in out.read_text() and [r["id"] for r in open_records(out)] == ["s", "d0"]

@@ -39,6 +39,7 @@ from transformers import (
 )
 from transformers.trainer_utils import get_last_checkpoint
 
+from scripts.contract import atomic_write
 from tokenizer.loading import tokenizer_fingerprint
 from train.seq_dataset import DataCheckError, DataSpec, SeqDataset, expand_files
 
@@ -243,10 +244,9 @@ def plot_loss_curve(log_history: list[dict], path: Path) -> None:
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=110)
+    with atomic_write(path, "wb") as handle:
+        fig.savefig(handle, format="png", dpi=110)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def resolve_resume(output_dir: str, resume: str | None) -> str | None:
