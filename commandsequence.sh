@@ -11,8 +11,8 @@
 #          --hostfile FILE, --output-dir DIR, --epochs N, --skip-crawl, --skip-data, --skip-train.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-# shellcheck source=scripts/pipeline.sh
-source scripts/pipeline.sh
+# shellcheck source=lion1b/pipeline.sh
+source lion1b/pipeline.sh
 
 demo=0
 model=""

@@ -9,8 +9,8 @@
 # its per-part phases. A stage whose output is complete for unchanged inputs is skipped (markers).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-# shellcheck source=scripts/pipeline.sh
-source scripts/pipeline.sh
+# shellcheck source=lion1b/pipeline.sh
+source lion1b/pipeline.sh
 
 parts=4
 threads=1

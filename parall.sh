@@ -6,8 +6,8 @@
 # Writes data/raw_html_thread{T}.txt (+ outlinks_thread{T}.txt); logs in logs/crawl_part{T}.log.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-# shellcheck source=scripts/pipeline.sh
-source scripts/pipeline.sh
+# shellcheck source=lion1b/pipeline.sh
+source lion1b/pipeline.sh
 
 parts=4
 seeds="extras/seeds.txt"

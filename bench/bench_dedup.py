@@ -15,7 +15,6 @@ import json
 import os
 import re
 import struct
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -23,11 +22,10 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 
-from scripts.dedupe import cluster
-from scripts.dedupe_minhash import MinHasher, components, exact_hash, shingle_text
+from lion1b.dedup.minhash import MinHasher, components, exact_hash, shingle_text
+from lion1b.dedup.stage import cluster
 
 SHARED = Path(os.environ.get("LION1B_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 DEV = SHARED / "bench" / "dedup" / "dev.jsonl"

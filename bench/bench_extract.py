@@ -13,14 +13,12 @@ the other, and the ratio to trafilatura is printed.
 import argparse
 import json
 import os
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.extract_density import reset_hint_cache
-from scripts.extract_engines import DEFAULT_ENGINE, ENGINES
+from lion1b.extract.density import reset_hint_cache
+from lion1b.extract.engines import DEFAULT_ENGINE, ENGINES
 
 REFERENCE = "trafilatura"
 

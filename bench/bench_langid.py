@@ -12,15 +12,13 @@ keep CJK text.
 import argparse
 import json
 import os
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.filter_langid import FastTextLangId, LangDetectLangId, bundled_lid_model_path, normalize_lang
-from scripts.filter_quality import check_quality
+from lion1b.filter.langid import FastTextLangId, LangDetectLangId, bundled_lid_model_path, normalize_lang
+from lion1b.filter.quality import check_quality
 
 SHARED = Path(os.environ.get("LION1B_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 DEV = SHARED / "bench" / "langid" / "dev.jsonl"

@@ -15,17 +15,15 @@ import argparse
 import json
 import logging
 import os
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.pii_detectors import TYPES as DETECTED_TYPES
-from scripts.pii_detectors import find_pii
-from scripts.scrub_pii import scrub
+from lion1b.pii.detectors import TYPES as DETECTED_TYPES
+from lion1b.pii.detectors import find_pii
+from lion1b.pii.stage import scrub
 
 SHARED = Path(os.environ.get("LION1B_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 DEV = SHARED / "bench" / "pii" / "dev.jsonl"

@@ -58,8 +58,7 @@ def main() -> None:
         print(f"skip: {source} not found (set LION1B_SHARED to the shared data folder)")
         return
 
-    sys.path.insert(0, str(ROOT))
-    from tokenizer.loading import load_tokenizer
+    from lion1b.tokenize.loading import load_tokenizer
 
     docs = [json.loads(line) for line in source.open(encoding="utf-8")]
     with tempfile.TemporaryDirectory() as tmp_dir:

@@ -20,7 +20,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("LION1B_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 CORPUS = SHARED / "bench" / "dedup" / "dev.jsonl"
@@ -31,8 +30,8 @@ def build_data(root: Path, seq_len: int, vocab_size: int) -> None:
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
     from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
-    from scripts.seqfile import SeqWriter
-    from tokenizer.loading import tokenizer_fingerprint
+    from lion1b.tokenize.loading import tokenizer_fingerprint
+    from lion1b.tokenize.seqfile import SeqWriter
 
     texts = [json.loads(line)["text"] for line in CORPUS.open(encoding="utf-8")]
     bpe = Tokenizer(models.BPE(unk_token="<unk>"))
@@ -88,9 +87,9 @@ def plain_worker(argv: list[str]) -> None:
     import torch
     from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
 
-    import train.train_llama3_full_ft as ft
-    from tokenizer.loading import tokenizer_fingerprint
-    from train.seq_dataset import DataSpec, SeqDataset
+    import lion1b.train.trainer as ft
+    from lion1b.tokenize.loading import tokenizer_fingerprint
+    from lion1b.train.seq_dataset import DataSpec, SeqDataset
 
     margs, dargs, rargs, targs_kwargs = ft.parse_args(argv)
     config, tokenizer = ft.load_config_and_tokenizer(margs)

@@ -6,7 +6,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # set before any test imports transformers/d
 
 import pytest
 
-from scripts.demo_site import DemoSite
+from lion1b.demo.site import DemoSite
 
 
 @pytest.fixture(scope="session")

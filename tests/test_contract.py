@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.contract import (
+from lion1b.contract import (
     StageStats,
     atomic_write,
     iter_part_records,

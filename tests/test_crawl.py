@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts.contract import open_records, part_of
-from scripts.crawl_fetch import parse_page
-from scripts.crawl_frontier import canonicalize, host_key
-from scripts.crawl_threaded import main as crawl_main
+from lion1b.contract import open_records, part_of
+from lion1b.crawl.crawler import main as crawl_main
+from lion1b.crawl.fetch import parse_page
+from lion1b.crawl.frontier import canonicalize, host_key
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,9 +7,9 @@ import random
 import numpy as np
 import pytest
 
-from scripts.contract import open_records
-from scripts.dedupe import main
-from scripts.dedupe_minhash import MinHasher, estimated_jaccard, exact_hash, lsh_candidates
+from lion1b.contract import open_records
+from lion1b.dedup.minhash import MinHasher, estimated_jaccard, exact_hash, lsh_candidates
+from lion1b.dedup.stage import main
 
 VOCAB = [f"w{i}" for i in range(5000)]
 

@@ -19,11 +19,11 @@ import pytest
 import requests
 from protego import Protego
 
-from scripts.contract import Drop
-from scripts.demo_corpus import LANGS, iban_ok, isbn_ok, luhn_ok
-from scripts.demo_site import DemoSite, build_site, site_pages
-from scripts.extract_engines import ENGINES
-from scripts.filter_data import FilterData
+from lion1b.contract import Drop
+from lion1b.demo.corpus import LANGS, iban_ok, isbn_ok, luhn_ok
+from lion1b.demo.site import DemoSite, build_site, site_pages
+from lion1b.extract.engines import ENGINES
+from lion1b.filter.stage import FilterData
 
 UA = "lion1b/0.1 (+test)"
 ROOT = Path(__file__).resolve().parents[1]

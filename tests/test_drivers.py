@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.seqfile import SeqFile
+from lion1b.tokenize.seqfile import SeqFile
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIVERS = ["parall.sh", "finalizedata.sh", "commandsequence.sh"]
@@ -18,7 +18,7 @@ DRIVERS = ["parall.sh", "finalizedata.sh", "commandsequence.sh"]
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
     """A copy of the project's code, so the drivers write data/ and logs/ inside the test's folder."""
-    for folder in ("scripts", "tokenizer", "train", "inference", "extras"):
+    for folder in ("lion1b", "scripts", "tokenizer", "train", "inference", "extras"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__", "*.model",
                                                                                          "hf", "*.done"))
     for name in DRIVERS:
@@ -70,7 +70,7 @@ def test_a_failing_part_fails_the_driver(project: Path) -> None:
 
 def test_shell_scripts_are_shellcheck_clean() -> None:
     shellcheck = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
-    scripts = [*DRIVERS, "setup.sh", "scripts/pipeline.sh", ".ci/run"]
+    scripts = [*DRIVERS, "setup.sh", "lion1b/pipeline.sh", ".ci/run"]
     result = subprocess.run([shellcheck, "-x", *scripts], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts.contract import open_records, record_id, run_map_stage
-from scripts.demo_site import UI, build_site
-from scripts.extract_engines import ENGINES
-from scripts.extract_text import ExtractText
+from lion1b.contract import open_records, record_id, run_map_stage
+from lion1b.demo.site import UI, build_site
+from lion1b.extract.engines import ENGINES
+from lion1b.extract.stage import ExtractText
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from scripts.contract import Drop
-from scripts.demo_site import build_site
-from scripts.filter_data import FilterData
-from scripts.filter_keywords import KeywordMatcher, UrlBlocklist
-from scripts.filter_langid import FastTextLangId, LangDetectLangId, bundled_lid_model_path
-from scripts.filter_quality import THRESHOLDS, check_quality, gopher_quality, tokenize
+from lion1b.contract import Drop
+from lion1b.demo.site import build_site
+from lion1b.filter.keywords import KeywordMatcher, UrlBlocklist
+from lion1b.filter.langid import FastTextLangId, LangDetectLangId, bundled_lid_model_path
+from lion1b.filter.quality import THRESHOLDS, check_quality, gopher_quality, tokenize
+from lion1b.filter.stage import FilterData
 
 ROOT = Path(__file__).resolve().parents[1]
 

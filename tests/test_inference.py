@@ -10,7 +10,7 @@ import torch
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-from inference import inference_cli
+from lion1b.inference import cli as inference_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = ("The crawler fetches pages. The filter keeps clean text. Tokens are packed into sequences. "

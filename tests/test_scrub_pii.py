@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.pii_detectors import card_brand, find_pii, iban_checksum_ok, luhn_ok
-from scripts.scrub_pii import scrub
+from lion1b.pii.detectors import card_brand, find_pii, iban_checksum_ok, luhn_ok
+from lion1b.pii.stage import scrub
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL = ("SECRET", "CREDIT_CARD", "IBAN", "US_SSN", "EMAIL", "PHONE", "IP_ADDRESS")

@@ -5,7 +5,7 @@ import pickle
 import numpy as np
 import pytest
 
-from scripts.seqfile import HEADER_SIZE, SeqFile, SeqFormatError, SeqWriter
+from lion1b.tokenize.seqfile import HEADER_SIZE, SeqFile, SeqFormatError, SeqWriter
 
 FP = "ab" * 32
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scripts.contract import StageStats
-from scripts.seqfile import SeqFile
-from scripts.tokenize_and_pack import is_test
-from tokenizer.loading import load_tokenizer, tokenizer_fingerprint
-from tokenizer.train_tokenizer import iter_training_lines
+from lion1b.contract import StageStats
+from lion1b.tokenize.loading import load_tokenizer, tokenizer_fingerprint
+from lion1b.tokenize.pack import is_test
+from lion1b.tokenize.seqfile import SeqFile
+from lion1b.tokenize.train_tokenizer import iter_training_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}

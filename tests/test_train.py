@@ -19,10 +19,10 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerFast
 
-from scripts.seqfile import SeqWriter
-from tokenizer.loading import tokenizer_fingerprint
-from train.seq_dataset import DataCheckError, DataSpec, SeqDataset, expand_files, position_ids_for
-from train.train_llama3_full_ft import main
+from lion1b.tokenize.loading import tokenizer_fingerprint
+from lion1b.tokenize.seqfile import SeqWriter
+from lion1b.train.seq_dataset import DataCheckError, DataSpec, SeqDataset, expand_files, position_ids_for
+from lion1b.train.trainer import main
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "train" / "train_llama3_full_ft.py"

@@ -1,10 +1,9 @@
-"""The seed's inference entry point, kept for old commands: it runs inference/inference_cli.py."""
+"""The seed's inference entry point, kept for old commands.
 
-import sys
-from pathlib import Path
+The code lives in lion1b/inference/cli.py; this file keeps the command where the README puts it.
+"""
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from inference.inference_cli import main
+from lion1b.inference.cli import main
 
 if __name__ == "__main__":
     main()

@@ -1,10 +1,7 @@
 """A minimal record→record stage used to test the contract end to end (run as a real script)."""
 
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from scripts.contract import Drop, MapStage, run_map_stage
+from lion1b.contract import Drop, MapStage, run_map_stage
 
 
 class LengthStage(MapStage):

@@ -1,6 +1,6 @@
 """Deduplication building blocks: text normalization, exact hashes, vectorized MinHash, LSH, union-find.
 
-Kept apart from scripts/dedupe.py (the stage: phases, files, flags) so the bench and the tests can use the
+Kept apart from lion1b/dedup/stage.py (the stage: phases, files, flags) so the bench and the tests can use the
 algorithm on in-memory texts. Everything here is deterministic across processes and runs: a part's
 signatures are computed in one process and compared with another part's in a different one.
 """

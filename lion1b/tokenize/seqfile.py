@@ -46,7 +46,7 @@ class SeqHeader:
     n_documents: int  # documents with at least one token in this file
     bos_id: int  # -1 when the tokenizer has no BOS
     eos_id: int
-    tokenizer_fingerprint: str  # hex sha256 of the vocabulary, see tokenizer/loading.py
+    tokenizer_fingerprint: str  # hex sha256 of the vocabulary, see lion1b/tokenize/loading.py
 
     @property
     def n_tokens(self) -> int:

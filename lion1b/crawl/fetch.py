@@ -20,8 +20,8 @@ import urllib3
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser
 
-from scripts.crawl_frontier import canonicalize, origin_of
-from scripts.crawl_policy import header_optout, meta_optout
+from lion1b.crawl.frontier import canonicalize, origin_of
+from lion1b.crawl.policy import header_optout, meta_optout
 
 MAX_REDIRECTS = 5
 CHUNK = 1 << 16

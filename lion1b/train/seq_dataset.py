@@ -2,7 +2,7 @@
 
 Every header is checked before any model is built, so a mistake (wrong tokenizer, wrong sequence length,
 a vocabulary larger than the model's) costs seconds instead of a queued multi-node job. The rows are
-memory-mapped through scripts.seqfile; nothing is loaded whole.
+memory-mapped through lion1b.tokenize.seqfile; nothing is loaded whole.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from scripts.seqfile import SeqFile, SeqFormatError
+from lion1b.tokenize.seqfile import SeqFile, SeqFormatError
 
 
 class DataCheckError(ValueError):

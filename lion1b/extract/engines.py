@@ -1,6 +1,6 @@
 """The extractors extract_text.py offers, behind one signature: ``engine(html) -> Extracted``.
 
-density      block scorer on selectolax/lexbor (scripts/extract_density.py): the default, the most accurate
+density      block scorer on selectolax/lexbor (lion1b/extract/density.py): the default, the most accurate
              and several times faster than trafilatura on bench/bench_extract.py
 trafilatura  the precise reference (include_comments=False); trafilatura-fast skips its fallback extractors
 resiliparse  resiliparse's main-content mode: the fastest, less precise
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scripts.extract_density import main_text
+from lion1b.extract.density import main_text
 
 SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 

@@ -1,0 +1,167 @@
+"""Train the SentencePiece tokenizer from scrubbed shards, and write a Hugging Face copy of it.
+
+    python tokenizer/train_tokenizer.py --input 'data/scrubbed_thread*.txt' --vocab_size 32000
+
+Outputs tokenizer/tokenizer.model (for tokenize_and_pack) and tokenizer/hf/ (tokenizer.json + config, for
+AutoTokenizer in training and inference). Both have the same ids and the same fingerprint.
+Special ids: <unk>=0, <s>=1 (BOS), </s>=2 (EOS), <pad>=3. Settings follow Llama's tokenizer: byte fallback
+(no unknown characters ever), split digits, no whitespace normalisation, so decode(encode(text)) == text.
+"""
+
+import argparse
+import io
+import shutil
+import time
+from pathlib import Path
+
+from lion1b.contract import (
+    Completion,
+    StageStats,
+    add_common_arguments,
+    atomic_write,
+    check_common_arguments,
+    die,
+    iter_part_records,
+    log,
+    progress,
+    stable_hash,
+)
+
+SPECIALS = {"unk": ("<unk>", 0), "bos": ("<s>", 1), "eos": ("</s>", 2), "pad": ("<pad>", 3)}
+MAX_SENTENCE_BYTES = 16384  # SentencePiece silently skips longer "sentences"; we cut lines to fit instead
+SAMPLE_SCALE = 1 << 32
+
+
+def iter_training_lines(records, sample_rate: float, max_chars: int, stats: StageStats):
+    """Lines of the sampled documents up to max_chars. The sample is a hash of each document's id (or text),
+    so it does not depend on file order or process count; only where the cap falls depends on the order."""
+    threshold = int(sample_rate * SAMPLE_SCALE)
+    total = 0
+    for record in records:
+        key = record.get("id") if isinstance(record.get("id"), str) else record["text"]
+        if stable_hash("tokenizer-sample:" + key) % SAMPLE_SCALE >= threshold:
+            stats.drop("not_sampled")
+            continue
+        if total >= max_chars:
+            stats.drop("over_max_chars")
+            continue
+        stats.n_out += 1
+        for line in record["text"].split("\n"):
+            step = MAX_SENTENCE_BYTES // 4  # 4 bytes per character at most in UTF-8
+            for start in range(0, len(line), step):
+                chunk = line[start:start + step]
+                if chunk.strip():
+                    total += len(chunk)
+                    yield chunk
+    stats.count("chars", total)
+
+
+def train_sentencepiece(lines, vocab_size: int, model_type: str, threads: int, character_coverage: float) -> bytes:
+    """Train and return the serialized model (nothing written, so the caller can write it atomically)."""
+    import sentencepiece as spm
+
+    spm.set_random_generator_seed(1234)
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines), model_writer=model, model_type=model_type, vocab_size=vocab_size,
+        byte_fallback=True, split_digits=True, allow_whitespace_only_pieces=True, remove_extra_whitespaces=False,
+        normalization_rule_name="identity", character_coverage=character_coverage,
+        max_sentence_length=MAX_SENTENCE_BYTES, input_sentence_size=0, shuffle_input_sentence=False,
+        num_threads=threads, minloglevel=2,
+        **{f"{name}_id": i for name, (_, i) in SPECIALS.items()},
+        **{f"{name}_piece": piece for name, (piece, _) in SPECIALS.items()},
+    )
+    return model.getvalue()
+
+
+def build_hf_tokenizer(model_path: str | Path, out_dir: str | Path) -> None:
+    """Convert the .model to a fast tokenizer directory that AutoTokenizer loads offline, encoding exactly
+    like SentencePiece (transformers' own SentencePiece→tokenizers conversion) and adding BOS like Llama."""
+    from sentencepiece import sentencepiece_model_pb2
+    from tokenizers.processors import TemplateProcessing
+    from transformers import PreTrainedTokenizerFast
+    from transformers.convert_slow_tokenizer import SpmConverter
+
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(Path(model_path).read_bytes())
+    if proto.trainer_spec.model_type == sentencepiece_model_pb2.TrainerSpec.UNIGRAM:
+        vocab = [(p.piece, p.score) for p in proto.pieces]
+    else:
+        vocab = {p.piece: i for i, p in enumerate(proto.pieces)}
+    backend = SpmConverter.build_tokenizer_from_spm_proto(proto, vocab)
+    if backend is None:
+        raise ValueError(f"{model_path}: SentencePiece model type {proto.trainer_spec.model_type} cannot be converted")
+    spec = proto.trainer_spec
+    if spec.bos_id >= 0:
+        bos = spec.bos_piece
+        backend.post_processor = TemplateProcessing(single=f"{bos} $A", pair=f"{bos} $A {bos} $B",
+                                                    special_tokens=[(bos, spec.bos_id)])
+    specials = {f"{name}_token": getattr(spec, f"{name}_piece") for name in SPECIALS
+                if getattr(spec, f"{name}_id") >= 0}
+    PreTrainedTokenizerFast(tokenizer_object=backend, **specials).save_pretrained(str(out_dir))
+
+
+def replace_dir(tmp: Path, final: Path) -> None:
+    """Swap a finished directory into place; the old one is removed only after the new one is there."""
+    old = final.with_name(f".{final.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_common_arguments(parser, output=False)
+    parser.add_argument("--output", default="tokenizer/tokenizer.model", help="SentencePiece model to write")
+    parser.add_argument("--hf_dir", default="tokenizer/hf", help="Hugging Face tokenizer directory to write")
+    parser.add_argument("--vocab_size", type=int, default=32000)
+    parser.add_argument("--model_type", choices=["bpe", "unigram"], default="bpe")
+    parser.add_argument("--sample_rate", type=float, default=1.0, help="fraction of documents used (by id hash)")
+    parser.add_argument("--max_chars", type=int, default=200_000_000,
+                        help="cap on training characters: SentencePiece holds all of them in memory")
+    parser.add_argument("--character_coverage", type=float, default=0.9995,
+                        help="rarer characters are left to byte fallback")
+    args = parser.parse_args()
+    check_common_arguments(args)
+    if not 0 < args.sample_rate <= 1:
+        die(f"--sample_rate must be in (0, 1] (got {args.sample_rate})")
+    if args.vocab_size < len(SPECIALS) + 256 + 1:
+        die(f"--vocab_size must exceed the {len(SPECIALS)} special + 256 byte pieces (got {args.vocab_size})")
+    completion = Completion([args.output, args.hf_dir], args, "train_tokenizer")
+    if completion.is_done() and not args.force:
+        log(f"[train_tokenizer] {args.output} is complete for these inputs and options; skipping (--force to redo)")
+        return
+    completion.invalidate()
+
+    stats = StageStats()
+    start = time.monotonic()
+    records = progress(iter_part_records(args, stats, {"text": str}), unit="docs", quiet=args.quiet)
+    lines = list(iter_training_lines(records, args.sample_rate, args.max_chars, stats))
+    if not lines:
+        die("no training text: every document was empty, malformed or not sampled")
+    log(f"[train_tokenizer] training {args.model_type} vocab={args.vocab_size} on {len(lines):,} lines, "
+        f"{stats.counters['chars']:,} chars")
+    try:
+        model = train_sentencepiece(lines, args.vocab_size, args.model_type, args.threads, args.character_coverage)
+    except RuntimeError as e:  # e.g. "Vocabulary size too high" on a small corpus
+        die(f"SentencePiece training failed: {e}")
+    with atomic_write(args.output, "wb") as f:
+        f.write(model)
+    hf_dir = Path(args.hf_dir)
+    tmp = hf_dir.with_name(f".{hf_dir.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    build_hf_tokenizer(args.output, tmp)
+    replace_dir(tmp, hf_dir)
+
+    from lion1b.tokenize.loading import load_tokenizer
+
+    tok = load_tokenizer(args.output)
+    seconds = time.monotonic() - start
+    stats.count("vocab_size", tok.vocab_size)
+    completion.write(stats, seconds)
+    ids = ", ".join(f"{name.upper()}={i}" for name, (_, i) in SPECIALS.items())
+    log(f"[train_tokenizer] wrote {args.output} and {hf_dir}/ ({ids}; fingerprint {tok.fingerprint[:16]})")
+    log(stats.summary("train_tokenizer", seconds))
+
