@@ -1,5 +1,6 @@
 """inference_cli on a tiny Llama built from a config (no downloads)."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -128,3 +129,28 @@ def test_bad_model_paths_and_chat_without_template(tiny_model, tmp_path):
     assert result.returncode == 2 and "cannot load" in result.stderr and "Traceback" not in result.stderr
     chat = run_cli("--model", str(tiny_model), "--prompt", "x", "--chat", check=False)
     assert chat.returncode == 2 and "no chat template" in chat.stderr
+
+
+def test_every_flag_takes_dashes_and_underscores(tiny_model):
+    """One style (dashes) with the original README's underscore spellings as aliases, for every flag."""
+    for action in inference_cli.build_parser()._actions:
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if longs and longs != ["--help"] and "_" in action.dest:
+            assert {f"--{action.dest.replace('_', '-')}", f"--{action.dest}"} <= set(longs), longs
+    spellings = [["--prompt-file", "p.txt", "--batch-size", "3", "--no-stream", "--max-new-tokens", "5",
+                  "--top-p", "0.5", "--top-k", "7", "--repetition-penalty", "1.1"],
+                 ["--prompt_file", "p.txt", "--batch_size", "3", "--no_stream", "--max_new_tokens", "5",
+                  "--top_p", "0.5", "--top_k", "7", "--repetition_penalty", "1.1"]]
+    dashed, underscored = (vars(inference_cli.parse_args(["--model", "m", *s])) for s in spellings)
+    assert dashed == underscored and dashed["batch_size"] == 3 and dashed["no_stream"]
+    for spelling in ("--max_length", "--max-length"):
+        assert inference_cli.parse_args(["--model", "m", spelling, "40"]).max_length == 40
+    bad = run_cli("--model", str(tiny_model), "--prompt", "x", "--batch_size", "0", check=False)
+    assert bad.returncode == 2 and "--batch-size must be at least 1" in bad.stderr
+
+
+def test_generation_result_is_not_the_contract_marker():
+    """`Completion` is the stage contract's marker; the inference result has its own name."""
+    assert not hasattr(inference_cli, "Completion")
+    assert [f.name for f in dataclasses.fields(inference_cli.Generation)] == [
+        "prompt", "completion", "prompt_tokens", "completion_tokens", "seconds"]

@@ -253,3 +253,17 @@ def test_bad_tokenizer_path_is_a_clear_error(corpus, tmp_path):
     assert not (tmp_path / "a.seq").exists()
     with pytest.raises(ValueError, match=r"neither tokenizer\.json nor tokenizer\.model"):
         load_tokenizer(tmp_path)
+
+
+def test_unknown_special_token_names_are_refused(corpus, sp_model, tmp_path):
+    """A typo in --bos_token must not silently start every document with <unk> (piece_to_id answers unk_id)."""
+    assert load_tokenizer(sp_model, bos_token="<s>", eos_token="</s>").bos_id == 1
+    for loaded in (sp_model, sp_model.parent / "hf"):
+        with pytest.raises(ValueError, match="BOS token '<bos>'"):
+            load_tokenizer(loaded, bos_token="<bos>")
+        with pytest.raises(ValueError, match="EOS token '<eos>'"):
+            load_tokenizer(loaded, eos_token="<eos>")
+    proc = run("scripts/tokenize_and_pack.py", "--input", corpus, "--model", sp_model, "--bos_token", "<S>",
+               "--train_out", tmp_path / "a.seq", "--test_out", tmp_path / "b.seq", check=False)
+    assert proc.returncode == 2 and "BOS token '<S>'" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "a.seq").exists()

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from transformers import (
@@ -38,36 +39,47 @@ def die(msg: str) -> None:
     raise SystemExit(2)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def flag(parser: argparse._ActionsContainer, name: str, **kwargs: Any) -> None:
+    """Add ``--name-with-dashes`` and its ``--name_with_underscores`` alias: the original README spells
+    ``--max_length``, the rest of lion1b uses dashes, and either must work for every flag."""
+    dashed, underscored = "--" + name.replace("_", "-"), "--" + name.replace("-", "_")
+    parser.add_argument(*dict.fromkeys([dashed, underscored]), **kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True, help="local Hugging Face model directory (training output or base)")
+    flag(parser, "model", required=True, help="local Hugging Face model directory (training output or base)")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--prompt", help="one prompt; without it (and on a terminal) an interactive loop starts")
-    source.add_argument("--prompt-file", help='one prompt per line, or JSON Lines with a "prompt" field')
-    parser.add_argument("--output", help="JSON Lines results for --prompt-file (default: stdout)")
-    parser.add_argument("--max_new_tokens", "--max-new-tokens", type=int, help="tokens to generate")
-    parser.add_argument("--max_length", "--max-length", type=int,
-                        help="total length, prompt included (the seed's flag); must exceed the prompt's length")
-    parser.add_argument("--temperature", type=float, default=0.7, help="0 means greedy decoding")
-    parser.add_argument("--top_p", "--top-p", type=float, default=0.9)
-    parser.add_argument("--top_k", "--top-k", type=int, default=50)
-    parser.add_argument("--repetition_penalty", "--repetition-penalty", type=float, default=1.0)
-    parser.add_argument("--seed", type=int, default=0, help="same seed, same text")
-    parser.add_argument("--stop", action="append", default=[], help="stop string (repeatable); not included")
-    parser.add_argument("--chat", action="store_true", help="wrap prompts in the tokenizer's chat template")
-    parser.add_argument("--system", help="system message for --chat")
-    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    parser.add_argument("--dtype", choices=["auto", *DTYPES], default="auto",
-                        help="auto: bf16 (or fp16) on a GPU, fp32 on the CPU")
-    parser.add_argument("--batch-size", type=int, default=8, help="prompts generated together (left padding)")
-    parser.add_argument("--no-stream", action="store_true", help="print the completion only when it is done")
-    args = parser.parse_args(argv)
+    flag(source, "prompt", help="one prompt; without it (and on a terminal) an interactive loop starts")
+    flag(source, "prompt-file", help='one prompt per line, or JSON Lines with a "prompt" field')
+    flag(parser, "output", help="JSON Lines results for --prompt-file (default: stdout)")
+    flag(parser, "max-new-tokens", type=int, help="tokens to generate")
+    flag(parser, "max-length", type=int,
+         help="total length, prompt included (the original README's flag); must exceed the prompt's length")
+    flag(parser, "temperature", type=float, default=0.7, help="0 means greedy decoding")
+    flag(parser, "top-p", type=float, default=0.9)
+    flag(parser, "top-k", type=int, default=50)
+    flag(parser, "repetition-penalty", type=float, default=1.0)
+    flag(parser, "seed", type=int, default=0, help="same seed, same text")
+    flag(parser, "stop", action="append", default=[], help="stop string (repeatable); not included")
+    flag(parser, "chat", action="store_true", help="wrap prompts in the tokenizer's chat template")
+    flag(parser, "system", help="system message for --chat")
+    flag(parser, "device", choices=["auto", "cpu", "cuda"], default="auto")
+    flag(parser, "dtype", choices=["auto", *DTYPES], default="auto",
+         help="auto: bf16 (or fp16) on a GPU, fp32 on the CPU")
+    flag(parser, "batch-size", type=int, default=8, help="prompts generated together (left padding)")
+    flag(parser, "no-stream", action="store_true", help="print the completion only when it is done")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    args = build_parser().parse_args(argv)
     if args.max_new_tokens is None and args.max_length is None:
         args.max_new_tokens = 128
     for name in ("max_new_tokens", "max_length", "batch_size"):
         value = getattr(args, name)
         if value is not None and value < 1:
-            die(f"--{name} must be at least 1 (got {value})")
+            die(f"--{name.replace('_', '-')} must be at least 1 (got {value})")
     if args.temperature < 0:
         die("--temperature must be >= 0")
     if args.system and not args.chat:
@@ -169,7 +181,9 @@ def cut_at_stop(text: str, stops: list[str]) -> str:
 
 
 @dataclass
-class Completion:
+class Generation:
+    """One prompt's result; written as a JSON line by --prompt-file."""
+
     prompt: str
     completion: str
     prompt_tokens: int
@@ -178,12 +192,12 @@ class Completion:
 
 
 def budget(prompt_len: int, args: argparse.Namespace) -> int:
-    """New tokens allowed for one prompt: --max_new_tokens, or --max_length minus the prompt."""
+    """New tokens allowed for one prompt: --max-new-tokens, or --max-length minus the prompt."""
     if args.max_new_tokens is not None:
         return args.max_new_tokens
     if args.max_length <= prompt_len:
-        die(f"--max_length {args.max_length} leaves no room to generate: the prompt is already {prompt_len} "
-            "tokens (use a larger --max_length or --max_new_tokens)")
+        die(f"--max-length {args.max_length} leaves no room to generate: the prompt is already {prompt_len} "
+            "tokens (use a larger --max-length or --max-new-tokens)")
     return args.max_length - prompt_len
 
 
@@ -195,7 +209,7 @@ def sampling_kwargs(args: argparse.Namespace, tokenizer: PreTrainedTokenizerBase
 
 
 def generate_batch(model, tokenizer, prompts: list[str], args: argparse.Namespace,
-                   streamer: TextIteratorStreamer | None = None) -> list[Completion]:
+                   streamer: TextIteratorStreamer | None = None) -> list[Generation]:
     """Generate for prompts together (left-padded). Each prompt keeps its own token budget and stop strings,
     so a batch gives the same text as one prompt at a time under greedy decoding."""
     texts = [render(tokenizer, p, args) for p in prompts]
@@ -217,7 +231,7 @@ def generate_batch(model, tokenizer, prompts: list[str], args: argparse.Namespac
         if tokenizer.eos_token_id in new_ids:
             new_ids = new_ids[:new_ids.index(tokenizer.eos_token_id)]
         text = cut_at_stop(tokenizer.decode(new_ids, skip_special_tokens=True), args.stop)
-        results.append(Completion(prompt, text, prompt_lens[row], len(new_ids), round(seconds, 3)))
+        results.append(Generation(prompt, text, prompt_lens[row], len(new_ids), round(seconds, 3)))
     return results
 
 
@@ -236,10 +250,10 @@ def held_back(chunks: Iterator[str], stops: list[str]) -> Iterator[str]:
     yield pending
 
 
-def stream_one(model, tokenizer, prompt: str, args: argparse.Namespace) -> Completion:
+def stream_one(model, tokenizer, prompt: str, args: argparse.Namespace) -> Generation:
     """Print the completion of one prompt to stdout as the tokens arrive."""
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-    box: dict[str, list[Completion]] = {}
+    box: dict[str, list[Generation]] = {}
     failure: list[BaseException] = []
 
     def work() -> None:
@@ -261,7 +275,7 @@ def stream_one(model, tokenizer, prompt: str, args: argparse.Namespace) -> Compl
     return box["result"][0]
 
 
-def report_speed(results: list[Completion], seconds: float) -> None:
+def report_speed(results: list[Generation], seconds: float) -> None:
     tokens = sum(r.completion_tokens for r in results)
     print(f"[inference] {len(results)} prompt(s), {tokens} new tokens in {seconds:.2f}s "
           f"({tokens / max(seconds, 1e-9):.1f} tokens/s)", file=sys.stderr)
@@ -273,7 +287,7 @@ def main(argv: list[str] | None = None) -> None:
     device = pick_device(args.device)
     tokenizer, model = load(args.model, device, pick_dtype(args.dtype, device))
     start = time.perf_counter()
-    results: list[Completion] = []
+    results: list[Generation] = []
 
     if args.prompt_file:
         prompts = read_prompts(args.prompt_file)

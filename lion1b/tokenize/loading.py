@@ -93,8 +93,11 @@ def _load_sentencepiece(path: Path, eos_token: str | None, bos_token: str | None
     id_to_token = {i: sp.id_to_piece(i) for i in range(sp.get_piece_size())}
     eos = sp.piece_to_id(eos_token) if eos_token else sp.eos_id()
     bos = sp.piece_to_id(bos_token) if bos_token else sp.bos_id()
+    # piece_to_id answers unk_id for an unknown piece: compare names, or a typo starts every document with <unk>
     if eos < 0 or (eos_token and id_to_token[eos] != eos_token):
         raise ValueError(f"{path}: no EOS token{f' {eos_token!r}' if eos_token else ''} in this model")
+    if bos_token and id_to_token[bos] != bos_token:
+        raise ValueError(f"{path}: BOS token {bos_token!r} is not in this model's vocabulary")
     return LoadedTokenizer(path, "sentencepiece", sp, id_to_token, eos, bos if bos >= 0 else None)
 
 
@@ -120,6 +123,8 @@ def _load_hf(path: Path, eos_token: str | None, bos_token: str | None) -> Loaded
             config.update(json.loads((path.parent / name).read_text(encoding="utf-8")))
     eos_name = eos_token or _special(config, "eos_token") or next((t for t in EOS_CANDIDATES if t in vocab), None)
     bos_name = bos_token or _special(config, "bos_token") or next((t for t in BOS_CANDIDATES if t in vocab), None)
+    if eos_token and eos_token not in vocab:
+        raise ValueError(f"{path}: EOS token {eos_token!r} is not in the vocabulary")
     if eos_name not in vocab:
         raise ValueError(f"{path}: cannot tell the EOS token (config names {eos_name!r}); pass it explicitly")
     if bos_name is not None and bos_name not in vocab:
