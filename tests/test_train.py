@@ -282,7 +282,7 @@ def test_zero3_fine_tunes_a_local_model_and_saves_it_consolidated(demo, tmp_path
     """--model_name_or_path DIR (the fine-tune path: weights loaded under zero.Init), files already expanded."""
     base = tmp_path / "base_model"
     tok = AutoTokenizer.from_pretrained(demo / "tokenizer")
-    preset = json.loads((REPO / "train" / "configs" / "tiny.json").read_text())
+    preset = json.loads((REPO / "lion1b" / "train" / "presets" / "tiny.json").read_text())
     config = AutoConfig.for_model(preset.pop("model_type"), **preset, vocab_size=len(tok))
     torch.manual_seed(0)
     AutoModelForCausalLM.from_config(config).save_pretrained(base)

@@ -40,9 +40,10 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from lion1b.contract import atomic_write
 from lion1b.tokenize.loading import tokenizer_fingerprint
+from lion1b.train.rendezvous import roll_call
 from lion1b.train.seq_dataset import DataCheckError, DataSpec, SeqDataset, expand_files
 
-PRESETS_DIR = Path(__file__).resolve().parent / "configs"
+PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 # Dense bf16 peak of the GPUs MFU is usually quoted against (vendor datasheets, no sparsity).
 PEAK_BF16_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "A10G": 125.0, "L4": 121.0}
 
@@ -52,7 +53,7 @@ class ModelArguments:
     model_name_or_path: str | None = field(
         default=None, metadata={"help": "Local model directory or Hugging Face Hub id (a hub id needs internet)."})
     init_from_config: str | None = field(
-        default=None, metadata={"help": "Train from scratch: a config JSON, or a preset name from train/configs "
+        default=None, metadata={"help": "Train from scratch: a config JSON, or a preset name from lion1b/train/presets "
                                         "(tiny, llama-1b). Needs --tokenizer_name."})
     tokenizer_name: str | None = field(
         default=None, metadata={"help": "Tokenizer directory; defaults to --model_name_or_path."})
@@ -313,7 +314,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(train_ds.files)} file(s); document attention {'on' if dargs.document_attention else 'off'}")
     resume = resolve_resume(targs_kwargs["output_dir"], targs_kwargs["resume_from_checkpoint"])
 
-    # 2. Process group before the model, so ZeRO-3's zero.Init partitions over the real world size.
+    # 2. Process group before the model, so ZeRO-3's zero.Init partitions over the real world size;
+    #    a roll call first, so a rank that never starts ends the job in a minute, naming its host.
+    roll_call()
     targs = TrainingArguments(**targs_kwargs)
     if targs.deepspeed:
         import deepspeed
