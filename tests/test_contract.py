@@ -184,10 +184,16 @@ def test_killed_writer_leaves_nothing_that_looks_complete(tmp_path):
     assert "in=400 out=400" in result.stderr and len(list(open_records(out))) == 400
 
 
-def test_lone_surrogate_is_written_escaped_not_fatal(tmp_path):
+def test_lone_surrogate_is_repaired_and_counted_at_the_first_stage(tmp_path):
+    # A lone surrogate is legal as a JSON escape but no tokenizer or UTF-8 writer accepts it: the first stage
+    # that reads it turns it into U+FFFD and counts it, in text, in id and in nested fields.
     path = tmp_path / "in.jsonl"
-    path.write_text('{"id": "s", "url": "u", "text": "broken \\ud800 text"}\n' + json.dumps(docs(1)[0]) + "\n")
+    path.write_text('{"id": "s\\udc00", "url": "u", "text": "broken \\ud800 text", "meta": ["\\udfff"]}\n'
+                    + json.dumps(docs(1)[0]) + "\n")
     out = tmp_path / "out.jsonl"
     result = run_stage("--input", str(path), "--output", str(out))
-    assert "in=2 out=2" in result.stderr
-    assert "\\ud800" in out.read_text() and [r["id"] for r in open_records(out)] == ["s", "d0"]
+    assert "in=2 out=2" in result.stderr and "repaired_surrogates=3" in result.stderr
+    records = list(open_records(out))
+    assert [r["id"] for r in records] == ["s\ufffd", "d0"]
+    assert records[0]["text"] == "broken \ufffd text" and records[0]["meta"] == ["\ufffd"]
+    out.read_bytes().decode("utf-8")  # strict UTF-8 throughout

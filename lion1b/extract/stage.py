@@ -12,6 +12,7 @@ output on a loaded machine and an idle one.
 import argparse
 from typing import Any
 
+from lion1b.config import FILES
 from lion1b.contract import Drop, MapStage, die, record_id, run_map_stage
 from lion1b.extract.engines import DEFAULT_ENGINE, ENGINES, Extracted
 
@@ -21,7 +22,7 @@ HTML_TYPES = ("html", "xml")  # text/html, application/xhtml+xml; a missing cont
 class ExtractText(MapStage):
     name = "extract_text"
     required = {"url": str}
-    default_output = "data/extracted_thread{part}.txt"
+    default_output = FILES["extracted"]
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:

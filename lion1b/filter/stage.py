@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from lion1b.config import FILES
 from lion1b.contract import Drop, MapStage, die, run_map_stage
 from lion1b.filter.keywords import KeywordMatcher, UrlBlocklist, load_list
 from lion1b.filter.langid import LANG_BACKENDS, make_lang_id, normalize_lang
@@ -26,7 +27,7 @@ def _read_list(path: str | None, flag: str) -> list[str]:
 
 class FilterData(MapStage):
     name = "filter_data"
-    default_output = "data/filtered_thread{part}.txt"
+    default_output = FILES["filtered"]
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -87,8 +88,9 @@ class FilterData(MapStage):
                 return Drop(reason)
         if include_hits:
             quality["include_keywords"] = include_hits
-        return {**record, "text": text, "lang": lang, "lang_score": round(score, 4), "quality": quality,
-                "_stats": {f"kept_lang:{lang}": 1, "c4_lines_removed": quality.get("c4_lines_removed", 0)}}
+        self.count(f"kept_lang:{lang}")
+        self.count("c4_lines_removed", quality.get("c4_lines_removed", 0))
+        return {**record, "text": text, "lang": lang, "lang_score": round(score, 4), "quality": quality}
 
 
 def main(argv: list[str] | None = None) -> None:

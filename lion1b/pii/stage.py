@@ -8,6 +8,7 @@ the summary line adds them up as pii_<TYPE>=n and docs_with_pii=n. Found values 
 import argparse
 from typing import Any
 
+from lion1b.config import FILES
 from lion1b.contract import Drop, MapStage, die, run_map_stage
 from lion1b.pii.detectors import TYPES, find_pii
 
@@ -50,7 +51,7 @@ class ScrubPII(MapStage):
     """Scrubs PII from `text`; other fields (url, metadata) are carried through unchanged."""
 
     name = "scrub_pii"
-    default_output = "data/scrubbed_thread{part}.txt"
+    default_output = FILES["scrubbed"]
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -77,10 +78,11 @@ class ScrubPII(MapStage):
 
     def process(self, record: dict[str, Any]) -> dict[str, Any] | Drop:
         text, counts = scrub(record["text"], self.types, self.args.placeholder, self.args.pseudonymize)
-        stats = {f"pii_{t}": n for t, n in counts.items()}
+        for pii_type, n in counts.items():
+            self.count(f"pii_{pii_type}", n)
         if counts:
-            stats["docs_with_pii"] = 1
-        return {**record, "text": text, "pii_counts": counts, "_stats": stats}
+            self.count("docs_with_pii")
+        return {**record, "text": text, "pii_counts": counts}
 
 
 def main(argv: list[str] | None = None) -> None:

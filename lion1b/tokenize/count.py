@@ -11,7 +11,7 @@ import argparse
 import json
 from dataclasses import asdict
 
-from lion1b.contract import die, input_files, log, names_part
+from lion1b.contract import Stage, StageStats, die, execute, input_files, log, names_part, parse_stage_args
 from lion1b.tokenize.seqfile import SeqFile, SeqFormatError
 
 TOTAL_KEYS = ("n_sequences", "n_tokens", "n_documents")
@@ -24,47 +24,69 @@ def count_file(path: str, verify: bool) -> dict:
     return {"path": path, **asdict(seq.header), "n_tokens": seq.header.n_tokens}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--input", required=True, help=".seq file or glob")
-    parser.add_argument("--part-id", type=int, default=0)
-    parser.add_argument("--num-parts", type=int, default=1,
-                        help="with several files, count only those whose name carries --part-id (e.g. _thread3.)")
-    parser.add_argument("--verify", action="store_true", help="read every token and check the indexes")
-    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of a table")
-    args = parser.parse_args()
-    if not 0 <= args.part_id < args.num_parts:
-        die(f"--part-id must be in 0..{args.num_parts - 1} (got {args.part_id})")
-    files = input_files(args.input)
-    if args.num_parts > 1 and len(files) > 1:
-        files = [f for f in files if names_part(f, args.part_id)]
-        if not files:
-            die(f"no file in {args.input} is named for part {args.part_id}")
+class CountTokens(Stage):
+    """Count (and with --verify check) .seq files; a table or JSON on stdout, the summary line on stderr."""
 
-    rows, errors = [], []
-    for path in files:
-        try:
-            rows.append(count_file(path, args.verify))
-        except SeqFormatError as e:
-            errors.append({"path": path, "error": str(e)})
-    total = {key: sum(r[key] for r in rows) for key in TOTAL_KEYS}
-    total["files"] = len(rows)
-    fingerprints = sorted({r["tokenizer_fingerprint"] for r in rows})
-    if args.json:
-        print(json.dumps({"files": rows, "total": total, "errors": errors, "verified": args.verify}, indent=1))
-    else:
-        print(f"{'file':<40} {'dtype':>6} {'seq_len':>7} {'sequences':>12} {'tokens':>16} {'documents':>12}")
-        for r in rows:
-            print(f"{r['path']:<40} {r['dtype']:>6} {r['seq_len']:>7} {r['n_sequences']:>12,} {r['n_tokens']:>16,} "
-                  f"{r['n_documents']:>12,}")
-        print(f"{f'TOTAL ({len(rows)} files)':<40} {'':>6} {'':>7} {total['n_sequences']:>12,} "
-              f"{total['n_tokens']:>16,} {total['n_documents']:>12,}")
-    if len(fingerprints) > 1:
-        log(f"warning: the files were packed with {len(fingerprints)} different tokenizers "
-            f"({', '.join(f[:12] for f in fingerprints)}); do not train on them together")
-    for e in errors:
-        log(f"error: {e['error']}")
-    if errors:
-        log(f"error: {len(errors)} of {len(files)} files are corrupt or truncated")
+    name = "count_tokens"
+    records_input = False  # .seq files, not JSON Lines
+    has_output = False  # the result goes to stdout
+    unit = "files"
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        group = parser.add_argument_group("count_tokens")
+        group.add_argument("--input", required=True, help=".seq file or glob")
+        group.add_argument("--verify", action="store_true", help="read every token and check the indexes")
+        group.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of a table")
+
+    def outputs(self) -> list[str]:
+        return []  # nothing written, so no marker: counting is cheap and always redone
+
+    def files(self) -> list[str]:
+        """The .seq files to count; with --num-parts > 1 and several files, only this part's."""
+        files = input_files(self.args.input)
+        if self.args.num_parts > 1 and len(files) > 1:
+            files = [f for f in files if names_part(f, self.args.part_id)]
+            if not files:
+                die(f"no file in {self.args.input} is named for part {self.args.part_id}")
+        return files
+
+    def run(self, stats: StageStats) -> None:
+        args = self.args
+        files = self.files()
+        rows, errors = [], []
+        for path in files:
+            stats.n_in += 1
+            try:
+                rows.append(count_file(path, args.verify))
+                stats.n_out += 1
+            except SeqFormatError as e:
+                errors.append({"path": path, "error": str(e)})
+                stats.drop("corrupt")
+        total = {key: sum(r[key] for r in rows) for key in TOTAL_KEYS}
+        total["files"] = len(rows)
+        for key in TOTAL_KEYS:
+            stats.count(key, total[key])
+        fingerprints = sorted({r["tokenizer_fingerprint"] for r in rows})
+        if args.json:
+            print(json.dumps({"files": rows, "total": total, "errors": errors, "verified": args.verify}, indent=1))
+        else:
+            print(f"{'file':<40} {'dtype':>6} {'seq_len':>7} {'sequences':>12} {'tokens':>16} {'documents':>12}")
+            for r in rows:
+                print(f"{r['path']:<40} {r['dtype']:>6} {r['seq_len']:>7} {r['n_sequences']:>12,} "
+                      f"{r['n_tokens']:>16,} {r['n_documents']:>12,}")
+            print(f"{f'TOTAL ({len(rows)} files)':<40} {'':>6} {'':>7} {total['n_sequences']:>12,} "
+                  f"{total['n_tokens']:>16,} {total['n_documents']:>12,}")
+        if len(fingerprints) > 1:
+            log(f"warning: the files were packed with {len(fingerprints)} different tokenizers "
+                f"({', '.join(f[:12] for f in fingerprints)}); do not train on them together")
+        for e in errors:
+            log(f"error: {e['error']}")
+        if errors:
+            log(f"error: {len(errors)} of {len(files)} files are corrupt or truncated")
+
+
+def main(argv: list[str] | None = None) -> None:
+    stats = execute(CountTokens(parse_stage_args(CountTokens, argv, __doc__)))
+    if stats is not None and stats.dropped["corrupt"]:
         raise SystemExit(1)
-

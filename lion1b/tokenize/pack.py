@@ -1,11 +1,11 @@
 """Tokenize scrubbed documents and pack them into fixed-length training sequences (.seq files).
 
     python scripts/tokenize_and_pack.py --input data/scrubbed_thread3.txt --model tokenizer/tokenizer.model \
-        --seq_len 4096 --train_out data/train_thread3.seq --test_out data/test_thread3.seq --part-id 3 --num-parts 8
+        --seq-len 4096 --train-out data/train_thread3.seq --test-out data/test_thread3.seq --part-id 3 --num-parts 8
 
-Each document goes wholly to train or test by a hash of its id (--test_ratio), so the split is the same for
+Each document goes wholly to train or test by a hash of its id (--test-ratio), so the split is the same for
 any --num-parts and a document never straddles the two. Its tokens are [BOS] text [EOS] (BOS only with
---bos doc and a tokenizer that has one); documents are concatenated and cut into rows of exactly --seq_len
+--bos doc and a tokenizer that has one); documents are concatenated and cut into rows of exactly --seq-len
 tokens, so a document may continue into the next row but no row holds padding. The tail that does not fill a
 last row is dropped and counted (tail_tokens_dropped_*). The .seq layout is in docs/seq_format.md.
 """
@@ -20,17 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lion1b.contract import (
-    Completion,
-    StageStats,
-    add_common_arguments,
-    check_common_arguments,
-    die,
-    iter_part_records,
-    log,
-    progress_bar,
-    stable_hash,
-)
+from lion1b.config import DEFAULTS, FILES
+from lion1b.contract import Stage, StageStats, die, iter_part_records, log, progress_bar, run_stage, stable_hash
 from lion1b.tokenize.loading import LoadedTokenizer, load_tokenizer
 from lion1b.tokenize.seqfile import SeqWriter
 
@@ -107,76 +98,89 @@ def encoded_batches(args: argparse.Namespace, tok: LoadedTokenizer, bos_id: int 
             yield done_ids, result.get()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_common_arguments(parser, output=False)
-    parser.add_argument("--model", default="tokenizer/tokenizer.model",
-                        help="SentencePiece .model, Hugging Face tokenizer directory, or tokenizer.json")
-    parser.add_argument("--seq_len", type=int, default=4096, help="tokens per packed row")
-    parser.add_argument("--train_out", help="default data/train_thread{part}.seq")
-    parser.add_argument("--test_out", help="default data/test_thread{part}.seq")
-    parser.add_argument("--test_ratio", type=float, default=0.01, help="fraction of documents held out for test")
-    parser.add_argument("--bos", choices=["doc", "none"], default="doc",
-                        help="doc: BOS before every document when the tokenizer has one; none: EOS separators only")
-    parser.add_argument("--eos_token", help="override the tokenizer's EOS token (e.g. <|end_of_text|>)")
-    parser.add_argument("--bos_token", help="override the tokenizer's BOS token")
-    args = parser.parse_args()
-    check_common_arguments(args)
-    if args.seq_len < 2:
-        die(f"--seq_len must be at least 2 (got {args.seq_len})")
-    if not 0 <= args.test_ratio < 1:
-        die(f"--test_ratio must be in [0, 1) (got {args.test_ratio})")
-    train_out = args.train_out or f"data/train_thread{args.part_id}.seq"
-    test_out = args.test_out or f"data/test_thread{args.part_id}.seq"
-    if Path(train_out).resolve() == Path(test_out).resolve():
-        die(f"--train_out and --test_out are the same file: {train_out}")
-    try:
-        tok = load_tokenizer(args.model, eos_token=args.eos_token, bos_token=args.bos_token)
-    except ValueError as e:
-        die(str(e))
-    bos_id = tok.bos_id if args.bos == "doc" else None
-    args.tokenizer_fingerprint = tok.fingerprint  # a changed tokenizer invalidates the completion marker
-    completion = Completion([train_out, test_out], args, "tokenize_and_pack")
-    if completion.is_done() and not args.force:
-        log(f"[tokenize_and_pack] {train_out} and {test_out} are complete for these inputs and options; "
-            "skipping (use --force to redo)")
-        return
-    completion.invalidate()
-    log(f"[tokenize_and_pack] {tok.kind} tokenizer {args.model}: vocab {tok.vocab_size}, EOS {tok.eos_id}, "
-        f"BOS {bos_id if bos_id is not None else 'none'}")
+class TokenizeAndPack(Stage):
+    """Tokenize this part's documents and pack them into train and test .seq files."""
 
-    stats = StageStats()
-    start = time.monotonic()
-    meta = dict(seq_len=args.seq_len, vocab_size=tok.vocab_size, eos_id=tok.eos_id, bos_id=bos_id,
-                tokenizer_fingerprint=tok.fingerprint)
-    records = iter_part_records(args, stats, {"id": str, "text": str})
-    with SeqWriter(train_out, **meta) as train, SeqWriter(test_out, **meta) as test, \
-            progress_bar(unit="tok", quiet=args.quiet, desc="tokenize_and_pack") as bar:
-        for ids, encoded in encoded_batches(args, tok, bos_id, records):
-            n_batch = 0
-            for doc_id, tokens in zip(ids, encoded, strict=True):
-                if tokens.size == 0:
-                    stats.drop("empty")
-                    continue
-                split = "test" if is_test(doc_id, args.test_ratio) else "train"
-                (test if split == "test" else train).add_document(doc_id, tokens)
-                stats.count(f"{split}_docs")
-                stats.count(f"{split}_tokens_encoded", tokens.size)
-                stats.n_out += 1
-                n_batch += tokens.size
-            bar.update(n_batch)
-    seconds = time.monotonic() - start
-    for split, writer in (("train", train), ("test", test)):
-        stats.count(f"{split}_sequences", writer.n_sequences)
-        stats.count(f"{split}_tail_tokens_dropped", writer.tail_tokens_dropped)
-        stats.count(f"{split}_tail_docs_dropped", writer.tail_documents_dropped)
-        if writer.n_sequences == 0 and stats.counters[f"{split}_docs"]:
-            log(f"warning: {writer.path} holds no sequence: its {stats.counters[f'{split}_tokens_encoded']} "
-                f"tokens are fewer than --seq_len {args.seq_len}")
-    completion.write(stats, seconds)
-    n_tokens = stats.counters["train_tokens_encoded"] + stats.counters["test_tokens_encoded"]
-    log(f"[tokenize_and_pack] {n_tokens:,} tokens in {seconds:.1f}s = {n_tokens / max(seconds, 1e-9):,.0f} tokens/s; "
-        f"train {train.n_sequences} x {args.seq_len} -> {train_out}, test {test.n_sequences} x {args.seq_len} "
-        f"-> {test_out}")
-    log(stats.summary(f"tokenize_and_pack part {args.part_id}/{args.num_parts}", seconds))
+    name = "tokenize_and_pack"
+    has_output = False  # two outputs: --train-out and --test-out
+    unit = "docs"
 
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        group = parser.add_argument_group("tokenize_and_pack")
+        group.add_argument("--model", default=FILES["tokenizer_model"],
+                           help="SentencePiece .model, Hugging Face tokenizer directory, or tokenizer.json")
+        group.add_argument("--seq-len", type=int, default=DEFAULTS["seq_len"], help="tokens per packed row")
+        group.add_argument("--train-out", default=FILES["train_seq"], help="train .seq file ({T}: the part id)")
+        group.add_argument("--test-out", default=FILES["test_seq"], help="test .seq file ({T}: the part id)")
+        group.add_argument("--test-ratio", type=float, default=DEFAULTS["test_ratio"],
+                           help="fraction of documents held out for test")
+        group.add_argument("--bos", choices=["doc", "none"], default="doc",
+                           help="doc: BOS before every document when the tokenizer has one; none: EOS separators only")
+        group.add_argument("--eos-token", help="override the tokenizer's EOS token (e.g. <|end_of_text|>)")
+        group.add_argument("--bos-token", help="override the tokenizer's BOS token")
+
+    def check(self) -> None:
+        args = self.args
+        if args.seq_len < 2:
+            die(f"--seq-len must be at least 2 (got {args.seq_len})")
+        if not 0 <= args.test_ratio < 1:
+            die(f"--test-ratio must be in [0, 1) (got {args.test_ratio})")
+        train_out, test_out = self.outputs()
+        if Path(train_out).resolve() == Path(test_out).resolve():
+            die(f"--train-out and --test-out are the same file: {train_out}")
+        try:
+            self.tok = load_tokenizer(args.model, eos_token=args.eos_token, bos_token=args.bos_token)
+        except ValueError as e:
+            die(str(e))
+
+    def outputs(self) -> list[str]:
+        part = str(self.args.part_id)
+        return [self.args.train_out.replace("{T}", part).replace("{part}", part),
+                self.args.test_out.replace("{T}", part).replace("{part}", part)]
+
+    def options(self) -> dict:
+        # A changed tokenizer (same path, other vocabulary) invalidates the marker too.
+        return {**vars(self.args), "tokenizer_fingerprint": self.tok.fingerprint}
+
+    def run(self, stats: StageStats) -> None:
+        args, tok = self.args, self.tok
+        train_out, test_out = self.outputs()
+        bos_id = tok.bos_id if args.bos == "doc" else None
+        log(f"[tokenize_and_pack] {tok.kind} tokenizer {args.model}: vocab {tok.vocab_size}, EOS {tok.eos_id}, "
+            f"BOS {bos_id if bos_id is not None else 'none'}")
+        start = time.monotonic()
+        meta = dict(seq_len=args.seq_len, vocab_size=tok.vocab_size, eos_id=tok.eos_id, bos_id=bos_id,
+                    tokenizer_fingerprint=tok.fingerprint)
+        records = iter_part_records(args, stats, {"id": str, "text": str})
+        with SeqWriter(train_out, **meta) as train, SeqWriter(test_out, **meta) as test, \
+                progress_bar(unit="tok", quiet=args.quiet, desc="tokenize_and_pack") as bar:
+            for ids, encoded in encoded_batches(args, tok, bos_id, records):
+                n_batch = 0
+                for doc_id, tokens in zip(ids, encoded, strict=True):
+                    if tokens.size == 0:
+                        stats.drop("empty")
+                        continue
+                    split = "test" if is_test(doc_id, args.test_ratio) else "train"
+                    (test if split == "test" else train).add_document(doc_id, tokens)
+                    stats.count(f"{split}_docs")
+                    stats.count(f"{split}_tokens_encoded", tokens.size)
+                    stats.n_out += 1
+                    n_batch += tokens.size
+                bar.update(n_batch)
+        seconds = time.monotonic() - start
+        for split, writer in (("train", train), ("test", test)):
+            stats.count(f"{split}_sequences", writer.n_sequences)
+            stats.count(f"{split}_tail_tokens_dropped", writer.tail_tokens_dropped)
+            stats.count(f"{split}_tail_docs_dropped", writer.tail_documents_dropped)
+            if writer.n_sequences == 0 and stats.counters[f"{split}_docs"]:
+                log(f"warning: {writer.path} holds no sequence: its {stats.counters[f'{split}_tokens_encoded']} "
+                    f"tokens are fewer than --seq-len {args.seq_len}")
+        n_tokens = stats.counters["train_tokens_encoded"] + stats.counters["test_tokens_encoded"]
+        log(f"[tokenize_and_pack] {n_tokens:,} tokens in {seconds:.1f}s = {n_tokens / max(seconds, 1e-9):,.0f} "
+            f"tokens/s; train {train.n_sequences} x {args.seq_len} -> {train_out}, test {test.n_sequences} x "
+            f"{args.seq_len} -> {test_out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_stage(TokenizeAndPack, argv, __doc__)

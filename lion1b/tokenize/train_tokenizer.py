@@ -1,6 +1,6 @@
 """Train the SentencePiece tokenizer from scrubbed shards, and write a Hugging Face copy of it.
 
-    python tokenizer/train_tokenizer.py --input 'data/scrubbed_thread*.txt' --vocab_size 32000
+    python tokenizer/train_tokenizer.py --input 'data/scrubbed_thread*.txt' --vocab-size 32000
 
 Outputs tokenizer/tokenizer.model (for tokenize_and_pack) and tokenizer/hf/ (tokenizer.json + config, for
 AutoTokenizer in training and inference). Both have the same ids and the same fingerprint.
@@ -11,19 +11,18 @@ Special ids: <unk>=0, <s>=1 (BOS), </s>=2 (EOS), <pad>=3. Settings follow Llama'
 import argparse
 import io
 import shutil
-import time
 from pathlib import Path
 
+from lion1b.config import DEFAULTS, FILES
 from lion1b.contract import (
-    Completion,
+    Stage,
     StageStats,
-    add_common_arguments,
     atomic_write,
-    check_common_arguments,
     die,
     iter_part_records,
     log,
     progress,
+    run_stage,
     stable_hash,
 )
 
@@ -111,57 +110,69 @@ def replace_dir(tmp: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_common_arguments(parser, output=False)
-    parser.add_argument("--output", default="tokenizer/tokenizer.model", help="SentencePiece model to write")
-    parser.add_argument("--hf_dir", default="tokenizer/hf", help="Hugging Face tokenizer directory to write")
-    parser.add_argument("--vocab_size", type=int, default=32000)
-    parser.add_argument("--model_type", choices=["bpe", "unigram"], default="bpe")
-    parser.add_argument("--sample_rate", type=float, default=1.0, help="fraction of documents used (by id hash)")
-    parser.add_argument("--max_chars", type=int, default=200_000_000,
-                        help="cap on training characters: SentencePiece holds all of them in memory")
-    parser.add_argument("--character_coverage", type=float, default=0.9995,
-                        help="rarer characters are left to byte fallback")
-    args = parser.parse_args()
-    check_common_arguments(args)
-    if not 0 < args.sample_rate <= 1:
-        die(f"--sample_rate must be in (0, 1] (got {args.sample_rate})")
-    if args.vocab_size < len(SPECIALS) + 256 + 1:
-        die(f"--vocab_size must exceed the {len(SPECIALS)} special + 256 byte pieces (got {args.vocab_size})")
-    completion = Completion([args.output, args.hf_dir], args, "train_tokenizer")
-    if completion.is_done() and not args.force:
-        log(f"[train_tokenizer] {args.output} is complete for these inputs and options; skipping (--force to redo)")
-        return
-    completion.invalidate()
+class TrainTokenizer(Stage):
+    """Train a SentencePiece model on the scrubbed text and write it with its Hugging Face twin."""
 
-    stats = StageStats()
-    start = time.monotonic()
-    records = progress(iter_part_records(args, stats, {"text": str}), unit="docs", quiet=args.quiet)
-    lines = list(iter_training_lines(records, args.sample_rate, args.max_chars, stats))
-    if not lines:
-        die("no training text: every document was empty, malformed or not sampled")
-    log(f"[train_tokenizer] training {args.model_type} vocab={args.vocab_size} on {len(lines):,} lines, "
-        f"{stats.counters['chars']:,} chars")
-    try:
-        model = train_sentencepiece(lines, args.vocab_size, args.model_type, args.threads, args.character_coverage)
-    except RuntimeError as e:  # e.g. "Vocabulary size too high" on a small corpus
-        die(f"SentencePiece training failed: {e}")
-    with atomic_write(args.output, "wb") as f:
-        f.write(model)
-    hf_dir = Path(args.hf_dir)
-    tmp = hf_dir.with_name(f".{hf_dir.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    build_hf_tokenizer(args.output, tmp)
-    replace_dir(tmp, hf_dir)
+    name = "train_tokenizer"
+    has_output = False  # --output (the .model) and --hf-dir
 
-    from lion1b.tokenize.loading import load_tokenizer
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        group = parser.add_argument_group("train_tokenizer")
+        group.add_argument("--output", default=FILES["tokenizer_model"], help="SentencePiece model to write")
+        group.add_argument("--hf-dir", default=FILES["tokenizer_hf_dir"],
+                           help="Hugging Face tokenizer directory to write")
+        group.add_argument("--vocab-size", type=int, default=DEFAULTS["vocab_size"])
+        group.add_argument("--model-type", choices=["bpe", "unigram"], default="bpe")
+        group.add_argument("--sample-rate", type=float, default=1.0, help="fraction of documents used (by id hash)")
+        group.add_argument("--max-chars", type=int, default=200_000_000,
+                           help="cap on training characters: SentencePiece holds all of them in memory")
+        group.add_argument("--character-coverage", type=float, default=0.9995,
+                           help="rarer characters are left to byte fallback")
 
-    tok = load_tokenizer(args.output)
-    seconds = time.monotonic() - start
-    stats.count("vocab_size", tok.vocab_size)
-    completion.write(stats, seconds)
-    ids = ", ".join(f"{name.upper()}={i}" for name, (_, i) in SPECIALS.items())
-    log(f"[train_tokenizer] wrote {args.output} and {hf_dir}/ ({ids}; fingerprint {tok.fingerprint[:16]})")
-    log(stats.summary("train_tokenizer", seconds))
+    def check(self) -> None:
+        args = self.args
+        if not 0 < args.sample_rate <= 1:
+            die(f"--sample-rate must be in (0, 1] (got {args.sample_rate})")
+        if args.vocab_size < len(SPECIALS) + 256 + 1:
+            die(f"--vocab-size must exceed the {len(SPECIALS)} special + 256 byte pieces (got {args.vocab_size})")
 
+    def outputs(self) -> list[str]:
+        return [self.args.output, self.args.hf_dir]
+
+    def label(self) -> str:
+        return self.name
+
+    def run(self, stats: StageStats) -> None:
+        args = self.args
+        hf_dir = Path(args.hf_dir)
+        if (hf_dir / "tokenizer.json").is_file():
+            shutil.rmtree(hf_dir)  # a failed run must not leave the previous tokenizer's twin looking current
+        records = progress(iter_part_records(args, stats, {"text": str}), unit="docs", quiet=args.quiet)
+        lines = list(iter_training_lines(records, args.sample_rate, args.max_chars, stats))
+        if not lines:
+            die("no training text: every document was empty, malformed or not sampled")
+        log(f"[train_tokenizer] training {args.model_type} vocab={args.vocab_size} on {len(lines):,} lines, "
+            f"{stats.counters['chars']:,} chars")
+        try:
+            model = train_sentencepiece(lines, args.vocab_size, args.model_type, args.threads,
+                                        args.character_coverage)
+        except RuntimeError as e:  # e.g. "Vocabulary size too high" on a small corpus
+            die(f"SentencePiece training failed: {e}")
+        with atomic_write(args.output, "wb") as f:
+            f.write(model)
+        tmp = hf_dir.with_name(f".{hf_dir.name}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        build_hf_tokenizer(args.output, tmp)
+        replace_dir(tmp, hf_dir)
+
+        from lion1b.tokenize.loading import load_tokenizer
+
+        tok = load_tokenizer(args.output)
+        stats.count("vocab_size", tok.vocab_size)
+        ids = ", ".join(f"{name.upper()}={i}" for name, (_, i) in SPECIALS.items())
+        log(f"[train_tokenizer] wrote {args.output} and {hf_dir}/ ({ids}; fingerprint {tok.fingerprint[:16]})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_stage(TrainTokenizer, argv, __doc__)

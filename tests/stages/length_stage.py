@@ -8,7 +8,7 @@ class LengthStage(MapStage):
     """Keeps texts of at least --min-chars characters and records their length."""
 
     name = "length"
-    default_output = "data/length_thread{part}.txt"
+    default_output = "data/length_thread{T}.txt"
 
     @classmethod
     def add_arguments(cls, parser):
@@ -22,7 +22,8 @@ class LengthStage(MapStage):
             time.sleep(self.args.sleep_per_record)
         if len(record["text"]) < self.args.min_chars:
             return Drop("too_short")
-        return {**record, "n_chars": len(record["text"]), "_stats": {"chars": len(record["text"])}}
+        self.count("chars", len(record["text"]))
+        return {**record, "n_chars": len(record["text"])}
 
 
 if __name__ == "__main__":
