@@ -97,8 +97,16 @@ def run_stage(stage_cls: type[Stage], argv: list[str] | None = None, description
 
 
 def execute(stage: Stage) -> StageStats | None:
-    """Run one stage over one part with the whole contract around it; None when skipped as complete."""
+    """Run one stage over one part with the whole contract around it; None when skipped as complete.
+    Any OSError (unwritable folder, full disk, a parent that is a file) ends the stage with one clear line."""
     stage.check()
+    try:
+        return _execute(stage)
+    except OSError as exc:
+        die(f"{stage.label()}: {_describe(exc)}")
+
+
+def _execute(stage: Stage) -> StageStats | None:
     outputs = stage.outputs()
     marker = StageMarker(stage.name, outputs, stage.options(), stage.inputs()) if outputs else None
     if marker is not None:
@@ -106,20 +114,14 @@ def execute(stage: Stage) -> StageStats | None:
             log(f"[{stage.label()}] {outputs[0]} is complete for these inputs and options ({marker.path}); "
                 "skipping (use --force to redo)")
             return None
-        marker.invalidate()
         _prepare_outputs(stage, outputs)
+        marker.invalidate()
     stats = StageStats()
     start, cpu_start = time.monotonic(), _cpu_seconds()
-    try:
-        stage.run(stats)
-    except OSError as exc:
-        die(f"{stage.label()}: {_describe(exc)}")
+    stage.run(stats)
     seconds = time.monotonic() - start
-    try:
-        if marker is not None:
-            marker.write(stats, seconds, _cpu_seconds() - cpu_start)
-    except OSError as exc:
-        die(f"{stage.label()}: {_describe(exc)}")
+    if marker is not None:
+        marker.write(stats, seconds, _cpu_seconds() - cpu_start)
     log(stats.summary(stage.label(), seconds, stage.unit))
     return stats
 
