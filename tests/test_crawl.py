@@ -326,14 +326,16 @@ def test_legacy_charsets(tmp_path: Path, site) -> None:
     assert russian[:40] in by_path["/cp1251-sniffed"]["html"]
 
 
-def test_private_address_refused_without_flag(tmp_path: Path, site) -> None:
+def test_private_address_refused_without_flag(tmp_path: Path, site, capsys) -> None:
     s = site()
     s.page("/", html("/a"))
     output = tmp_path / "out.jsonl"
-    crawl_main(["--seed", s.base + "/", "--output", str(output), "--outlinks", str(tmp_path / "l"), "--quiet"])
-    stats = json.loads(Path(str(output) + ".done").read_text())["stats"]
-    assert s.log == [] and output.read_text() == ""
-    assert stats["dropped"] == {"private_address": 1} and stats["counters"]["hosts_refused"] == 1
+    with pytest.raises(SystemExit) as exit_info:  # nothing fetched from any seed: a failed crawl
+        crawl_main(["--seed", s.base + "/", "--output", str(output), "--outlinks", str(tmp_path / "l"), "--quiet"])
+    assert exit_info.value.code == 3 and s.log == [] and not output.exists()
+    err = capsys.readouterr().err
+    assert f"seed host {s.base.removeprefix('http://')}: private_address" in err
+    assert "dropped: private_address=1 hosts_refused=1" in err
 
 
 def test_partition_property(tmp_path: Path, site) -> None:
@@ -386,8 +388,8 @@ def test_kill9_and_sigterm_then_resume(tmp_path: Path, site) -> None:
         return proc
 
     # 1. killed before any checkpoint: resume must rebuild everything from the output alone
-    run_until(["--checkpoint-interval", "100"], 15, signal.SIGKILL)
-    assert 0 < lines() < n and not checkpoint.exists()
+    first = run_until(["--checkpoint-interval", "100"], 15, signal.SIGKILL)
+    assert 0 < lines() < n and not checkpoint.exists(), first.stderr.read()
     assert run_cli(*args).wait() == 2  # an unfinished crawl is neither restarted nor resumed silently
     # 2. resumed, then killed after a checkpoint, with pages written since
     proc = run_until(["--resume", "--checkpoint-interval", "0.2"], 30, signal.SIGKILL, need_checkpoint=True)

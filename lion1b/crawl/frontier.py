@@ -86,14 +86,17 @@ def url_hash(url: str) -> int:
 
 
 class Entry(NamedTuple):
-    """One URL waiting in the frontier. ``hops`` counts redirects that led here, ``requested`` is the URL
-    first asked for when this one is a redirect target, ``attempts`` the failed tries so far."""
+    """One URL waiting in the frontier. ``depth`` counts link hops from a seed; ``round`` is the crawl round
+    it belongs to (link hops plus redirects to another origin, see :class:`Frontier`); ``hops`` counts
+    redirects that led here, ``requested`` is the URL first asked for when this one is a redirect target,
+    ``attempts`` the failed tries so far."""
 
     url: str
     depth: int
     hops: int = 0
     requested: str | None = None
     attempts: int = 0
+    round: int = 0
 
 
 class Host:
@@ -118,36 +121,80 @@ class Host:
 
 
 class Frontier:
-    """Per-host FIFO queues plus a heap of hosts ordered by the time they may next be asked.
+    """Per-host FIFO queues plus a heap of hosts ordered by the time they may next be asked, crawled in
+    rounds: round r+1 holds the links of round r's pages and the targets of its redirects to other origins.
 
     A host is in the heap at most once; a stale heap time is corrected when it is popped, so changing a
-    host's ``next_time`` (Crawl-delay, Retry-After) never needs a heap search."""
+    host's ``next_time`` (Crawl-delay, Retry-After) never needs a heap search.
+
+    Rounds make the crawl deterministic: entries of later rounds wait in ``later`` until every entry of the
+    current round is fetched, then enter the host queues sorted by URL. So a URL gets the depth of its
+    shortest path (a trap reached first through a long path is not cut at the wrong depth) and per-host caps
+    take the same URLs in every run, whatever order the responses arrived in."""
 
     def __init__(self, per_host_concurrency: int) -> None:
         self.cap = per_host_concurrency
         self.hosts: dict[str, Host] = {}
         self.ready: list[tuple[float, int, Host]] = []
         self.setups: list[tuple[float, int, Host]] = []  # hosts whose robots.txt must be fetched (again)
-        self.queued = 0
+        self.queued = 0  # entries waiting, this round and later ones
+        self.round = 0  # the round being crawled
+        self.later: dict[int, dict[str, Entry]] = {}  # entries of later rounds, by round and URL
+        self.current = 0  # entries of this round in the host queues
+        self.inflight = 0  # page requests in flight, all hosts
         self._seq = 0
 
-    def add(self, entry: Entry, origin: str, front: bool = False) -> Host:
+    def host(self, origin: str) -> Host:
         host = self.hosts.get(origin)
         if host is None:
             host = self.hosts[origin] = Host(origin)
+        return host
+
+    def add(self, entry: Entry, origin: str, front: bool = False) -> Host:
+        """Queue an entry (a retry goes to the ``front`` of its host); a refused host takes nothing."""
+        host = self.host(origin)
         if host.state == "refused":
             return host
+        self.queued += 1
+        if entry.round > self.round:
+            self.later.setdefault(entry.round, {})[entry.url] = entry
+        else:
+            self._enqueue(host, entry, front)
+        return host
+
+    def improve(self, url: str, depth: int, round_: int) -> None:
+        """A URL waiting for ``round_`` was found again at a smaller depth (through a redirect to another
+        origin, which is a round but no link hop): keep the smaller one, whatever order the pages came in."""
+        entry = self.later.get(round_, {}).get(url)
+        if entry is not None and depth < entry.depth:
+            self.later[round_][url] = entry._replace(depth=depth)
+
+    def _enqueue(self, host: Host, entry: Entry, front: bool) -> None:
         if front:
             host.queue.appendleft(entry)
         else:
             host.queue.append(entry)
-        self.queued += 1
+        self.current += 1
         if host.state == "new":
             host.state = "setup"
             self._push(self.setups, 0.0, host)
         else:
             self._schedule(host)
-        return host
+
+    def advance(self) -> list[tuple[Host, Entry]]:
+        """Start the next round once this one is done; returns the entries of hosts refused meanwhile."""
+        if self.current or self.inflight or not self.later:
+            return []
+        self.round = min(self.later)
+        refused = []
+        for entry in sorted(self.later.pop(self.round).values(), key=lambda e: e.url):
+            host = self.host(origin_of(entry.url))
+            if host.state == "refused":
+                self.queued -= 1
+                refused.append((host, entry))
+            else:
+                self._enqueue(host, entry, False)
+        return refused
 
     def _push(self, heap: list, when: float, host: Host) -> None:
         self._seq += 1
@@ -179,6 +226,7 @@ class Frontier:
         dropped = list(host.queue)
         host.queue.clear()
         self.queued -= len(dropped)
+        self.current -= len(dropped)
         return dropped
 
     def pop_ready(self, now: float) -> tuple[Host, Entry] | None:
@@ -193,6 +241,8 @@ class Frontier:
                 continue
             entry = host.queue.popleft()
             self.queued -= 1
+            self.current -= 1
+            self.inflight += 1
             host.inflight += 1
             host.next_time = now + host.delay
             self._schedule(host)
@@ -202,6 +252,7 @@ class Frontier:
     def cancel(self, host: Host, now: float) -> None:
         """Undo a pop_ready whose URL was refused before any request was made."""
         host.inflight -= 1
+        self.inflight -= 1
         host.next_time = now
         self._schedule(host)
 
@@ -210,6 +261,7 @@ class Frontier:
         response, so the server sees at least that gap even when requests were queued in the threads;
         ``not_before`` pushes it back further (Retry-After, back-off)."""
         host.inflight -= 1
+        self.inflight -= 1
         host.next_time = max(host.next_time, not_before, now + host.delay if host.delay else 0.0)
         self._schedule(host)
 
@@ -222,5 +274,6 @@ class Frontier:
         return sum(1 for h in self.hosts.values() if h.queue or h.inflight)
 
     def entries(self) -> list[Entry]:
-        """Every queued entry, for the checkpoint."""
-        return [e for h in self.hosts.values() if h.state != "refused" for e in h.queue]
+        """Every queued entry, this round's and later ones, for the checkpoint."""
+        queued = [e for h in self.hosts.values() if h.state != "refused" for e in h.queue]
+        return queued + [e for round_ in sorted(self.later) for e in self.later[round_].values()]

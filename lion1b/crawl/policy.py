@@ -89,19 +89,63 @@ def meta_optout(robots_meta: str, tdm_meta: str) -> str | None:
     return None
 
 
+# Special-purpose ranges (IANA registries) that are not globally reachable. Python's own flags differ between
+# versions (3.11 calls 224.0.0.1 and 2002:7f00:1:: global), so the table is explicit.
+NOT_GLOBAL_V4 = tuple(ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+    "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+    "224.0.0.0/4", "240.0.0.0/4"))
+NOT_GLOBAL_V6 = tuple(ipaddress.ip_network(n) for n in (
+    "::/128", "::1/128", "64:ff9b:1::/48", "100::/64", "2001:2::/48", "2001:10::/28", "2001:20::/28",
+    "2001:db8::/32", "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8"))
+IETF_V6 = ipaddress.ip_network("2001::/23")  # protocol assignments: not global, except Teredo (embeds an IPv4)
+TEREDO = ipaddress.ip_network("2001::/32")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated IPv4-compatible addresses, e.g. ::7f00:1
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, compatible, 6to4, Teredo server and client,
+    NAT64): a packet to it may end up at them, so they must be public too."""
+    found = []
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    if address in NAT64 or (address in COMPATIBLE and int(address) > 1):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def is_public_address(text: str) -> bool:
+    """True only for a globally routable unicast address whose embedded IPv4 addresses (if any) are too."""
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return False
+    if address.version == 4:
+        return not any(address in net for net in NOT_GLOBAL_V4)
+    if any(address in net for net in NOT_GLOBAL_V6) or (address in IETF_V6 and address not in TEREDO):
+        return False
+    embedded = embedded_ipv4(address)
+    if address.ipv4_mapped is None and not embedded and (address.is_private or address.is_reserved):
+        return False
+    return all(is_public_address(str(v4)) for v4 in embedded)
+
+
 def address_rejection(host: str, port: int, allow_private: bool) -> str | None:
-    """Refuse hosts that resolve to private, loopback, link-local, multicast or reserved addresses, so a
-    crawl started from a cluster cannot be pointed at internal services. Every resolved address must be
-    public. (The connection resolves the name again; pinning the checked address is left to a proxy.)"""
+    """Resolve a host before its first request: 'dns_error' when it does not resolve, 'private_address' when
+    any address is not public (unless ``allow_private``), so a crawl started from a cluster cannot be pointed
+    at internal services. The fetcher checks again the address it actually connects to, which closes the
+    gap a DNS-rebinding host would use between this check and the connection."""
     try:
         infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return "dns_error"
     if allow_private:
         return None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
-                or address.is_reserved or address.is_unspecified):
-            return "private_address"
+    if not all(is_public_address(info[4][0]) for info in infos):
+        return "private_address"
     return None
