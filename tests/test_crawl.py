@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from lion1b.contract import open_records, part_of
+from lion1b.contract import open_records
 from lion1b.crawl.crawler import main as crawl_main
 from lion1b.crawl.fetch import parse_page
-from lion1b.crawl.frontier import canonicalize, host_key
+from lion1b.crawl.frontier import canonicalize
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -338,10 +338,8 @@ def test_private_address_refused_without_flag(tmp_path: Path, site, capsys) -> N
     assert "dropped: private_address=1 hosts_refused=1" in err
 
 
-def test_partition_property(tmp_path: Path, site) -> None:
-    sites = []
-    while len(sites) < 4 or len({part_of(host_key(s.base), 2) for s in sites}) < 2:  # both parts in play
-        sites.append(site(f"127.0.0.{len(sites) + 1}"))
+def test_partition_property(tmp_path: Path, site, capsys) -> None:
+    sites = [site(f"127.0.0.{i + 1}") for i in range(5)]  # 5 hosts, one seed each: parts of 3 and 2 hosts
     for i, s in enumerate(sites):
         peer = sites[(i + 1) % len(sites)].base
         s.page("/", html("/p0", f"{peer}/p1"))
@@ -356,8 +354,11 @@ def test_partition_property(tmp_path: Path, site) -> None:
     urls = [{r["url"] for r in part} for part in parts]
     assert urls[0] and urls[1] and not urls[0] & urls[1]
     assert urls[0] | urls[1] == {r["url"] for r in whole} and len(whole) == len(sites) * 6
+    assert sorted(map(len, urls)) == [2 * 6, 3 * 6]  # balanced by seed count, never a host split
     cross = (tmp_path / "part0.links").read_text()
     assert '"part": 1' in cross  # links to the other part's hosts are kept for a later round
+    summaries = [line for line in capsys.readouterr().err.splitlines() if line.startswith("[crawl part")]
+    assert len(summaries) == 3 and all("of sizes 0:3h/3s 1:2h/2s]" in line for line in summaries[1:])
 
 
 def run_cli(*args: str) -> subprocess.Popen:

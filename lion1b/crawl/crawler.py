@@ -23,14 +23,14 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from lion1b.config import part_file
-from lion1b.contract import Completion, StageStats, die, log
+from lion1b.config import FILES, part_file
+from lion1b.contract import Stage, StageMarker, StageStats, die, log, run_stage
 from lion1b.crawl import checkpoint
 from lion1b.crawl.fetch import Dropped, Fetcher, FetchResult, Page, Redirect, Retry, parse_page
 from lion1b.crawl.frontier import Entry, Frontier, Host, host_key, hostname_of, origin_of, url_hash
-from lion1b.crawl.options import NOT_FINGERPRINTED, build_parser, check_arguments, read_seeds
+from lion1b.crawl.options import NOT_FINGERPRINTED, add_arguments, check_arguments, read_seeds
 from lion1b.crawl.output import CrawlOutput, check_writable, cut_torn_line, records_after
 from lion1b.crawl.parts import PartMap
 from lion1b.crawl.policy import Scope
@@ -55,7 +55,8 @@ class Crawler:
     """The main loop: dispatch due URLs to fetch threads, fold their typed results into the frontier and
     the output."""
 
-    def __init__(self, args: argparse.Namespace, seeds: list[str], bad_seeds: int, fingerprint: str) -> None:
+    def __init__(self, args: argparse.Namespace, seeds: list[str], bad_seeds: int, fingerprint: str,
+                 parts: PartMap, stats: StageStats) -> None:
         self.args = args
         self.bad_seeds = bad_seeds
         self.fingerprint = fingerprint
@@ -63,7 +64,7 @@ class Crawler:
                                  args.outlinks or part_file("outlinks", args.part_id), args.warc)
         self.checkpoint_path = self.files.output + ".ckpt"
         self.seeds = seeds
-        self.parts = PartMap(seeds, args.num_parts)
+        self.parts = parts
         self.seed_origins = sorted({origin_of(s) for s in seeds
                                     if self.parts.part_of_origin(origin_of(s)) == args.part_id})
         self.scope = Scope({hostname_of(origin_of(u)) for u in seeds}, args.allow_domain, args.include,
@@ -77,7 +78,7 @@ class Crawler:
                                      args.max_crawl_delay, args.robots_retry, args.retries, args.backoff,
                                      args.max_retry_after)
         self.frontier = Frontier(args.per_host_concurrency)
-        self.stats = StageStats()
+        self.stats = stats
         self.statuses: Counter[int] = Counter()
         self.seen: set[int] = set()
         self.written: set[int] = set()
@@ -416,60 +417,93 @@ class Crawler:
         return lines
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = build_parser(__doc__.split("\n\n")[0]).parse_args(argv)
-    check_arguments(args)
-    seeds, bad = read_seeds(args)
-    fingerprinted = argparse.Namespace(**{k: v for k, v in vars(args).items() if k not in NOT_FINGERPRINTED})
-    output = args.output or part_file("raw_html", args.part_id)
-    outlinks = args.outlinks or part_file("outlinks", args.part_id)
-    outputs = [output, outlinks] + ([args.warc] if args.warc else [])
-    completion = Completion(outputs, fingerprinted, STAGE, inputs=[args.seeds] if args.seeds else [])
-    crawler = Crawler(args, seeds, bad, completion.fingerprint)
-    if completion.is_done() and not args.force:
-        log(f"[{STAGE}] {output} is complete for these seeds and options ({completion.marker}); "
-            "skipping (use --force to redo)")
-        return
-    if completion.marker.exists() and not args.force:
-        die(f"{output} holds a finished crawl made with other seeds or options, or its files changed since "
-            f"({completion.marker}): use --force to crawl again with these (--resume cannot continue another "
-            "crawl)")
-    leftovers = [p for p in (output, crawler.checkpoint_path) if os.path.exists(p)]
-    if leftovers and not args.resume and not args.force:
-        die(f"{leftovers[0]} exists from an unfinished crawl: pass --resume to continue or --force to restart")
-    if args.force:
-        for path in (crawler.checkpoint_path, *outputs):
-            Path(path).unlink(missing_ok=True)
-    check_writable(outputs)
-    completion.invalidate()
-    started = time.monotonic()
-    finished = crawler.run()
-    seconds = time.monotonic() - started
-    if not finished:
-        log(f"[{STAGE}] interrupted: checkpoint {crawler.checkpoint_path} written; rerun with --resume")
-        raise SystemExit(130)
-    failed = crawler.failed_seed_hosts()
-    if crawler.seed_origins and crawler.stats.n_out == 0:
+class CrawlStage(Stage):
+    """The crawl as a contract stage: the runner parses, skips a finished crawl, writes the marker and the
+    summary; this class adds what only a crawl has (resume, refusing to mix two crawls, failed seeds)."""
+
+    name = STAGE
+    records_input = False
+    default_output = FILES["raw_html"]
+    unit = "pages"
+    keeps_outputs = True  # appended across --resume; check() removes them for --force
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        super().__init__(args)
+        self.crawler: Crawler | None = None
+        self.seeds: list[str] = []
+        self.bad_seeds = 0
+        self.parts: PartMap | None = None
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        add_arguments(parser)
+
+    def outputs(self) -> list[str]:
+        outlinks = self.args.outlinks or part_file("outlinks", self.args.part_id)
+        return [self.output(), outlinks] + ([self.args.warc] if self.args.warc else [])
+
+    def inputs(self) -> list[str]:
+        return [self.args.seeds] if self.args.seeds else []
+
+    def options(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self.args).items() if k not in NOT_FINGERPRINTED}
+
+    def label(self) -> str:
+        """With several parts, the label carries every part's size as assigned (seed hosts h, seeds s), so an
+        unbalanced crawl shows in each part's summary."""
+        label = super().label()
+        return f"{label} of sizes {self.parts.sizes()}" if self.parts and self.args.num_parts > 1 else label
+
+    def check(self) -> None:
+        """Flags and seeds, then the crawl's own rules about what is already on disk: a finished crawl with
+        other options is never continued or silently replaced, an unfinished one needs --resume or --force."""
+        args = self.args
+        check_arguments(args)
+        self.seeds, self.bad_seeds = read_seeds(args)
+        self.parts = PartMap(self.seeds, args.num_parts)
+        outputs = self.outputs()
+        marker = StageMarker(self.name, outputs, self.options(), self.inputs())
+        if args.force:
+            check_writable(outputs)
+            for path in (outputs[0] + ".ckpt", *outputs):
+                Path(path).unlink(missing_ok=True)
+            return
+        if marker.is_done():
+            return  # the runner skips it
+        if marker.path.exists():
+            die(f"{outputs[0]} holds a finished crawl made with other seeds or options, or its files changed "
+                f"since ({marker.path}): use --force to crawl again with these (--resume cannot continue "
+                "another crawl)")
+        leftovers = [p for p in (outputs[0], outputs[0] + ".ckpt") if os.path.exists(p)]
+        if leftovers and not args.resume:
+            die(f"{leftovers[0]} exists from an unfinished crawl: pass --resume to continue or --force to restart")
+        check_writable(outputs)
+
+    def run(self, stats: StageStats) -> None:
+        args = self.args
+        fingerprint = StageMarker(self.name, self.outputs(), self.options(), self.inputs()).fingerprint
+        crawler = self.crawler = Crawler(args, self.seeds, self.bad_seeds, fingerprint, self.parts, stats)
+        started = time.monotonic()
+        if not crawler.run():
+            log(f"[{STAGE}] interrupted: checkpoint {crawler.checkpoint_path} written; rerun with --resume")
+            raise SystemExit(130)
+        failed = crawler.failed_seed_hosts()
+        if crawler.seed_origins and stats.n_out == 0:
+            for line in failed:
+                log(f"error: [{STAGE}] {line}")
+            crawler.files.remove()
+            log(stats.summary(self.label(), time.monotonic() - started, self.unit))
+            die(f"[{STAGE}] part {args.part_id}: no page fetched from any of its {len(crawler.seed_origins)} "
+                "seed host(s); nothing written", EXIT_NOTHING_FETCHED)
         for line in failed:
-            log(f"error: [{STAGE}] {line}")
-        crawler.files.remove()
-        log(crawler.stats.summary(summary_label(args, crawler), seconds, unit="pages"))
-        die(f"[{STAGE}] part {args.part_id}: no page fetched from any of its {len(crawler.seed_origins)} seed "
-            "host(s); nothing written", EXIT_NOTHING_FETCHED)
-    for line in failed:
-        log(f"warning: [{STAGE}] {line}")
-    if len(failed) * 2 > len(crawler.seed_origins):
-        log(f"warning: [{STAGE}] MOST SEED HOSTS FAILED: {len(failed)} of {len(crawler.seed_origins)} gave no "
-            "page (see the lines above: DNS, connection, robots.txt)")
-    crawler.stats.count("seed_hosts", len(crawler.seed_origins))
-    if failed:
-        crawler.stats.count("seed_hosts_failed", len(failed))
-    completion.write(crawler.stats, seconds)
-    log(crawler.stats.summary(summary_label(args, crawler), seconds, unit="pages"))
+            log(f"warning: [{STAGE}] {line}")
+        if len(failed) * 2 > len(crawler.seed_origins):
+            log(f"warning: [{STAGE}] MOST SEED HOSTS FAILED: {len(failed)} of {len(crawler.seed_origins)} gave "
+                "no page (see the lines above: DNS, connection, robots.txt)")
+        stats.count("seed_hosts", len(crawler.seed_origins))
+        if failed:
+            stats.count("seed_hosts_failed", len(failed))
 
 
-def summary_label(args: argparse.Namespace, crawler: Crawler) -> str:
-    """The summary's label; with several parts it carries every part's size (seed hosts h, seeds s) as
-    assigned, so an unbalanced crawl shows in each part's summary."""
-    label = f"{STAGE} part {args.part_id}/{args.num_parts}"
-    return f"{label} of sizes {crawler.parts.sizes()}" if args.num_parts > 1 else label
+def main(argv: list[str] | None = None) -> None:
+    run_stage(CrawlStage, argv, __doc__.split("\n\n")[0])

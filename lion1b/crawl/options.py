@@ -6,7 +6,7 @@ import argparse
 import math
 import re
 
-from lion1b.contract import add_common_arguments, check_common_arguments, die, log
+from lion1b.contract import die, log
 from lion1b.crawl.frontier import canonicalize
 
 DEFAULT_USER_AGENT = "lion1b/0.1 (+https://github.com/lion1b/lion1b/blob/main/docs/crawl.md)"
@@ -20,10 +20,12 @@ BOUNDS = (("timeout", 0, False), ("deadline", 0, False), ("checkpoint_interval",
           ("max_retry_after", 0, True), ("robots_retry", 0, True), ("drain_timeout", 0, True))
 
 
-def build_parser(description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=description)
-    add_common_arguments(parser, records_input=False, threads_help="fetch threads")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The crawler's flags, beside the contract's common ones (``--threads`` here: fetch threads, default 16)."""
     parser.set_defaults(threads=16)
+    threads = parser._option_string_actions.get("--threads")
+    if threads is not None:
+        threads.help = "fetch threads (default 16): the work is network-bound"
     seeds = parser.add_argument_group("seeds and scope")
     seeds.add_argument("--seeds", help="file of seed URLs, one per line ('#' comments and blank lines allowed)")
     seeds.add_argument("--seed", action="append", default=[], help="a seed URL (repeatable)")
@@ -78,12 +80,10 @@ def build_parser(description: str) -> argparse.ArgumentParser:
     out.add_argument("--drain-timeout", type=float, default=15.0,
                      help="on SIGINT/SIGTERM, seconds to wait for requests in flight before checkpointing "
                           "(default 15)")
-    return parser
 
 
 def check_arguments(args: argparse.Namespace) -> None:
     """Refuse values that would crash later or silently crawl nothing, with one line naming the flag."""
-    check_common_arguments(args)
     for name, low, inclusive in BOUNDS:
         value = getattr(args, name)
         flag = "--" + name.replace("_", "-")

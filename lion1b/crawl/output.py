@@ -19,12 +19,16 @@ from lion1b.contract import die, record_line
 
 def check_writable(paths: list[str]) -> None:
     """Fail with one clear line, before anything is crawled or removed, when an output cannot be written
-    (a read-only directory, a parent that is a file)."""
+    (a read-only directory, a parent that is a file). Opening the file is the test that also holds for root,
+    whom permission bits do not stop; a file created only for the test is removed again."""
     for path in paths:
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            existed = os.path.exists(path)
             with open(path, "ab"):
                 pass
+            if not existed:
+                os.unlink(path)
         except OSError as exc:
             die(f"cannot write {path}: {exc.strerror or exc}")
 
