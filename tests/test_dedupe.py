@@ -1,5 +1,6 @@
-"""Dedupe: exact and near duplicates found across parts, the same result for any --num-parts, the dup map,
-malformed lines counted, and the MinHash pieces behaving like MinHash."""
+"""Dedupe: exact and near duplicates found across parts, the same result for any --num-parts and
+--num-shards, the keeper rule, no transitive drops, no drops across languages, shingles for every script,
+--threads, ids the numpy way would mangle, malformed lines counted, and MinHash behaving like MinHash."""
 
 import json
 import random
@@ -8,7 +9,9 @@ import numpy as np
 import pytest
 
 from lion1b.contract import open_records
-from lion1b.dedup.minhash import MinHasher, estimated_jaccard, exact_hash, lsh_candidates
+from lion1b.dedup.cluster import bucket_pairs
+from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, estimated_jaccard, exact_hash
+from lion1b.dedup.script import code_points, dominant_script, script_counts, token_bounds
 from lion1b.dedup.stage import main
 
 VOCAB = [f"w{i}" for i in range(5000)]
@@ -20,31 +23,30 @@ def make_doc(rng: random.Random, n_words: int = 120) -> str:
 
 
 def edit(rng: random.Random, text: str, share: float) -> str:
+    """Replace ``share`` of the words and drop two: a re-edited, slightly shorter copy."""
     words = text.split(" ")
     for i in rng.sample(range(len(words)), int(len(words) * share)):
         words[i] = rng.choice(VOCAB)
-    return " ".join(words)
+    return " ".join(words[:10] + words[12:])
 
 
 @pytest.fixture()
 def corpus(tmp_path):
-    """40 unrelated documents, then copies spread over the file (so over the parts):
-    exact copies after case/whitespace changes and near copies with 5% of words replaced."""
+    """40 unrelated documents at canonical https URLs, then copies at a mirror spread over the file (so
+    over the parts): exact copies after case/whitespace changes and near copies with 3-5% of words
+    replaced. One copy's id sorts before its original's: the keeper is the better copy, not the first id."""
     rng = random.Random(7)
     docs = {f"{i:04x}doc": make_doc(rng) for i in range(40)}
-    originals = list(docs)
     dupes = {
-        "zz01": ("0000doc", "exact", docs["0000doc"].upper().replace(" ", "  \n ")),
-        "zz02": ("0003doc", "exact", docs["0003doc"]),
-        "zz03": ("0005doc", "near", edit(rng, docs["0005doc"], 0.05)),
-        "zz04": ("0007doc", "near", edit(rng, docs["0007doc"], 0.03)),
-        "0001abc": ("0009doc", "near", edit(rng, docs["0009doc"], 0.04)),  # sorts before its original
+        "zz01": docs["0000doc"].upper().replace(" ", "  \n "),
+        "zz02": docs["0003doc"],
+        "zz03": edit(rng, docs["0005doc"], 0.05),
+        "zz04": edit(rng, docs["0007doc"], 0.03),
+        "0001abc": edit(rng, docs["0009doc"], 0.04),
     }
-    lines = []
-    for doc_id in originals:
-        lines.append(json.dumps({"id": doc_id, "url": f"https://x.test/{doc_id}", "text": docs[doc_id]}))
-    for i, (doc_id, (_, _, text)) in enumerate(dupes.items()):
-        lines.insert(3 + 9 * i, json.dumps({"id": doc_id, "url": f"https://x.test/{doc_id}", "text": text}))
+    lines = [json.dumps({"id": i, "url": f"https://x.test/{i}", "text": t}) for i, t in docs.items()]
+    for n, (doc_id, text) in enumerate(dupes.items()):
+        lines.insert(3 + 9 * n, json.dumps({"id": doc_id, "url": f"http://mirror.test/{doc_id}", "text": text}))
     lines.insert(20, "{not json")
     lines.insert(30, json.dumps({"id": 5, "text": "id is not a string"}))
     path = tmp_path / "filtered.jsonl"
@@ -52,37 +54,46 @@ def corpus(tmp_path):
     return path
 
 
-def run(tmp_path, input_path, num_parts, *extra):
-    out = tmp_path / f"out{num_parts}"
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def run(tmp_path, input_path, num_parts, *extra, name=None):
+    out = tmp_path / (name or f"out{num_parts}")
     argv = ["--input", str(input_path), "--num-parts", str(num_parts), "--work-dir", str(out / "work"),
             "--output", str(out / "deduped_thread{part}.txt"), "--dup-map", str(out / "map.jsonl"), "--quiet",
             *extra]
     main(argv)
     kept = [r["id"] for p in range(num_parts) for r in open_records(out / f"deduped_thread{p}.txt")]
-    dup_map = {r["id"]: (r["kept_id"], r["kind"]) for r in open_records(out / "map.jsonl")}
+    dup_map = {r["id"]: (r["kept_id"], r["kind"], r["similarity"]) for r in open_records(out / "map.jsonl")}
     return out, kept, dup_map
+
+
+def kinds(dup_map):
+    return {k: v[:2] for k, v in dup_map.items()}
 
 
 def test_exact_and_near_duplicates_dropped_across_parts(tmp_path, corpus):
     out, kept, dup_map = run(tmp_path, corpus, 3)
     assert len(kept) == len(set(kept)) == 40
-    assert dup_map == {
+    assert kinds(dup_map) == {
         "zz01": ("0000doc", "exact_duplicate"),
         "zz02": ("0003doc", "exact_duplicate"),
         "zz03": ("0005doc", "near_duplicate"),
         "zz04": ("0007doc", "near_duplicate"),
-        # the keeper is the first id in sorted order, not the first one seen
-        "0009doc": ("0001abc", "near_duplicate"),
+        "0001abc": ("0009doc", "near_duplicate"),  # first in id order, but the shorter mirror copy
     }
-    assert "0001abc" in kept and "0009doc" not in kept
+    assert dup_map["zz01"][2] == dup_map["zz02"][2] == 1.0
+    assert all(0.4 <= dup_map[k][2] < 1.0 for k in ("zz03", "zz04", "0001abc"))
     summary = json.loads((out / "work" / "clusters.json").read_text())
     assert summary["dropped"] == {"exact_duplicate": 2, "near_duplicate": 3}
 
 
-@pytest.mark.parametrize("num_parts", [3, 8])
-def test_result_independent_of_num_parts(tmp_path, corpus, num_parts):
-    _, kept_one, map_one = run(tmp_path, corpus, 1)
-    _, kept_many, map_many = run(tmp_path, corpus, num_parts)
+@pytest.mark.parametrize(("num_parts", "num_shards"), [(3, 1), (8, 3), (2, 7)])
+def test_result_independent_of_num_parts_and_shards(tmp_path, corpus, num_parts, num_shards):
+    _, kept_one, map_one = run(tmp_path, corpus, 1, "--num-shards", "4", name="one")
+    _, kept_many, map_many = run(tmp_path, corpus, num_parts, "--num-shards", str(num_shards), name="many")
     assert sorted(kept_one) == sorted(kept_many)
     assert map_one == map_many
 
@@ -96,7 +107,8 @@ def test_malformed_lines_counted_not_fatal(tmp_path, corpus):
 
 def test_near_dup_off_keeps_near_copies(tmp_path, corpus):
     _, kept, dup_map = run(tmp_path, corpus, 2, "--no-near-dup")
-    assert {k for k, (_, kind) in dup_map.items()} == {"zz01", "zz02"}
+    assert set(dup_map) == {"zz01", "zz02"}
+    assert dup_map["zz01"][2] == 1.0
     assert len(kept) == 43
 
 
@@ -106,23 +118,32 @@ def test_casefold_off_keeps_case_changed_copy(tmp_path, corpus):
 
 
 def test_separate_phases_on_per_part_files(tmp_path, corpus):
-    """The driver's way: signatures per part file, one cluster, write per part; same as --phase all."""
+    """The drivers' way: signatures per part file, candidates per shard (separate processes in real use),
+    one cluster, write per part; the same as --phase all. A bare `--phase cluster` (today's drivers) runs
+    the shards itself and gives the same result."""
     records = corpus.read_text().splitlines()
     for part in range(3):
         (tmp_path / f"filtered_thread{part}.txt").write_text("\n".join(records[part::3]) + "\n")
-    common = ["--num-parts", "3", "--work-dir", str(tmp_path / "work"), "--quiet"]
-    for part in range(3):
-        main(["--phase", "signatures", "--input", str(tmp_path / f"filtered_thread{part}.txt"),
-              "--part-id", str(part), *common])
-    main(["--phase", "cluster", "--input", str(tmp_path / "filtered_thread*.txt"), *common])
-    kept = []
-    for part in range(3):
-        output = tmp_path / f"deduped_thread{part}.txt"
-        main(["--phase", "write", "--input", str(tmp_path / f"filtered_thread{part}.txt"),
-              "--part-id", str(part), "--output", str(output), *common])
-        kept += [r["id"] for r in open_records(output)]
-    _, kept_all, _ = run(tmp_path, corpus, 1)
-    assert sorted(kept) == sorted(kept_all)
+    for sharded in (True, False):
+        work = tmp_path / f"work{sharded}"
+        common = ["--num-parts", "3", "--work-dir", str(work), "--num-shards", "2", "--quiet"]
+        for part in range(3):
+            main(["--phase", "signatures", "--input", str(tmp_path / f"filtered_thread{part}.txt"),
+                  "--part-id", str(part), *common])
+        if sharded:
+            for shard in range(2):
+                main(["--phase", "candidates", "--input", str(tmp_path / "filtered_thread*.txt"),
+                      "--shard-id", str(shard), *common])
+            assert (work / "cand_shard1of2.npz").exists()
+        main(["--phase", "cluster", "--input", str(tmp_path / "filtered_thread*.txt"), *common])
+        kept = []
+        for part in range(3):
+            output = tmp_path / f"deduped{sharded}_thread{part}.txt"
+            main(["--phase", "write", "--input", str(tmp_path / f"filtered_thread{part}.txt"),
+                  "--part-id", str(part), "--output", str(output), *common])
+            kept += [r["id"] for r in open_records(output)]
+        _, kept_all, _ = run(tmp_path, corpus, 1)
+        assert sorted(kept) == sorted(kept_all)
 
 
 def test_phase_order_and_changed_input_are_clear_errors(tmp_path, corpus):
@@ -138,6 +159,102 @@ def test_phase_order_and_changed_input_are_clear_errors(tmp_path, corpus):
         main(["--phase", "write", "--part-id", "0", "--output", str(tmp_path / "o.txt"), *common])
     assert exc.value.code == 2
     assert not (tmp_path / "o.txt").exists()
+
+
+def test_bad_shard_options_are_clear_errors(tmp_path, corpus):
+    for bad in (["--num-shards", "0"], ["--shard-id", "2", "--num-shards", "2"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["--input", str(corpus), "--phase", "candidates", "--quiet", *bad])
+        assert exc.value.code == 2
+
+
+def test_ids_ending_in_nul_survive_the_write_phase(tmp_path):
+    """numpy 'U'/'S' arrays strip trailing NULs: "a\\0" must stay distinct from "a" and match itself."""
+    rng = random.Random(5)
+    path = write_jsonl(tmp_path / "in.jsonl", [{"id": "a\u0000", "text": make_doc(rng)},
+                                              {"id": "a", "text": make_doc(rng)},
+                                              {"id": "b\u0000\u0000", "text": make_doc(rng)}])
+    for parts in (1, 2):
+        _, kept, dup_map = run(tmp_path, path, parts, name=f"nul{parts}")
+        assert sorted(kept) == ["a", "a\u0000", "b\u0000\u0000"]
+        assert dup_map == {}
+
+
+def test_keeper_is_the_better_copy_not_the_first_id(tmp_path):
+    """English original vs an untranslated copy in the Portuguese edition (same detected language, URL
+    says pt): the English page stays. A truncated copy loses to the full one; http loses to https."""
+    rng = random.Random(11)
+    base, other, third = make_doc(rng, 300), make_doc(rng, 300), make_doc(rng, 300)
+    records = [
+        {"id": "b-en", "url": "https://d.test/ch07.en.html", "text": base, "lang": "en", "lang_score": 0.81},
+        {"id": "a-pt", "url": "https://d.test/ch07.pt.html", "text": base + " Secção", "lang": "en",
+         "lang_score": 0.82},
+        {"id": "c-full", "url": "https://d.test/x", "text": other},
+        {"id": "a-cut", "url": "https://d.test/y", "text": other[: len(other) * 9 // 10]},
+        {"id": "d-https", "url": "https://d.test/z", "text": third},
+        {"id": "a-http", "url": "http://d.test/z", "text": third},
+    ]
+    _, kept, dup_map = run(tmp_path, write_jsonl(tmp_path / "in.jsonl", records), 2)
+    assert sorted(kept) == ["b-en", "c-full", "d-https"]
+    assert kinds(dup_map) == {"a-pt": ("b-en", "near_duplicate"), "a-cut": ("c-full", "near_duplicate"),
+                              "a-http": ("d-https", "exact_duplicate")}
+
+
+def test_no_transitive_drops(tmp_path):
+    """A~B and B~C, but A and C share too little: C is kept (the old union-find dropped it for A)."""
+    words = [f"t{i:03d}" for i in range(200)]
+    a, b, c = " ".join(words[0:101]), " ".join(words[20:120]), " ".join(words[50:150])
+    records = [{"id": "c", "text": c}, {"id": "b", "text": b}, {"id": "a", "text": a}]
+    _, kept, dup_map = run(tmp_path, write_jsonl(tmp_path / "in.jsonl", records), 1)
+    assert sorted(kept) == ["a", "c"]
+    assert kinds(dup_map) == {"b": ("a", "near_duplicate")}
+    assert 0.5 < dup_map["b"][2] < 0.8
+
+
+def test_different_languages_are_never_near_duplicates(tmp_path):
+    """Same text but different `lang` (e.g. an untranslated table in two editions): both kept. Without
+    `lang`, Chinese and Japanese sharing Han characters are told apart by script."""
+    rng = random.Random(13)
+    text = make_doc(rng, 200)
+    zh = "本节介绍系统的启动过程。" * 3 + "内核加载初始内存盘，然后启动第一个进程。" * 4
+    ja = "本節はシステムの起動過程を説明します。カーネルはメモリディスクを読み込みます。" * 3 + zh
+    records = [{"id": "fr", "text": text + " Tableau", "lang": "fr"}, {"id": "en", "text": text, "lang": "en"},
+               {"id": "zh", "text": zh}, {"id": "ja", "text": ja}]
+    _, kept, dup_map = run(tmp_path, write_jsonl(tmp_path / "in.jsonl", records), 1)
+    assert sorted(kept) == ["en", "fr", "ja", "zh"] and dup_map == {}
+
+
+def test_chinese_near_copy_found_with_character_shingles(tmp_path):
+    rng = random.Random(17)
+    chars = "".join(map(chr, range(0x4E00, 0x4E00 + 500)))  # 500 common-block Han characters
+    base = "".join(rng.choice(chars) for _ in range(400))
+    near = list(base)
+    for i in rng.sample(range(400), 8):
+        near[i] = rng.choice(chars)
+    other = "".join(rng.choice(chars) for _ in range(400))  # same characters, different text
+    records = [{"id": "a", "text": base}, {"id": "b", "text": "".join(near)}, {"id": "c", "text": other}]
+    _, kept, dup_map = run(tmp_path, write_jsonl(tmp_path / "in.jsonl", records), 1)
+    assert set(dup_map) == {"b"} and sorted(kept) == ["a", "c"]
+
+
+def test_tokens_and_scripts():
+    text = "Debian系统 is ไทยภาษา हिन्दी"
+    starts, ends = token_bounds(code_points(text))
+    tokens = [text[s:e] for s, e in zip(starts, ends, strict=True)]
+    # Thai and Han: one token per character; the Devanagari vowel signs stay inside their word
+    assert tokens == ["Debian", "系", "统", "is", "ไ", "ท", "ย", "ภ", "า", "ษ", "า", "हिन्दी"]
+    counts = script_counts(["本節はシステムの起動過程を説明します", "本节介绍系统的启动过程", "Ünïcode text", "1234"])
+    assert [dominant_script(c)[0] for c in counts] == ["Jpan", "Hani", "Latn", "none"]
+
+
+def test_threads_give_the_same_signatures(tmp_path, corpus):
+    common = ["--input", str(corpus), "--phase", "signatures", "--quiet"]
+    main([*common, "--work-dir", str(tmp_path / "w1")])
+    main([*common, "--work-dir", str(tmp_path / "w2"), "--threads", "2"])
+    one, two = (tmp_path / w / "sig_part0.minhash" for w in ("w1", "w2"))
+    assert one.read_bytes() == two.read_bytes()
+    with np.load(tmp_path / "w1" / "sig_part0.npz") as one, np.load(tmp_path / "w2" / "sig_part0.npz") as two:
+        assert all((one[k] == two[k]).all() for k in one.files)
 
 
 def test_exact_hash_normalization():
@@ -165,19 +282,21 @@ def test_minhash_estimates_jaccard_and_ignores_batching():
     true = len(shingles(a) & shingles(b)) / len(shingles(a) | shingles(b))
     est = estimated_jaccard(sig, np.array([[1, 4]]))[0]
     assert abs(est - true) < 0.1
-    assert (sig[2] == np.iinfo(np.uint32).max).all()  # no words, no signature
-    pairs = lsh_candidates(sig, bands=128, rows=2)
-    assert [1, 4] in pairs.tolist() and not any(2 in p for p in pairs.tolist())
+    assert (sig[2] == EMPTY).all()  # no words, no signature
+    valid = np.flatnonzero((sig != EMPTY).any(axis=1))
+    keys = np.concatenate([band_keys(sig[valid], band, 4) for band in range(64)])
+    rows = np.tile(valid, 64)
+    pairs = bucket_pairs(keys, rows.astype(np.uint64), rows).tolist()
+    assert [1, 4] in pairs and not any(2 in p for p in pairs)
 
 
 def test_same_id_kept_once(tmp_path):
     """Two records of one URL (same id) with different text: one survives, whatever the parts."""
     rng = random.Random(3)
-    lines = [json.dumps({"id": "a1", "text": make_doc(rng)}), json.dumps({"id": "b2", "text": make_doc(rng)}),
-             json.dumps({"id": "a1", "text": make_doc(rng)})]
-    path = tmp_path / "in.jsonl"
-    path.write_text("\n".join(lines) + "\n")
+    records = [{"id": "a1", "text": make_doc(rng)}, {"id": "b2", "text": make_doc(rng)},
+               {"id": "a1", "text": make_doc(rng)}]
+    path = write_jsonl(tmp_path / "in.jsonl", records)
     for parts in (1, 2):
-        _, kept, dup_map = run(tmp_path, path, parts)
+        _, kept, dup_map = run(tmp_path, path, parts, name=f"id{parts}")
         assert sorted(kept) == ["a1", "b2"]
-        assert dup_map == {"a1": ("a1", "same_id")}
+        assert kinds(dup_map) == {"a1": ("a1", "same_id")}

@@ -1,4 +1,5 @@
-"""Deduplication building blocks: text normalization, exact hashes, vectorized MinHash, LSH, union-find.
+"""Deduplication building blocks: text normalization, exact hashes, vectorized MinHash, LSH band
+keys, connected components.
 
 Kept apart from lion1b/dedup/stage.py (the stage: phases, files, flags) so the bench and the tests can use the
 algorithm on in-memory texts. Everything here is deterministic across processes and runs: a part's
@@ -12,6 +13,8 @@ import unicodedata
 
 import numpy as np
 
+from lion1b.dedup.script import code_points, token_bounds
+
 EMPTY = np.iinfo(np.uint32).max  # signature value of a document without shingles (never a candidate)
 
 
@@ -22,9 +25,14 @@ def normalize_exact(text: str, casefold: bool = True) -> str:
     return text.casefold() if casefold else text
 
 
+def exact_digest(text: str, casefold: bool = True) -> bytes:
+    """SHA-256 of the normalized text (collision-free in practice, unlike a 64-bit hash)."""
+    return hashlib.sha256(normalize_exact(text, casefold).encode("utf-8", "surrogatepass")).digest()
+
+
 def exact_hash(text: str, casefold: bool = True) -> str:
-    """SHA-256 hex digest of the normalized text (collision-free in practice, unlike a 64-bit hash)."""
-    return hashlib.sha256(normalize_exact(text, casefold).encode("utf-8", "surrogatepass")).hexdigest()
+    """:func:`exact_digest` in hex."""
+    return exact_digest(text, casefold).hex()
 
 
 def shingle_text(text: str) -> str:
@@ -32,7 +40,7 @@ def shingle_text(text: str) -> str:
     return (text if text.isascii() else unicodedata.normalize("NFKC", text)).lower()
 
 
-def _mix64(x: np.ndarray) -> np.ndarray:
+def mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64 finalizer, vectorized: spreads a polynomial hash over all 64 bits."""
     x = x ^ (x >> np.uint64(30))
     x = x * np.uint64(0xBF58476D1CE4E5B9)
@@ -41,17 +49,16 @@ def _mix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-# Word characters as Python's regex \w sees them (letters, digits, underscore) for the BMP; characters
-# beyond it count as word characters. Everything else (punctuation, spaces) separates words.
-_WORD_CHAR = np.array([c == "_" or c.isalnum() for c in map(chr, range(65536))] + [True])
 _P = 0x9E3779B97F4A7C15  # odd, so invertible modulo 2**64
 
 
 class MinHasher:
-    """MinHash signatures of word k-gram shingles, computed for a batch of documents at once in numpy.
+    """MinHash signatures of token k-gram shingles, computed for a batch of documents at once in numpy.
 
-    No Python loop runs per word or per shingle: a batch's text becomes one array of code points, words
-    are runs of word characters, a word's hash is a polynomial over its code points read off a prefix sum,
+    Tokens are words in scripts written with spaces and single characters in scripts written without
+    (lion1b/dedup/script.py), so shingles are word k-grams in English and character k-grams in Chinese.
+    No Python loop runs per token or per shingle: a batch's text becomes one array of code points, a
+    token's hash is a polynomial over its code points read off a prefix sum,
     a shingle's hash is a polynomial over k word hashes, and the ``num_perm`` hash functions are affine
     maps ``a*x + b`` modulo 2**32 (a odd: a permutation of 32-bit values) applied to the mixed shingle
     hash, laid out permutation-major so the per-document minimum is a contiguous ``reduceat``."""
@@ -78,19 +85,17 @@ class MinHasher:
         return self._pow[:n], self._inv_pow[:n]
 
     def shingles(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """64-bit hashes of every word k-gram of the batch and the batch row each belongs to (ascending).
-        A document shorter than k words is one shingle; one without words has none."""
+        """64-bit hashes of every token k-gram of the batch and the batch row each belongs to (ascending).
+        A document shorter than k tokens is one shingle; one without tokens has none."""
         k = self.shingle_size
         texts = [shingle_text(t) for t in texts]  # may change lengths (NFKC expands ligatures)
         joined = "\n".join(texts) + "\n"
-        cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        is_word = _WORD_CHAR[np.minimum(cp, 65536)]
-        edges = np.diff(np.concatenate(([False], is_word, [False])).astype(np.int8))
-        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        cp = code_points(joined)
+        starts, ends = token_bounds(cp)
         pw, inv = self._powers(len(cp) + 1)
         prefix = np.zeros(len(cp) + 1, dtype=np.uint64)
         np.cumsum((cp.astype(np.uint64) + np.uint64(1)) * pw[:-1], out=prefix[1:])
-        words = _mix64((prefix[ends] - prefix[starts]) * inv[starts])
+        words = mix64((prefix[ends] - prefix[starts]) * inv[starts])
         doc_starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
         doc = np.searchsorted(doc_starts, starts, side="right") - 1
         n = len(words)
@@ -107,7 +112,7 @@ class MinHasher:
         first[1:] = doc[1:] != doc[:-1]
         short = np.bincount(doc, minlength=len(texts))[doc] < k
         keep = full | (first & short)
-        return _mix64(shingle[keep]), doc[keep]
+        return mix64(shingle[keep]), doc[keep]
 
     def signatures(self, texts: list[str], batch_chars: int = 1 << 20, max_cells: int = 1 << 22) -> np.ndarray:
         """(len(texts), num_perm) uint32 MinHash matrix; rows of documents without words are EMPTY."""
@@ -144,39 +149,8 @@ def band_keys(sig: np.ndarray, band: int, rows: int) -> np.ndarray:
         return (part[:, 0] << np.uint64(32)) | part[:, 1]
     key = np.zeros(len(sig), dtype=np.uint64)
     for j in range(rows):
-        key = _mix64(key ^ part[:, j])
+        key = mix64(key ^ part[:, j])
     return key
-
-
-def lsh_candidates(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Candidate pairs (i, j), i < j, of rows of ``sig`` that share a bucket in some band.
-
-    Within a bucket each member is paired with the bucket's first (lowest) row and with its predecessor:
-    linear in the bucket size, yet enough for connected components, and the chain keeps a member whose
-    verification against the first fails still linked to its closest neighbours."""
-    valid = np.flatnonzero((sig != EMPTY).any(axis=1))
-    found = []
-    for band in range(bands):
-        keys = band_keys(sig[valid], band, rows)
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        same = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]) + 1
-        if len(same) == 0:
-            continue
-        starts = np.zeros(len(order), dtype=np.int64)
-        new_group = np.ones(len(order), dtype=bool)
-        new_group[same] = False
-        starts[new_group] = np.flatnonzero(new_group)
-        starts = np.maximum.accumulate(starts)
-        members = valid[order[same]]
-        found.append(np.stack([valid[order[starts[same]]], members], axis=1))
-        found.append(np.stack([valid[order[same - 1]], members], axis=1))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
-    pairs.sort(axis=1)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.unique(pairs, axis=0)
 
 
 def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray, chunk: int = 65536) -> np.ndarray:
@@ -189,18 +163,20 @@ def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray, chunk: int = 65536) ->
 
 
 def components(n: int, pairs: np.ndarray) -> np.ndarray:
-    """Union-find over ``pairs``; returns each node's root, which is the smallest node of its component
-    (so when nodes are numbered in canonical order, the root is the component's keeper)."""
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j in pairs.tolist():
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    return np.array([find(x) for x in range(n)], dtype=np.int64)
+    """Connected components of ``pairs`` over nodes 0..n-1, vectorized (hook roots, then pointer jumping
+    until every node points at its root). Returns each node's root, the smallest node of its component:
+    with nodes numbered best-first, the root is the component's best member."""
+    label = np.arange(n, dtype=np.int64)
+    if len(pairs) == 0:
+        return label
+    a, b = pairs[:, 0], pairs[:, 1]
+    while True:
+        la, lb = label[a], label[b]
+        if (la == lb).all():
+            return label
+        np.minimum.at(label, np.maximum(la, lb), np.minimum(la, lb))
+        while True:  # pointer jumping: every node to its root
+            nxt = label[label]
+            if (nxt == label).all():
+                break
+            label = nxt

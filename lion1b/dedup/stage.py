@@ -1,324 +1,559 @@
 """Dedupe stage — the one stage with a global step: a duplicate can sit in any other part.
 
-Three phases, so parts still run in parallel and the result does not depend on ``--num-parts``:
+Four phases, so every heavy step runs in parallel and the result depends neither on ``--num-parts`` nor
+on ``--num-shards``:
 
-1. ``signatures`` (per part, parallel): id, SHA-256 of the normalized text, MinHash signature of every
-   record -> ``<work-dir>/sig_part{T}.npz``. Memory is bounded by signatures, never by documents.
-2. ``cluster`` (once, global): reads every part's signatures, groups exact copies, finds near duplicates
-   with MinHash LSH (candidates verified by estimated Jaccard), and keeps the first document of each
-   group in canonical order (sorted id, then text hash) -> ``<work-dir>/drop_part{T}.npy`` per part,
-   ``<work-dir>/clusters.json`` (counts) and, with ``--dup-map``, one ``{"id","kept_id","kind"}`` line
-   per dropped document.
-3. ``write`` (per part, parallel): streams the part's records again and writes the kept ones.
+1. ``signatures`` (per part): per record its id, SHA-256 of the normalized text, language key, the
+   keeper-rule features and a MinHash signature -> ``<work-dir>/sig_part{T}.npz`` + ``.minhash``.
+2. ``candidates`` (per shard S of K): LSH band keys (near), text hashes (exact) and id hashes of every
+   part, keeping only the keys that hash to shard S, paired within buckets ->
+   ``<work-dir>/cand_shard{S}of{K}.npz``. Memory: the shard's 1/K of the keys.
+3. ``cluster`` (once): runs any shard not yet done (in this process, or ``--threads`` at a time), then
+   verifies the candidate pairs and applies the keeper rule (lion1b/dedup/cluster.py) to the documents
+   they name -> ``<work-dir>/drop_part{T}.npz``, ``<work-dir>/clusters.json`` and ``--dup-map``.
+   Memory grows with the candidate pairs, not with the corpus.
+4. ``write`` (per part): streams the part again and writes the records that are kept.
 
-``--phase all`` runs the three in this process over every part (single-machine use, tests).
+``--phase all`` runs the four in this process over every part (single-machine use, tests).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import time
+import re
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import numpy as np
 
+from lion1b.config import FILES
 from lion1b.contract import (
-    Completion,
+    Stage,
+    StageMarker,
     StageStats,
-    add_common_arguments,
     atomic_write,
-    check_common_arguments,
     die,
+    execute,
     iter_part_records,
-    log,
+    parse_stage_args,
     progress,
     write_record,
 )
-from lion1b.dedup.minhash import MinHasher, components, estimated_jaccard, exact_hash, lsh_candidates
+from lion1b.dedup.cluster import KEEP, KINDS, bucket_pairs, rank_order, resolve, shard_of
+from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, exact_digest, mix64
+from lion1b.dedup.script import dominant_script, script_counts
 
 NAME = "dedupe"
-DEFAULT_OUTPUT = "data/deduped_thread{part}.txt"
 REQUIRED = {"id": str, "text": str}
 BATCH = 2048  # records per MinHash batch: big enough to amortize numpy calls, small in memory
-KEEP, EXACT, NEAR, SAME_ID = 0, 1, 2, 3
-KINDS = {EXACT: "exact_duplicate", NEAR: "near_duplicate", SAME_ID: "same_id"}
+CHUNK = 65536  # signature rows per step of the candidates phase
 SIGNATURE_OPTIONS = ["input", "part_id", "num_parts", "split", "casefold", "near_dup", "num_perm",
                      "shingle_size", "seed"]
+CANDIDATE_OPTIONS = ["input", "num_parts", "near_dup", "rows", "num_shards", "shard_id", "work_dir"]
+SALT_EXACT, SALT_ID = np.uint64(0x51), np.uint64(0x1D)
+
+UNKNOWN_LANGS = {"", "unknown", "und"}
+# Language tags recognised in URLs (ISO 639-1 codes of the languages with most web text, and region forms).
+URL_LANGS = {
+    "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "en", "es", "et", "fa", "fi", "fr", "he", "hi", "hr", "hu",
+    "id", "it", "ja", "ko", "lt", "lv", "ms", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sr", "sv", "th",
+    "tr", "uk", "ur", "vi", "zh", "pt-br", "zh-cn", "zh-tw", "zh-hans", "zh-hant", "en-us", "en-gb", "es-es",
+    "fr-fr", "de-de",
+}
+
+
+def band_salt(band: int) -> np.uint64:
+    """A distinct constant per band, so equal keys of two bands never share a bucket."""
+    return np.uint64((0x9E3779B97F4A7C15 * (band + 1)) % 2**64)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("dedupe")
-    group.add_argument("--phase", choices=["signatures", "cluster", "write", "all"], default="all",
-                       help="signatures and write run per part, cluster once over all parts; all = the three "
-                            "over every part in this process")
-    group.add_argument("--work-dir", default="data/dedupe", help="where signatures and drop lists live")
-    group.add_argument("--dup-map", help="cluster phase: write {id, kept_id, kind} JSON lines per dropped doc")
+    group.add_argument("--phase", choices=["signatures", "candidates", "cluster", "write", "all"], default="all",
+                       help="signatures and write run per part, candidates per shard, cluster once (running "
+                            "missing shards itself); all = everything over every part in this process")
+    group.add_argument("--shard-id", type=int, default=0, help="candidates phase: which shard (0-based)")
+    group.add_argument("--num-shards", type=int, default=4,
+                       help="LSH key shards; a shard's process holds 1/N of the keys (same result for any N)")
+    group.add_argument("--work-dir", default=FILES["dedupe_work_dir"], help="signatures, candidates, drop lists")
+    group.add_argument("--dup-map", help="cluster phase: one {id, kept_id, kind, similarity} line per dropped doc")
     group.add_argument("--casefold", action=argparse.BooleanOptionalAction, default=True,
                        help="exact hash ignores case (NFKC and whitespace are always normalized)")
     group.add_argument("--near-dup", action=argparse.BooleanOptionalAction, default=True,
-                       help="also drop near duplicates (MinHash LSH); on by default: recall 0.92 vs 0.08 "
-                            "exact-only at precision 1.0 on the dev set (docs/dedupe.md)")
+                       help="also drop near duplicates (MinHash LSH, docs/dedupe.md)")
     group.add_argument("--num-perm", type=int, default=128, help="MinHash signature length")
-    group.add_argument("--shingle-size", type=int, default=5, help="words per shingle")
-    group.add_argument("--rows", type=int, default=2, help="LSH rows per band (bands = num_perm // rows)")
-    group.add_argument("--threshold", type=float, default=0.3,
-                       help="a candidate pair is a near duplicate when its estimated Jaccard is at least this")
+    group.add_argument("--shingle-size", type=int, default=3,
+                       help="tokens per shingle (words; characters in scripts without spaces)")
+    group.add_argument("--rows", type=int, default=3,
+                       help="LSH rows per band (bands = num_perm // rows; 3 rows x 42 bands find 94%% of pairs at "
+                            "Jaccard 0.4 directly)")
+    group.add_argument("--threshold", type=float, default=0.4,
+                       help="minimum estimated Jaccard with the kept document for a near-duplicate drop "
+                            "(chosen from the curves in docs/dedupe.md)")
     group.add_argument("--seed", type=int, default=1, help="seed of the MinHash permutations")
 
 
 def check_arguments(args: argparse.Namespace) -> None:
-    check_common_arguments(args)
     if args.num_perm < 1 or args.shingle_size < 1:
         die("--num-perm and --shingle-size must be at least 1")
     if not 1 <= args.rows <= args.num_perm:
         die(f"--rows must be in 1..{args.num_perm} (--num-perm)")
     if not 0.0 < args.threshold <= 1.0:
         die(f"--threshold must be in (0, 1] (got {args.threshold})")
+    if args.num_shards < 1:
+        die(f"--num-shards must be at least 1 (got {args.num_shards})")
+    if not 0 <= args.shard_id < args.num_shards:
+        die(f"--shard-id must be in 0..{args.num_shards - 1} for --num-shards {args.num_shards}")
     if args.phase == "all" and args.num_parts > 1 and args.output and "{part}" not in args.output:
         die("--phase all with --num-parts > 1 writes every part: --output needs a {part} placeholder")
 
 
-def for_part(args: argparse.Namespace, part: int) -> argparse.Namespace:
-    return argparse.Namespace(**{**vars(args), "part_id": part})
+def with_values(args: argparse.Namespace, **values: Any) -> argparse.Namespace:
+    return argparse.Namespace(**{**vars(args), **values})
 
 
 def sig_path(args: argparse.Namespace, part: int) -> Path:
     return Path(args.work_dir) / f"sig_part{part}.npz"
 
 
+def minhash_path(args: argparse.Namespace, part: int) -> Path:
+    return Path(args.work_dir) / f"sig_part{part}.minhash"
+
+
+def cand_path(args: argparse.Namespace, shard: int) -> Path:
+    return Path(args.work_dir) / f"cand_shard{shard}of{args.num_shards}.npz"
+
+
 def drop_path(args: argparse.Namespace, part: int) -> Path:
-    return Path(args.work_dir) / f"drop_part{part}.npy"
+    return Path(args.work_dir) / f"drop_part{part}.npz"
 
 
-def output_path(args: argparse.Namespace) -> str:
-    return (args.output or DEFAULT_OUTPUT).replace("{part}", str(args.part_id))
+def key64(values: list[str]) -> np.ndarray:
+    """A stable 64-bit hash of each string (BLAKE2b): ids and language keys as fixed-width numbers."""
+    return np.array([int.from_bytes(hashlib.blake2b(v.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                                    "little") for v in values], dtype=np.uint64)
 
 
-def file_stamp(paths: list[Path]) -> list[list[Any]]:
-    """(path, size, mtime) of files a phase reads besides --input, so the completion fingerprint changes
-    when an earlier phase re-ran."""
-    stamps = []
-    for p in paths:
-        st = p.stat()
-        stamps.append([str(p), st.st_size, st.st_mtime_ns])
-    return stamps
+def url_rank(url: str, lang: str) -> int:
+    """Lower is more canonical. First whether the URL names a language other than the text's (``/pt/``,
+    ``ch07.pt.html``, ``?lang=pt`` on an English text: an untranslated copy in another edition), then
+    https, no query, not an explicit index file, then shorter."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return 15 << 32
+    tags = {t for t in re.split(r"[/.?=&_]", f"{parts.path}?{parts.query}".lower()) if t in URL_LANGS}
+    other_lang = bool(tags and lang) and lang.split("-")[0] not in {t.split("-")[0] for t in tags}
+    flags = ((other_lang << 3) | (bool(parts.query) << 2) | ((parts.scheme != "https") << 1)
+             | bool(re.search(r"/index\.\w+$", parts.path)))
+    return (flags << 32) | min(len(url), (1 << 32) - 1)
 
 
-def completion(outputs: list[Any], args: argparse.Namespace, options: list[str], stage: str,
-               **extra: Any) -> Completion:
-    """A marker whose fingerprint covers only the options this phase depends on (so `--phase all` and the
-    separate phases share markers)."""
-    scoped = argparse.Namespace(**{k: getattr(args, k) for k in options}, **extra)
-    return Completion(outputs, scoped, stage)
+def language(record: dict[str, Any], counts: np.ndarray) -> tuple[str, float]:
+    """The document's language key and the share of its text in that language. The filter's ``lang`` when
+    present (share: ``langs[lang]``, else ``lang_score``); otherwise the dominant script and its share of
+    letters. Documents with different keys are never near duplicates."""
+    lang = record.get("lang")
+    if isinstance(lang, str) and lang.lower() not in UNKNOWN_LANGS:
+        shares = record.get("langs")
+        if isinstance(shares, list):
+            shares = {str(k): v for k, v in shares if isinstance(k, str)} if all(
+                isinstance(x, list | tuple) and len(x) == 2 for x in shares) else None
+        share = shares.get(lang) if isinstance(shares, dict) else record.get("lang_score")
+        if not isinstance(share, int | float) or isinstance(share, bool):
+            share = dominant_script(counts)[1]
+        return f"lang:{lang}", min(max(float(share), 0.0), 1.0)
+    script, share = dominant_script(counts)
+    return f"script:{script}", share
 
 
-def done_or_reset(marker: Completion, args: argparse.Namespace, what: str) -> bool:
-    if marker.is_done() and not args.force:
-        log(f"[{NAME}] {what} is complete for these inputs and options ({marker.marker}); skipping "
-            "(use --force to redo)")
-        return True
-    marker.invalidate()
-    return False
+# ----------------------------------------------------------------------------- per-text work of the signatures phase
+
+_HASHER: dict[str, Any] = {}
+
+
+def _init_worker(num_perm: int, shingle_size: int, seed: int, casefold: bool, near_dup: bool) -> None:
+    _HASHER.update(hasher=MinHasher(num_perm, shingle_size, seed), casefold=casefold, near_dup=near_dup)
+
+
+def _text_features(texts: list[str]) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """The per-text work (in a worker with --threads > 1): exact digests, MinHash, letters per script."""
+    digests = b"".join(exact_digest(t, _HASHER["casefold"]) for t in texts)
+    hasher = _HASHER["hasher"]
+    sig = hasher.signatures(texts) if _HASHER["near_dup"] else np.zeros((len(texts), 0), dtype=np.uint32)
+    return digests, sig, script_counts(texts)
+
+
+def _batches(args: argparse.Namespace, stats: StageStats) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    records = iter_part_records(args, stats, REQUIRED)
+    for record in progress(records, quiet=args.quiet, desc=f"{NAME} signatures part {args.part_id}"):
+        batch.append(record)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _featured_batches(args: argparse.Namespace, stats: StageStats) -> Iterator[tuple[list[dict[str, Any]], Any]]:
+    """(records, features) per batch, in input order; with --threads N the features are computed by N
+    worker processes, at most 2N batches in flight."""
+    init = (args.num_perm, args.shingle_size, args.seed, args.casefold, args.near_dup)
+    if args.threads == 1:
+        _init_worker(*init)
+        for batch in _batches(args, stats):
+            yield batch, _text_features([r["text"] for r in batch])
+        return
+    with ProcessPoolExecutor(args.threads, initializer=_init_worker, initargs=init) as pool:
+        pending: deque[tuple[list[dict[str, Any]], Future[Any]]] = deque()
+        for batch in _batches(args, stats):
+            pending.append((batch, pool.submit(_text_features, [r["text"] for r in batch])))
+            if len(pending) >= 2 * args.threads:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
+def signature_params(args: argparse.Namespace) -> dict[str, Any]:
+    return {k: getattr(args, k) for k in SIGNATURE_OPTIONS if k not in ("input", "part_id", "split")}
+
+
+def check_signatures(args: argparse.Namespace) -> list[int]:
+    """Every part's signature files exist and were made with this run's options; returns part sizes."""
+    sizes = []
+    for part in range(args.num_parts):
+        path = sig_path(args, part)
+        if not path.exists() or not minhash_path(args, part).exists():
+            die(f"missing {path}: run --phase signatures for every part 0..{args.num_parts - 1} first")
+        with np.load(path) as data:
+            if json.loads(str(data["params"])) != signature_params(args):
+                die(f"{path} was made with other options ({data['params']}); rerun --phase signatures")
+            sizes.append(len(data["ids_off"]) - 1)
+    return sizes
+
+
+def open_minhash(args: argparse.Namespace, part: int, rows: int) -> np.ndarray:
+    """A part's MinHash rows, memory-mapped (pages are read on access, never the whole file at once)."""
+    width = args.num_perm if args.near_dup else 0
+    if rows == 0 or width == 0:
+        return np.zeros((rows, width), dtype=np.uint32)
+    return np.memmap(minhash_path(args, part), dtype=np.uint32, mode="r", shape=(rows, width))
+
+
+def sig_files(args: argparse.Namespace) -> list[str]:
+    return [str(p) for part in range(args.num_parts) for p in (sig_path(args, part), minhash_path(args, part))]
+
+
+class DedupePhase(Stage):
+    """What the four phases share: the flags, their check, and a fingerprint of only the options a phase
+    depends on (so ``--phase all`` and the separate phases share markers)."""
+
+    name = NAME
+    default_output = FILES["deduped"]
+    option_names: ClassVar[list[str]] = []
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        add_arguments(parser)
+
+    def check(self) -> None:
+        check_arguments(self.args)
+
+    def options(self) -> dict[str, Any]:
+        return {k: getattr(self.args, k) for k in self.option_names}
 
 
 # ----------------------------------------------------------------------------- phase 1: signatures
 
 
-def run_signatures(args: argparse.Namespace) -> None:
-    """One part's (id, exact hash, MinHash) rows, in input order (the write phase relies on that order)."""
-    path = sig_path(args, args.part_id)
-    marker = completion([path], args, SIGNATURE_OPTIONS, f"{NAME}_signatures")
-    if done_or_reset(marker, args, str(path)):
-        return
-    start = time.monotonic()
-    stats = StageStats()
-    hasher = MinHasher(args.num_perm, args.shingle_size, args.seed)
-    ids: list[str] = []
-    hashes: list[str] = []
-    sigs: list[np.ndarray] = []
-    texts: list[str] = []
+class Signatures(DedupePhase):
+    """One part's rows, in input order (the write phase relies on that order). The MinHash rows stream to
+    a raw uint32 file, so memory holds a batch of signatures, not the part's."""
 
-    def flush() -> None:
-        if args.near_dup and texts:
-            sigs.append(hasher.signatures(texts))
-        texts.clear()
+    name = f"{NAME}_signatures"
+    option_names = SIGNATURE_OPTIONS
 
-    records = iter_part_records(args, stats, REQUIRED)
-    for record in progress(records, quiet=args.quiet, desc=f"{NAME} signatures part {args.part_id}"):
-        ids.append(record["id"])
-        hashes.append(exact_hash(record["text"], args.casefold))
-        texts.append(record["text"])
-        if len(texts) == BATCH:
-            flush()
-    flush()
+    def outputs(self) -> list[str]:
+        return [str(sig_path(self.args, self.args.part_id)), str(minhash_path(self.args, self.args.part_id))]
+
+    def label(self) -> str:
+        return f"{NAME} signatures part {self.args.part_id}/{self.args.num_parts}"
+
+    def run(self, stats: StageStats) -> None:
+        args = self.args
+        path, raw = self.outputs()
+        ids: list[bytes] = []
+        columns: dict[str, list[Any]] = {"sha": [], "lang": [], "lang_chars": [], "length": [], "url_rank": []}
+        with atomic_write(raw, "wb") as sig_out:
+            for batch, (digests, sig, counts) in _featured_batches(args, stats):
+                langs = []
+                for record, row in zip(batch, counts, strict=True):
+                    lang, share = language(record, row)
+                    langs.append(lang)
+                    length = len(" ".join(record["text"].split()))  # spacing is not more text
+                    ids.append(record["id"].encode("utf-8", "surrogatepass"))
+                    columns["lang_chars"].append(round(share * length))
+                    columns["length"].append(length)
+                    url = record.get("url")
+                    columns["url_rank"].append(url_rank(url if isinstance(url, str) else "",
+                                                        lang[5:] if lang.startswith("lang:") else ""))
+                columns["sha"].append(np.frombuffer(digests, dtype=np.uint64).reshape(-1, 4))
+                columns["lang"].append(key64(langs))
+                sig_out.write(sig.tobytes())
+            offsets = np.zeros(len(ids) + 1, dtype=np.int64)
+            np.cumsum([len(i) for i in ids], out=offsets[1:])
+            decoded = [i.decode("utf-8", "surrogatepass") for i in ids]
+            with atomic_write(path, "wb") as handle:
+                np.savez(handle, ids_blob=np.frombuffer(b"".join(ids), dtype=np.uint8), ids_off=offsets,
+                         idkey=key64(decoded),
+                         sha=np.concatenate(columns["sha"]) if ids else np.zeros((0, 4), dtype=np.uint64),
+                         lang=np.concatenate(columns["lang"]) if ids else np.zeros(0, dtype=np.uint64),
+                         **{k: np.array(columns[k], dtype=np.int64) for k in ("lang_chars", "length", "url_rank")},
+                         params=np.array(json.dumps(signature_params(args), sort_keys=True)))
+        stats.n_out = len(ids)
+
+
+# ----------------------------------------------------------------------------- phase 2: candidates
+
+
+class Candidates(DedupePhase):
+    """Shard ``--shard-id``'s candidate pairs: its share of the exact-hash, id-hash and LSH band keys,
+    paired within buckets. Every bucket lives in exactly one shard, so the union of the shards' pairs is
+    the same for any --num-shards."""
+
+    name = f"{NAME}_candidates"
+    option_names = CANDIDATE_OPTIONS
+    unit = "keys"
+
+    def outputs(self) -> list[str]:
+        return [str(cand_path(self.args, self.args.shard_id))]
+
+    def inputs(self) -> list[str]:
+        return sig_files(self.args)
+
+    def label(self) -> str:
+        return f"{NAME} candidates shard {self.args.shard_id}/{self.args.num_shards}"
+
+    def run(self, stats: StageStats) -> None:
+        args = self.args
+        sizes = check_signatures(args)
+        shard, shards = args.shard_id, args.num_shards
+        bands = args.num_perm // args.rows
+        entries: dict[str, list[list[np.ndarray]]] = {kind: [[], [], []] for kind in ("exact", "id", "near")}
+
+        def add(kind: str, keys: np.ndarray, order_key: np.ndarray, gidx: np.ndarray) -> None:
+            mine = shard_of(keys, shards) == shard
+            for column, values in zip(entries[kind], (keys, order_key, gidx), strict=True):
+                column.append(values[mine])
+
+        offset = 0
+        for part, size in enumerate(sizes):
+            with np.load(sig_path(args, part)) as data:
+                sha0, idkey, lang = data["sha"][:, 0], data["idkey"], data["lang"]
+            order_key = mix64(sha0 ^ mix64(idkey))  # part-independent order inside a bucket
+            gidx = np.arange(offset, offset + size, dtype=np.int64)
+            add("exact", mix64(sha0 ^ SALT_EXACT), order_key, gidx)
+            add("id", mix64(idkey ^ SALT_ID), order_key, gidx)
+            minhash = open_minhash(args, part, size)
+            for lo in range(0, size if args.near_dup else 0, CHUNK):
+                sig = np.asarray(minhash[lo:lo + CHUNK])
+                valid = (sig != EMPTY).any(axis=1)
+                for band in range(bands):
+                    keys = mix64(band_keys(sig, band, args.rows) ^ lang[lo:lo + CHUNK] ^ band_salt(band))
+                    add("near", keys[valid], order_key[lo:lo + CHUNK][valid], gidx[lo:lo + CHUNK][valid])
+            del minhash
+            offset += size
+        pairs = {}
+        for kind, columns in entries.items():
+            joined = [np.concatenate(c) if c else np.zeros(0, dtype=np.uint64) for c in columns]
+            stats.n_in += len(joined[0])
+            for column in columns:
+                column.clear()  # this kind's entries are freed before the next kind is paired
+            pairs[kind] = bucket_pairs(*joined)
+            del joined
+            stats.count(f"{kind}_pairs", len(pairs[kind]))
+        with atomic_write(self.outputs()[0], "wb") as handle:
+            np.savez(handle, **pairs)
+        stats.n_out = sum(len(p) for p in pairs.values())
+
+
+# ----------------------------------------------------------------------------- phase 3: cluster
+
+
+def load_documents(args: argparse.Namespace, sizes: list[int], gidx: np.ndarray) -> dict[str, Any]:
+    """The fields of the documents named by ``gidx`` (ascending global indices), part by part."""
+    offsets = np.cumsum([0, *sizes])
+    out: dict[str, list[Any]] = {k: [] for k in ("ids", "sha", "lang", "lang_chars", "length", "url_rank", "sig")}
+    for part, size in enumerate(sizes):
+        lo, hi = np.searchsorted(gidx, [offsets[part], offsets[part + 1]])
+        rows = gidx[lo:hi] - offsets[part]
+        if len(rows) == 0:
+            continue
+        with np.load(sig_path(args, part)) as data:
+            blob, off = data["ids_blob"], data["ids_off"]
+            out["ids"] += [blob[off[r]:off[r + 1]].tobytes().decode("utf-8", "surrogatepass") for r in rows]
+            for key in ("sha", "lang", "lang_chars", "length", "url_rank"):
+                out[key].append(data[key][rows])
+        out["sig"].append(np.asarray(open_minhash(args, part, size)[rows]))
     width = args.num_perm if args.near_dup else 0
-    minhash = np.concatenate(sigs) if sigs else np.zeros((len(ids), width), dtype=np.uint32)
-    params = {k: getattr(args, k) for k in SIGNATURE_OPTIONS if k not in ("input", "part_id", "split")}
-    with atomic_write(path, "wb") as handle:
-        np.savez(handle, ids=np.array(ids, dtype=str), sha=np.array(hashes, dtype="S64"), minhash=minhash,
-                 params=np.array(json.dumps(params, sort_keys=True)))
-    stats.n_out = len(ids)
-    seconds = time.monotonic() - start
-    marker.write(stats, seconds)
-    log(stats.summary(f"{NAME} signatures part {args.part_id}/{args.num_parts}", seconds))
+    empty = {"sha": np.zeros((0, 4), np.uint64), "sig": np.zeros((0, width), np.uint32)}
+    return {k: v if k == "ids" else (np.concatenate(v) if v else empty.get(k, np.zeros(0, np.int64)))
+            for k, v in out.items()}
 
 
-# ----------------------------------------------------------------------------- phase 2: cluster
+class Cluster(DedupePhase):
+    """Verifies every shard's candidate pairs and applies the keeper rule (lion1b/dedup/cluster.py) to the
+    documents they name: memory grows with the pairs, not with the corpus."""
 
+    name = f"{NAME}_cluster"
+    option_names = ["input", "num_parts", "num_shards", "near_dup", "rows", "threshold", "dup_map", "work_dir"]
 
-def load_signatures(args: argparse.Namespace) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
-    """Every part's signatures concatenated, after checking they were made with this run's options."""
-    expected = {k: getattr(args, k) for k in SIGNATURE_OPTIONS if k not in ("input", "part_id", "split")}
-    sizes, ids, shas, sigs = [], [], [], []
-    for part in range(args.num_parts):
-        path = sig_path(args, part)
-        if not path.exists():
-            die(f"missing {path}: run --phase signatures for every part 0..{args.num_parts - 1} first")
-        with np.load(path) as data:
-            if json.loads(str(data["params"])) != expected:
-                die(f"{path} was made with other options ({data['params']}); rerun --phase signatures")
-            sizes.append(len(data["ids"]))
-            ids.append(data["ids"])
-            shas.append(data["sha"])
-            sigs.append(data["minhash"])
-    return sizes, np.concatenate(ids), np.concatenate(shas), np.concatenate(sigs)
+    def outputs(self) -> list[str]:
+        paths = [Path(self.args.work_dir) / "clusters.json"]
+        paths += [drop_path(self.args, p) for p in range(self.args.num_parts)]
+        return [str(p) for p in paths] + ([self.args.dup_map] if self.args.dup_map else [])
 
+    def inputs(self) -> list[str]:
+        return [str(cand_path(self.args, s)) for s in range(self.args.num_shards)] + sig_files(self.args)
 
-def first_of_groups(keys: np.ndarray) -> np.ndarray:
-    """For rows in canonical order, the index of the first row with the same key."""
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    new = np.ones(len(keys), dtype=bool)
-    new[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    heads = order[np.maximum.accumulate(np.where(new, np.arange(len(keys)), 0))]
-    first = np.empty(len(keys), dtype=np.int64)
-    first[order] = heads
-    return first
+    def label(self) -> str:
+        return f"{NAME} cluster {self.args.num_parts} parts, {self.args.num_shards} shards"
 
+    def run(self, stats: StageStats) -> None:
+        args = self.args
+        sizes = check_signatures(args)
+        pairs: dict[str, list[np.ndarray]] = {"exact": [], "id": [], "near": []}
+        for shard in range(args.num_shards):
+            with np.load(cand_path(args, shard)) as data:
+                for kind in pairs:
+                    pairs[kind].append(data[kind])
+        joined = {k: np.unique(np.concatenate(v), axis=0) for k, v in pairs.items()}
+        involved = np.unique(np.concatenate([p.reshape(-1) for p in joined.values()]))
+        docs = load_documents(args, sizes, involved)
+        ids = np.array(docs["ids"], dtype=object)
+        order = rank_order(np.array(docs["ids"], dtype=str), docs["sha"], docs["lang_chars"], docs["length"],
+                           docs["url_rank"])
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
 
-def cluster(ids: np.ndarray, shas: np.ndarray, sigs: np.ndarray, near_dup: bool, rows: int,
-            threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Keeper and kind of every document, in canonical order (sorted id, then hash).
+        def ranked(p: np.ndarray) -> np.ndarray:
+            return rank[np.searchsorted(involved, p)]
 
-    Returns (order, keeper, kind): ``order`` maps canonical position to input row; ``keeper[i]`` is the
-    canonical position of the document kept for position i; ``kind[i]`` is KEEP or why it is dropped."""
-    order = np.lexsort((shas, ids))
-    ids, shas = ids[order], shas[order]
-    same_text, same_id = first_of_groups(shas), first_of_groups(ids)
-    n = len(ids)
-    pairs = [np.stack([same_text, np.arange(n)], axis=1), np.stack([same_id, np.arange(n)], axis=1)]
-    if near_dup and n:
-        reps = np.flatnonzero(same_text == np.arange(n))  # one row per distinct text: less LSH work
-        rep_sig = sigs[order[reps]]
-        candidates = lsh_candidates(rep_sig, rep_sig.shape[1] // rows, rows)
-        verified = candidates[estimated_jaccard(rep_sig, candidates) >= threshold]
-        pairs.append(reps[verified])
-    edges = np.concatenate(pairs)
-    keeper = components(n, edges[edges[:, 0] != edges[:, 1]])
-    kind = np.full(n, KEEP, dtype=np.int8)
-    dropped = keeper != np.arange(n)
-    kind[dropped] = NEAR
-    kind[dropped & (same_id != np.arange(n))] = SAME_ID
-    kind[dropped & (same_text != np.arange(n))] = EXACT
-    return order, keeper, kind
+        result = resolve(list(ids[order]), docs["sha"][order], docs["lang"][order], docs["sig"][order],
+                         ranked(joined["exact"]), ranked(joined["id"]), ranked(joined["near"]), args.threshold)
+        stats.n_in = sum(sizes)
+        dropped = np.flatnonzero(result.kind != KEEP)
+        for code, reason in KINDS.items():
+            if (result.kind == code).any():
+                stats.drop(reason, int((result.kind == code).sum()))
+        stats.n_out = stats.n_in - len(dropped)
+        stats.count("candidate_pairs", sum(len(p) for p in joined.values()))
+        global_row = involved[order[dropped]]
+        offsets = np.cumsum([0, *sizes])
+        for part in range(args.num_parts):
+            mine = (global_row >= offsets[part]) & (global_row < offsets[part + 1])
+            with atomic_write(drop_path(args, part), "wb") as handle:
+                np.savez(handle, rows=global_row[mine] - offsets[part], kinds=result.kind[dropped][mine])
+        if args.dup_map:
+            ranked_ids = ids[order]
+            lines = []
+            for r in dropped.tolist():
+                sim = float(result.similarity[r])
+                lines.append({"id": ranked_ids[r], "kept_id": ranked_ids[result.keeper[r]],
+                              "kind": KINDS[int(result.kind[r])], "similarity": None if sim != sim else round(sim, 4)})
+            lines.sort(key=lambda line: (line["id"], line["kept_id"]))
+            with atomic_write(args.dup_map) as handle:
+                handle.writelines(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+        with atomic_write(self.outputs()[0]) as handle:
+            json.dump(stats.as_dict(), handle, indent=1)
 
 
 def run_cluster(args: argparse.Namespace) -> None:
-    summary = Path(args.work_dir) / "clusters.json"
-    sig_files = [sig_path(args, p) for p in range(args.num_parts)]
-    missing = [p for p in sig_files if not p.exists()]
-    if missing:
-        die(f"missing {missing[0]}: run --phase signatures for every part 0..{args.num_parts - 1} first")
-    outputs = [summary] + [drop_path(args, p) for p in range(args.num_parts)]
-    outputs += [args.dup_map] if args.dup_map else []
-    options = ["input", "num_parts", "near_dup", "rows", "threshold", "dup_map", "work_dir"]
-    marker = completion(outputs, args, options, f"{NAME}_cluster", signatures=file_stamp(sig_files))
-    if done_or_reset(marker, args, str(summary)):
-        return
-    start = time.monotonic()
-    sizes, ids, shas, sigs = load_signatures(args)
-    order, keeper, kind = cluster(ids, shas, sigs, args.near_dup, args.rows, args.threshold)
-    stats = StageStats()
-    stats.n_in, stats.n_out = len(ids), int((kind == KEEP).sum())
-    for code, reason in KINDS.items():
-        if (kind == code).any():
-            stats.drop(reason, int((kind == code).sum()))
-    status = np.empty(len(ids), dtype=np.int8)
-    status[order] = kind
-    offsets = np.cumsum([0, *sizes])
-    for part in range(args.num_parts):
-        with atomic_write(drop_path(args, part), "wb") as handle:
-            np.save(handle, status[offsets[part]:offsets[part + 1]])
-    if args.dup_map:
-        kept_ids = ids[order][keeper]
-        canonical_ids = ids[order]
-        with atomic_write(args.dup_map) as handle:
-            for i in np.flatnonzero(kind != KEEP):
-                line = {"id": str(canonical_ids[i]), "kept_id": str(kept_ids[i]), "kind": KINDS[int(kind[i])]}
-                handle.write(json.dumps(line) + "\n")
-    with atomic_write(summary) as handle:
-        json.dump(stats.as_dict(), handle, indent=1)
-    seconds = time.monotonic() - start
-    marker.write(stats, seconds)
-    log(stats.summary(f"{NAME} cluster {args.num_parts} parts", seconds))
+    """The cluster phase as the drivers call it: first every shard whose candidates are missing or stale
+    (``--threads`` shards at a time, each in its own process), then the union."""
+    todo = [with_values(args, shard_id=s) for s in range(args.num_shards)]
+    if args.threads > 1:
+        todo = [a for a in todo if args.force or not is_done(Candidates(a))]
+        if todo:
+            with ProcessPoolExecutor(min(args.threads, len(todo))) as pool:
+                list(pool.map(execute_candidates, todo))
+    else:
+        for shard_args in todo:
+            execute(Candidates(shard_args))
+    execute(Cluster(args))
 
 
-# ----------------------------------------------------------------------------- phase 3: write
+def execute_candidates(args: argparse.Namespace) -> None:
+    execute(Candidates(args))
 
 
-def run_write(args: argparse.Namespace) -> None:
-    output = output_path(args)
-    inputs = [sig_path(args, args.part_id), drop_path(args, args.part_id)]
-    if not all(p.exists() for p in inputs):
-        die(f"missing {inputs[1]}: run --phase signatures for every part, then --phase cluster, first")
-    options = ["input", "part_id", "num_parts", "split", "output"]
-    marker = completion([output], args, options, NAME, cluster=file_stamp(inputs))
-    if done_or_reset(marker, args, output):
-        return
-    start = time.monotonic()
-    with np.load(inputs[0]) as data:
-        ids = data["ids"]
-    status = np.load(inputs[1])
-    if len(status) != len(ids):
-        die(f"{inputs[1]} does not match {inputs[0]}: rerun --phase cluster")
-    stats = StageStats()
-    row = -1
-    with atomic_write(output) as out:
-        records = iter_part_records(args, stats, REQUIRED)
-        for row, record in enumerate(progress(records, quiet=args.quiet, desc=f"{NAME} write part {args.part_id}")):
-            if row >= len(ids) or record["id"] != ids[row]:
-                die(f"input of part {args.part_id} changed since its signatures were made; rerun all phases")
-            if status[row] != KEEP:
-                stats.drop(KINDS[int(status[row])])
-                continue
-            write_record(out, record)
-            stats.n_out += 1
-        if row + 1 != len(ids):
-            die(f"input of part {args.part_id} changed since its signatures were made; rerun all phases")
-    seconds = time.monotonic() - start
-    marker.write(stats, seconds)
-    log(stats.summary(f"{NAME} part {args.part_id}/{args.num_parts}", seconds))
+def is_done(stage: Stage) -> bool:
+    return StageMarker(stage.name, stage.outputs(), stage.options(), stage.inputs()).is_done()
+
+
+# ----------------------------------------------------------------------------- phase 4: write
+
+
+class Write(DedupePhase):
+    """Streams the part again and writes the records the cluster phase kept."""
+
+    option_names = ["input", "part_id", "num_parts", "split", "output"]
+
+    def inputs(self) -> list[str]:
+        return [self.args.input, str(sig_path(self.args, self.args.part_id)),
+                str(drop_path(self.args, self.args.part_id))]
+
+    def run(self, stats: StageStats) -> None:
+        args = self.args
+        sig_file, drop_file = self.inputs()[1:]
+        if not (Path(sig_file).exists() and Path(drop_file).exists()):
+            die(f"missing {drop_file}: run --phase signatures for every part, then --phase cluster, first")
+        with np.load(sig_file) as data:
+            idkey = data["idkey"]
+        with np.load(drop_file) as data:
+            status = np.zeros(len(idkey), dtype=np.int8)
+            if len(data["rows"]) and data["rows"].max() >= len(idkey):
+                die(f"{drop_file} does not match {sig_file}: rerun --phase cluster")
+            status[data["rows"]] = data["kinds"]
+        row = -1
+        changed = f"input of part {args.part_id} changed since its signatures were made; rerun all phases"
+        with atomic_write(self.output()) as out:
+            records = iter_part_records(args, stats, REQUIRED)
+            for row, record in enumerate(progress(records, quiet=args.quiet, desc=f"{NAME} write part {args.part_id}")):
+                if row >= len(idkey) or key64([record["id"]])[0] != idkey[row]:
+                    die(changed)
+                if status[row] != KEEP:
+                    stats.drop(KINDS[int(status[row])])
+                    continue
+                write_record(out, record)
+                stats.n_out += 1
+            if row + 1 != len(idkey):
+                die(changed)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_common_arguments(parser)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
+    args = parse_stage_args(DedupePhase, argv, __doc__.split("\n\n")[0])
     check_arguments(args)
     if args.phase == "signatures":
-        run_signatures(args)
+        execute(Signatures(args))
+    elif args.phase == "candidates":
+        execute(Candidates(args))
     elif args.phase == "cluster":
         run_cluster(args)
     elif args.phase == "write":
-        run_write(args)
+        execute(Write(args))
     else:
         for part in range(args.num_parts):
-            run_signatures(for_part(args, part))
+            execute(Signatures(with_values(args, part_id=part)))
         run_cluster(args)
         for part in range(args.num_parts):
-            run_write(for_part(args, part))
-
+            execute(Write(with_values(args, part_id=part)))
