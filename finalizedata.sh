@@ -1,70 +1,52 @@
 #!/usr/bin/env bash
-# Turn crawled pages into the training set: extract → filter → dedupe (global) → scrub PII →
-# tokenizer (trained unless --tokenizer is given) → tokenize & pack → count tokens.
+# The data job, stage by stage: crawl the seeds → extract → filter → dedupe (global) → scrub PII →
+# tokenizer (trained unless --tokenizer is given) → tokenize & pack → count tokens → run report.
+# Each stage runs for every part in parallel and finishes for all parts before the next one starts
+# (parall.sh runs the same commands as per-part chains instead, and writes the same bytes).
 #
-#   bash finalizedata.sh [--parts N] [--threads N] [--tokenizer PATH] [--vocab-size N] [--seq-len N]
-#                        [--langs en,de,...] [--test-ratio R] [--force]
+#   bash finalizedata.sh                     # crawl extras/seeds.txt, then every stage after it
+#   bash finalizedata.sh --skip-crawl        # the data is already crawled (data/raw_html_thread{T}.txt)
 #
-# Each stage runs once per part in parallel (logs/STAGE_part{T}.log); dedupe has one global step between
-# its per-part phases. A stage whose output is complete for unchanged inputs is skipped (markers).
+# Options (defaults: lion1b/config.py, listed below):
+#   --parts N          parts of the data, one process each per stage       --threads N   processes per part
+#   --seeds FILE       seed URLs for the crawl                             --skip-crawl  start at extraction
+#   --tokenizer PATH   tokenize with this (a model directory, tokenizer.json or .model) instead of training one
+#   --vocab-size N     size of the tokenizer trained otherwise              --seq-len N   tokens per sequence
+#   --langs en,de,...  languages to keep                 --profile NAME    filter profile (docs/filter.md)
+#   --test-ratio R     share of documents in the test split
+#   --hostfile FILE    spread the parts over these nodes with pdsh ("HOST slots=N"; a filesystem shared at
+#                      the same path by every node; global steps run here); checked before anything runs
+#   --resume           resume an interrupted crawl
+#   --force            redo every stage after the crawl (to re-crawl as well: -- --force)
+#   -- FLAG...         extra scripts/crawl_threaded.py flags (also: LION1B_CRAWL_FLAGS in the environment)
+#
+# Logs: logs/STAGE_part{T}.log. A stage whose outputs are complete for unchanged inputs and options is
+# skipped (its completion markers), so a re-run resumes where a failed or interrupted run stopped.
+# Dropped records are kept with their reason in data/rejected/{extract,filter,scrub}_thread{T}.txt.
+# While a stage runs, a progress line (parts done, docs/s, ETA) every PROGRESS_INTERVAL seconds (10).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=lion1b/pipeline.sh
 source lion1b/pipeline.sh
 
-parts=4
-threads=1
-tokenizer=""
-vocab_size=32000
-seq_len=4096
-langs=""
-test_ratio=0.01
-force=()
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --parts) parts="$2"; shift 2 ;;
-    --threads) threads="$2"; shift 2 ;;
-    --tokenizer) tokenizer="$2"; shift 2 ;;
-    --vocab-size) vocab_size="$2"; shift 2 ;;
-    --seq-len) seq_len="$2"; shift 2 ;;
-    --langs) langs="$2"; shift 2 ;;
-    --test-ratio) test_ratio="$2"; shift 2 ;;
-    --force) force=(--force); shift ;;
-    *) fail "unknown option $1 (see the header of $0)" ;;
-  esac
-done
-require_venv
-common=(--part-id "{T}" --num-parts "$parts" --threads "$threads" --quiet "${force[@]}")
-lang_flags=()
-[[ -n "$langs" ]] && lang_flags=(--langs "$langs")
+parse_data_options "$@"
+data_defaults
 
-say "extract"
-run_parts extract "$parts" "$PYTHON" scripts/extract_text.py "${common[@]}" \
-  --input "data/raw_html_thread{T}.txt" --output "data/extracted_thread{T}.txt"
-say "filter"
-run_parts filter "$parts" "$PYTHON" scripts/filter_data.py "${common[@]}" "${lang_flags[@]}" \
-  --input "data/extracted_thread{T}.txt" --output "data/filtered_thread{T}.txt"
-say "dedupe (signatures per part, one global cluster step, then write per part)"
-run_parts dedupe_signatures "$parts" "$PYTHON" scripts/dedupe.py --phase signatures "${common[@]}" \
-  --input "data/filtered_thread{T}.txt" --output "data/deduped_thread{T}.txt"
-run_once dedupe_cluster "$PYTHON" scripts/dedupe.py --phase cluster --num-parts "$parts" "${force[@]}" \
-  --input "data/filtered_thread*.txt" --dup-map data/dedupe/dup_map.jsonl
-run_parts dedupe_write "$parts" "$PYTHON" scripts/dedupe.py --phase write "${common[@]}" \
-  --input "data/filtered_thread{T}.txt" --output "data/deduped_thread{T}.txt"
-say "scrub PII"
-run_parts scrub "$parts" "$PYTHON" scripts/scrub_pii.py "${common[@]}" \
-  --input "data/deduped_thread{T}.txt" --output "data/scrubbed_thread{T}.txt"
-
-if [[ -z "$tokenizer" ]]; then
-  tokenizer="tokenizer/tokenizer.model"
-  say "train a SentencePiece tokenizer (vocab $vocab_size) on the scrubbed text"
-  run_once tokenizer "$PYTHON" tokenizer/train_tokenizer.py --input "data/scrubbed_thread*.txt" \
-    --vocab_size "$vocab_size" --output "$tokenizer" --hf_dir tokenizer/hf
+if [[ "$skip_crawl" == 0 ]]; then
+  say "crawl: $parts part(s) from $seeds"
+  run_parts crawl "$parts" "${CRAWL[@]}"
 fi
+say "extract"
+run_parts extract "$parts" "${EXTRACT[@]}"
+say "filter"
+run_parts filter "$parts" "${FILTER[@]}"
+say "dedupe (signatures per part, one global cluster step, then write per part)"
+run_parts dedupe_signatures "$parts" "${SIGNATURES[@]}"
+run_once dedupe_cluster "${CLUSTER[@]}"
+run_parts dedupe_write "$parts" "${WRITE[@]}"
+say "scrub PII"
+run_parts scrub "$parts" "${SCRUB[@]}"
+[[ "$train_tokenizer" == 1 ]] && train_tokenizer_once
 say "tokenize and pack ($seq_len tokens per sequence) with $tokenizer"
-run_parts tokenize "$parts" "$PYTHON" scripts/tokenize_and_pack.py "${common[@]}" \
-  --input "data/scrubbed_thread{T}.txt" --model "$tokenizer" --seq_len "$seq_len" --test_ratio "$test_ratio" \
-  --train_out "data/train_thread{T}.seq" --test_out "data/test_thread{T}.seq"
-say "count tokens"
-"$PYTHON" scripts/count_tokens.py --input "data/train_thread*.seq"
-"$PYTHON" scripts/count_tokens.py --input "data/test_thread*.seq"
+run_parts tokenize "$parts" "${PACK[@]}"
+finish_data

@@ -1,30 +1,42 @@
 #!/usr/bin/env bash
-# Crawl in parallel: one crawl_threaded.py process per part, each owning the hosts that hash to it.
+# The data job as per-part chains: each part runs crawl → extract → filter → dedupe signatures as soon as
+# it can (one part extracts while another still crawls); then dedupe's global step; then each part runs
+# dedupe write → scrub → tokenize & pack (with a tokenizer trained on all scrubbed text in between unless
+# --tokenizer is given); then token counts and the run report.
 #
-#   bash parall.sh [--parts N] [--seeds FILE] [--resume] [-- extra crawl_threaded.py flags]
+#   bash parall.sh [options] [-- extra crawl_threaded.py flags]
 #
-# Writes data/raw_html_thread{T}.txt (+ outlinks_thread{T}.txt); logs in logs/crawl_part{T}.log.
+# Same options, commands and outputs as finalizedata.sh (byte-identical .seq files for the same inputs and
+# options; see its --help for the options). Prefer parall.sh when parts' crawls take very different times
+# (a slow host no longer holds up the other parts' extraction); prefer finalizedata.sh to watch or debug one
+# stage at a time. Either resumes the other's run through the completion markers.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=lion1b/pipeline.sh
 source lion1b/pipeline.sh
 
-parts=4
-seeds="extras/seeds.txt"
-extra=()
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --parts) parts="$2"; shift 2 ;;
-    --seeds) seeds="$2"; shift 2 ;;
-    --resume) extra+=(--resume); shift ;;
-    --) shift; extra+=("$@"); break ;;
-    *) fail "unknown option $1 (see the header of $0)" ;;
-  esac
-done
-require_venv
-[[ -f "$seeds" ]] || fail "seeds file not found: $seeds"
+parse_data_options "$@"
+data_defaults
 
-say "crawl: $parts part(s) from $seeds"
-run_parts crawl "$parts" "$PYTHON" scripts/crawl_threaded.py --seeds "$seeds" \
-  --part-id "{T}" --num-parts "$parts" --output "data/raw_html_thread{T}.txt" "${extra[@]}"
-say "crawl done: data/raw_html_thread*.txt"
+first=()
+if [[ "$skip_crawl" == 0 ]]; then
+  say "crawl → extract → filter → dedupe signatures: $parts part chain(s) from $seeds"
+  first=(crawl "$parts" "${CRAWL[@]}" :: extract "${EXTRACT[@]}")
+else
+  say "extract → filter → dedupe signatures: $parts part chain(s)"
+  first=(extract "$parts" "${EXTRACT[@]}")
+fi
+run_parts "${first[@]}" :: filter "${FILTER[@]}" :: dedupe_signatures "${SIGNATURES[@]}"
+say "dedupe: the global cluster step"
+run_once dedupe_cluster "${CLUSTER[@]}"
+if [[ "$train_tokenizer" == 1 ]]; then
+  say "dedupe write → scrub PII: $parts part chain(s)"
+  run_parts dedupe_write "$parts" "${WRITE[@]}" :: scrub "${SCRUB[@]}"
+  train_tokenizer_once
+  say "tokenize and pack ($seq_len tokens per sequence) with $tokenizer"
+  run_parts tokenize "$parts" "${PACK[@]}"
+else
+  say "dedupe write → scrub PII → tokenize and pack ($seq_len tokens per sequence): $parts part chain(s)"
+  run_parts dedupe_write "$parts" "${WRITE[@]}" :: scrub "${SCRUB[@]}" :: tokenize "${PACK[@]}"
+fi
+finish_data
