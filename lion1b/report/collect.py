@@ -409,20 +409,28 @@ def _packing(data: Path, report: dict[str, Any]) -> dict[str, Any] | None:
     return {"splits": splits, "seq_len": seq_lens, "padding_tokens": 0}
 
 
+TIMING_ORDER = ["crawl", "extract text", "filter", "dedupe signatures", "dedupe candidates", "dedupe cluster",
+                "dedupe write", "scrub PII", "train tokenizer", "tokenize & pack"]
+
+
 def _timing(data: Path, report: dict[str, Any], tokenizer_marker: str | Path | None) -> list[dict[str, Any]]:
-    rows = [{"stage": p["stage"], "part": p["part"], "seconds": p["seconds"], "cpu_seconds": p.get("cpu_seconds")}
-            for p in report["parts"] if p.get("seconds") is not None]
+    """Wall (and, where the marker has it, CPU) seconds per stage and part, in pipeline order."""
+    labels = {**{s["key"]: s["label"] for s in report["stages"]}, "dedupe": "dedupe write"}
+    rows = [{"stage": labels.get(p["stage"], p["stage"]), "part": p["part"], "seconds": p["seconds"],
+             "cpu_seconds": p.get("cpu_seconds")} for p in report["parts"] if p.get("seconds") is not None]
     extra = [("dedupe signatures", p) for p in sorted((data / "dedupe").glob("sig_part*.npz"))]
+    extra += [("dedupe candidates", p) for p in sorted((data / "dedupe").glob("cand_shard*.npz"))]
     extra += [("dedupe cluster", data / "dedupe" / "clusters.json")]
     if tokenizer_marker:
         extra.append(("train tokenizer", Path(str(tokenizer_marker).removesuffix(MARKER_SUFFIX))))
     for stage, path in extra:
         marker = read_marker(path)
         if marker:
-            match = re.search(r"(\d+)", path.name) if stage == "dedupe signatures" else None
+            match = re.search(r"(\d+)", path.name) if stage not in ("dedupe cluster", "train tokenizer") else None
             rows.append({"stage": stage, "part": int(match.group(1)) if match else None,
                          "seconds": marker.get("seconds"), "cpu_seconds": marker.get("cpu_seconds")})
-    return rows
+    order = {name: i for i, name in enumerate(TIMING_ORDER)}
+    return sorted(rows, key=lambda r: (order.get(r["stage"], len(order)), r["part"] or 0))
 
 
 def _warnings(report: dict[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 KEPT, DROPPED, ACCENT = "#3b7dd8", "#e07b39", "#6a9f58"
 CSS = """
@@ -27,7 +28,7 @@ th{background:#f4f5f7}td.l,th.l{text-align:left}
 .card b{display:block;font-size:22px}.card span{color:#666}
 .warn{background:#fff6e0;border:1px solid #e8c35a;border-radius:8px;padding:8px 14px}
 .ok{background:#eef7ec;border:1px solid #9ccf92;border-radius:8px;padding:8px 14px}
-.plots{display:flex;gap:16px;flex-wrap:wrap}.plots img{max-width:100%;border:1px solid #eee}
+.plots{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}.plots img{max-width:100%;border:1px solid #eee}
 .sample{border-left:3px solid #ccc;padding:2px 10px;margin:6px 0;font-size:13px}
 .sample a{word-break:break-all}.muted{color:#777}code{font-size:12px}
 nav a{margin-right:12px}
@@ -54,8 +55,10 @@ def cell(value: Any, key: str | None = None, left: bool = False) -> str:
     return f"<td{attrs}>{num(value) if not left else esc(value)}</td>"
 
 
-def table(headers: list[str], rows: Iterable[str], left_columns: int = 1) -> str:
-    head = "".join(f'<th class="l">{esc(h)}</th>' if i < left_columns else f"<th>{esc(h)}</th>"
+def table(headers: list[str], rows: Iterable[str], left_columns: Iterable[int] = (0,)) -> str:
+    """Headers align like their column: ``left_columns`` are text, the others numbers."""
+    left = set(left_columns)
+    head = "".join(f'<th class="l">{esc(h)}</th>' if i in left else f"<th>{esc(h)}</th>"
                    for i, h in enumerate(headers))
     return f"<table><tr>{head}</tr>{''.join(f'<tr>{r}</tr>' for r in rows)}</table>"
 
@@ -74,7 +77,20 @@ def _figure(width: float = 5.6, height: float = 3.2) -> tuple[Figure, Any]:
     return fig, ax
 
 
-def bar_h(labels: list[str], values: list[float], title: str, xlabel: str, color: str = KEPT) -> str:
+def _short(v: float) -> str:
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:g}M"
+    return f"{v / 1e3:g}k" if abs(v) >= 1e4 else f"{v:,.0f}"
+
+
+def _count_axis(axis: Any, integer: bool = True) -> None:
+    """Counts read as counts: a few whole-number ticks, 60k not 60000 (and never 2.5 documents)."""
+    axis.set_major_locator(MaxNLocator(nbins=5, integer=integer))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: _short(v) if integer or v >= 10 else f"{v:g}"))
+
+
+def bar_h(labels: list[str], values: list[float], title: str, xlabel: str, color: str = KEPT,
+          value_format: str = ",.0f") -> str:
     fig, ax = _figure(5.6, max(1.6, 0.32 * len(labels) + 0.9))
     y = np.arange(len(labels))
     ax.barh(y, values, color=color)
@@ -82,8 +98,10 @@ def bar_h(labels: list[str], values: list[float], title: str, xlabel: str, color
     ax.invert_yaxis()
     ax.set_title(title, fontsize=11)
     ax.set_xlabel(xlabel)
+    _count_axis(ax.xaxis, integer=value_format.endswith("0f"))
     for i, v in enumerate(values):
-        ax.annotate(f"{v:,.0f}", (v, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        ax.annotate(format(v, value_format), (v, i), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize=8)
     return png(fig, title)
 
 
@@ -96,6 +114,7 @@ def stacked_h(labels: list[str], kept: list[float], dropped: list[float], title:
     ax.invert_yaxis()
     ax.set_title(title, fontsize=11)
     ax.set_xlabel(xlabel)
+    _count_axis(ax.xaxis)
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     return png(fig, title)
 
@@ -116,6 +135,7 @@ def histogram(values: list[int], title: str, xlabel: str) -> str:
     ax.set_title(title, fontsize=11)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("documents")
+    _count_axis(ax.yaxis)
     return png(fig, title)
 
 
@@ -142,7 +162,8 @@ def _header(report: dict[str, Any]) -> str:
     cards = []
     first = report["stages"][0] if report["stages"] else None
     if first and first["marker"]:
-        cards.append((first["marker"]["in"], f"{first['label']}: documents in", "headline.in"))
+        label = "URLs the crawl tried" if first["key"] == "crawl" else f"documents into {first['label']}"
+        cards.append((first["marker"]["in"], label, "headline.in"))
     final = _stage(report, "scrub_pii") or next((s for s in reversed(report["stages"]) if s["chars"] is not None), None)
     if final:
         cards.append((final["docs"], "documents in the final text", "headline.final_docs"))
@@ -198,13 +219,14 @@ def _funnel(report: dict[str, Any]) -> str:
     if reasons:
         plots.append(bar_h([r for r, _ in reasons[:15]], [n for _, n in reasons[:15]],
                            "Drops by stage and reason (top 15)", "documents", DROPPED))
-    note = ("<p class=\"muted\">Documents in/out and drops are the stages' own summaries (sums of the parts' "
+    note = ("<p class=\"muted\">For the crawl, documents in are the URLs it tried and out the pages it saved. "
+            "Documents in/out and drops are the stages' own summaries (sums of the parts' "
             "completion markers); characters are counted in the shards, so text trimmed inside kept documents "
             "(e.g. C4 line removal) shows as fewer characters without a dropped document. Characters dropped "
             "need rejected records (data/rejected/) or, for dedupe, its duplicate map.</p>")
     return ('<h2 id="funnel">Funnel: documents and characters through the stages</h2>'
             + table(["stage", "parts done", "docs in", "docs out", "dropped", "kept", "chars out",
-                     "chars dropped", "drops by reason", "seconds (sum)"], rows)
+                     "chars dropped", "drops by reason", "seconds (sum)"], rows, left_columns=(0, 8))
             + note + f'<div class="plots">{"".join(plots)}</div>')
 
 
@@ -324,7 +346,8 @@ def _timing(report: dict[str, Any]) -> str:
             + cell(r["seconds"], f"time.{r['stage']}.{r['part']}") + (cell(r.get("cpu_seconds")) if has_cpu else "")
             for r in rows]
     labels = [r["stage"] if r["part"] is None else f"{r['stage']} #{r['part']}" for r in rows]
-    plot = bar_h(labels, [r["seconds"] or 0 for r in rows], "Wall time per stage and part", "seconds", ACCENT)
+    plot = bar_h(labels, [r["seconds"] or 0 for r in rows], "Wall time per stage and part", "seconds", ACCENT,
+                 value_format=".2f")
     note = "" if has_cpu else '<p class="muted">The markers record wall time only (no CPU time).</p>'
     return ('<h2 id="timing">Time per stage and part</h2>'
             + table(["stage", "part", "seconds", *(["CPU seconds"] if has_cpu else [])], body)
@@ -344,7 +367,7 @@ def _takedowns(report: dict[str, Any]) -> str:
                     + cell("yes" if t.get("verified") else "no", left=True))
     return (f'<h2 id="takedowns">Takedowns</h2><div data-key="takedowns" data-value="{len(report["takedowns"])}">'
             + table(["when", "URLs / hosts", "reason", "documents removed", "parts rebuilt",
-                     "verified: no sequence holds them"], body, left_columns=3) + "</div>")
+                     "verified: no sequence holds them"], body, left_columns=(0, 1, 2, 4, 5)) + "</div>")
 
 
 def _sample_html(url: str, text: str, extra: str = "") -> str:
