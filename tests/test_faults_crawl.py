@@ -177,6 +177,7 @@ def test_checkpoint_missing_keys_is_a_clear_error(tmp_path: Path, capsys, state:
     assert run(tmp_path, "--seed", "http://127.0.0.1:9/", "--resume") == 2
     errors = error_lines(capsys.readouterr().err)
     assert len(errors) == 1 and "checkpoint" in errors[0] and "--force" in errors[0]
+    assert "other seeds or options" not in errors[0]  # each case fails on its own defect, not the fingerprint
 
 
 # ----------------------------------------------------------------------------- charsets and binary bodies (15.11)

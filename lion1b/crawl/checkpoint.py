@@ -54,11 +54,6 @@ def load(path: str, fingerprint: str) -> dict[str, Any] | None:
             if not isinstance(where, dict) or not isinstance(where.get(name), kind) or isinstance(where[name], bool):
                 die(f"checkpoint {path} is missing or has a bad {name!r} (version {state.get('version')!r}; "
                     f"this crawler writes {VERSION}) {hint}")
-    if state["version"] != VERSION:
-        die(f"checkpoint {path} is version {state['version']}, this crawler reads {VERSION} {hint}")
-    if state["fingerprint"] != fingerprint:
-        die(f"checkpoint {path} was written for other seeds or options: resume with the same ones, or use "
-            "--force to start over with these")
     try:
         state["frontier"] = [entry_of(item) for item in state["frontier"]]
         if not all(isinstance(k, int) for k in state["seen"] + state["written"]):
@@ -69,4 +64,9 @@ def load(path: str, fingerprint: str) -> dict[str, Any] | None:
             state["stats"][name] = {str(k): int(v) for k, v in state["stats"][name].items()}
     except (TypeError, ValueError) as exc:
         die(f"checkpoint {path} is damaged: {exc} {hint}")
+    if state["version"] != VERSION:
+        die(f"checkpoint {path} is version {state['version']}, this crawler reads {VERSION} {hint}")
+    if state["fingerprint"] != fingerprint:
+        die(f"checkpoint {path} was written for other seeds or options: resume with the same ones, or use "
+            "--force to start over with these")
     return state
