@@ -6,7 +6,11 @@ overlaps it. Speed is CPU seconds of one process (chars per second per core) ove
 measured in the same run so a shared machine slows both alike. Also timed: ordinary prose (the article bodies of
 ../shared/bench/extraction), the common case of a web crawl, where PII is rare.
 
-Usage: .venv/bin/python bench/bench_pii.py [--repeat 3] [--no-presidio]
+Then the same scoring and timing on a held-out set made by a different generator (bench/pii_heldout.py: Faker
+prose in 24 locales, libphonenumber example numbers, every card type, lower-case IBANs, section numbers), which
+the rules were not checked against while being written.
+
+Usage: .venv/bin/python bench/bench_pii.py [--repeat 3] [--no-presidio] [--heldout 2000] [--show-misses 20]
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ from pathlib import Path
 from lion1b.pii.detectors import TYPES as DETECTED_TYPES
 from lion1b.pii.detectors import find_pii
 from lion1b.pii.stage import scrub
+
+try:
+    from pii_heldout import generate as generate_heldout  # run as bench/bench_pii.py: bench/ is on sys.path
+except ImportError:  # Faker not installed (setup.sh --bench installs it)
+    generate_heldout = None
 
 SHARED = Path(os.environ.get("LION1B_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 DEV = SHARED / "bench" / "pii" / "dev.jsonl"
@@ -89,10 +98,47 @@ def chars_per_second(texts: list[str], fn: Callable[[str], object], repeat: int)
     return repeat * sum(map(len, texts)) / (time.process_time() - start)
 
 
+def report(name: str, records: list[dict], detect: Detector, show_misses: int) -> None:
+    """The precision/recall table, hard negatives touched and, if asked, examples of the errors."""
+    result = score(records, detect)
+    print(f"\n## {name}\n| type | precision | recall | gold | detected |\n|---|---|---|---|---|")
+    for t in TYPES:
+        d, g = result["detected"][t], result["gold"][t]
+        p = f"{result['correct'][t] / d:.3f}" if d else "–"
+        print(f"| {t} | {p} | {result['found'][t] / g:.3f} | {g} | {d} |" if g else f"| {t} | {p} | – | 0 | {d} |")
+    touched, negs = result["touched"], result["negs"]
+    print(f"hard negatives touched: {sum(touched.values())}/{sum(negs.values())} "
+          f"({sum(touched.values()) / max(1, sum(negs.values())):.1%})"
+          + "".join(f", {k} {v}/{negs[k]}" for k, v in touched.most_common() if v))
+    if show_misses:
+        print_errors(records, detect, show_misses)
+
+
+def print_errors(records: list[dict], detect: Detector, k: int) -> None:
+    missed: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
+    for r in records:
+        text, spans = r["text"], detect(r["text"])
+        for g in r["spans"]:
+            if not any(t == g["type"] and overlaps((s, e), (g["start"], g["end"])) for s, e, t in spans):
+                missed[g["type"]] += 1
+                if missed[g["type"]] <= k:
+                    print(f"  missed {g['type']}: {text[max(0, g['start'] - 30) : g['end'] + 5]!r}")
+        for s, e, t in spans:
+            if not any(g["type"] == t and overlaps((s, e), (g["start"], g["end"])) for g in r["spans"]):
+                wrong[t] += 1
+                if wrong[t] <= k:
+                    print(f"  false {t}: {text[max(0, s - 30) : e + 5]!r}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="passes over the texts when timing (default 3)")
     parser.add_argument("--no-presidio", action="store_true", help="skip the reference tool")
+    parser.add_argument("--heldout", type=int, default=2000, help="held-out records to generate, 0 to skip")
+    parser.add_argument("--seed", type=int, default=13, help="held-out generator seed (default %(default)s)")
+    parser.add_argument("--show-misses", type=int, default=0, metavar="K",
+                        help="print up to K missed gold spans and K false detections per type (synthetic values)")
     args = parser.parse_args()
     if not DEV.exists():
         print(f"skip: {DEV} not found (set LION1B_SHARED to the shared data folder)")
@@ -113,16 +159,7 @@ def main() -> None:
 
     speeds = {}
     for name, detect in tools:
-        result = score(records, detect)
-        print(f"\n## {name}\n| type | precision | recall | gold | detected |\n|---|---|---|---|---|")
-        for t in TYPES:
-            d, g = result["detected"][t], result["gold"][t]
-            p = f"{result['correct'][t] / d:.3f}" if d else "–"
-            print(f"| {t} | {p} | {result['found'][t] / g:.3f} | {g} | {d} |" if g else f"| {t} | {p} | – | 0 | {d} |")
-        touched, negs = result["touched"], result["negs"]
-        print(f"hard negatives touched: {sum(touched.values())}/{sum(negs.values())} "
-              f"({sum(touched.values()) / sum(negs.values()):.1%})"
-              + "".join(f", {k} {v}/{negs[k]}" for k, v in touched.most_common() if v))
+        report(name, records, detect, args.show_misses)
         speeds[name] = (chars_per_second(texts, detect, args.repeat),
                         chars_per_second(prose, detect, args.repeat) if prose else 0.0)
         print(f"speed: {speeds[name][0]:,.0f} chars/s on dev.jsonl, {speeds[name][1]:,.0f} chars/s on prose")
@@ -132,6 +169,15 @@ def main() -> None:
         (a, sa), (b, sb) = speeds.items()
         print(f"speed ratio {a}/{b}: {sa[0] / sb[0]:.1f}x on dev.jsonl, "
               + (f"{sa[1] / sb[1]:.1f}x on prose" if prose else ""))
+    if args.heldout and generate_heldout is None:
+        print("\nheld-out set skipped: pip install Faker (requirements-bench.txt) to generate it")
+    elif args.heldout:
+        heldout = generate_heldout(args.heldout, args.seed)
+        heldout_texts = [r["text"] for r in heldout]
+        print(f"\nheld-out (bench/pii_heldout.py --n {args.heldout} --seed {args.seed}): {len(heldout)} texts, "
+              f"{sum(map(len, heldout_texts)):,} chars")
+        report("scrub_pii on the held-out set", heldout, ours, args.show_misses)
+        print(f"speed: {chars_per_second(heldout_texts, ours, args.repeat):,.0f} chars/s on the held-out set")
 
 
 if __name__ == "__main__":

@@ -5,11 +5,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
 from lion1b.pii.detectors import card_brand, find_pii, iban_checksum_ok, luhn_ok
-from lion1b.pii.stage import scrub
+from lion1b.pii.stage import Scrubber, scrub
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL = ("SECRET", "CREDIT_CARD", "IBAN", "US_SSN", "EMAIL", "PHONE", "IP_ADDRESS")
@@ -29,13 +30,30 @@ SAMPLES = [
     ("PHONE", "[[+49 30 901820]]"),
     ("PHONE", "[[07401 828009]]"),
     ("PHONE", "[[020 7946 0958]]"),
+    # international formats behind a label or verb, in several languages (issue 13)
+    ("PHONE", "Phone: [[60-56-85-91]]"),
+    ("PHONE", "Phone: [[0490 75 40 81]]"),
+    ("PHONE", "call me at [[0494 92 82 32]]"),
+    ("PHONE", "send messages to [[699 956 915]]"),
+    ("PHONE", "Tél. : [[01 23 45 67 89]]"),
+    ("PHONE", "Telefon: [[0041 44 668 18 00]]"),
+    ("PHONE", "Rufen Sie uns unter [[(04278) 83181]] an"),
+    ("PHONE", "Appelez-nous au [[0490222254]]"),
+    ("PHONE", "电话：[[13580636083]]"),
+    ("PHONE", "お問い合わせは[[090-1234-5678]]まで"),
+    ("PHONE", "Phone: [[0490 75 40 81]] or [[0494 92 82 32]]"),
+    ("PHONE", "Tel. [[+1-780-563-6083 x7783]]"),
+    # a parenthesised area code needs no label; +CC numbers (found before too) now checked by libphonenumber
+    ("PHONE", "[[(37) 788-063]]"),
+    ("PHONE", "[[+44 (0)20 7946 0958]]"),
+    ("PHONE", "[[+370 612 34567]]"),
     ("IP_ADDRESS", "[[192.168.1.20]]"),
     ("IP_ADDRESS", "[[203.0.113.77]]"),
     ("IP_ADDRESS", "[[2001:db8::8a2e:370:7334]]"),
     ("IP_ADDRESS", "[[fe80:0:0:0:200:f8ff:fe21:67cf]]"),
     ("IP_ADDRESS", "[[::ffff:192.0.2.128]]"),
     ("CREDIT_CARD", "[[4111 1111 1111 1111]]"),  # Visa
-    ("CREDIT_CARD", "[[4222222222222]]"),  # Visa, 13 digits
+    ("CREDIT_CARD", "Visa [[4222222222222]]"),  # Visa, 13 digits: bare 13 digits are EAN-13 barcodes too
     ("CREDIT_CARD", "[[5555-5555-5555-4444]]"),  # Mastercard
     ("CREDIT_CARD", "[[2223003122003222]]"),  # Mastercard 2-series
     ("CREDIT_CARD", "[[2720 9926 1501 6527]]"),  # top of the 2-series range
@@ -46,6 +64,10 @@ SAMPLES = [
     ("CREDIT_CARD", "[[6200000000000005]]"),  # UnionPay
     ("CREDIT_CARD", "[[6205500000000000004]]"),  # UnionPay, 19 digits
     ("CREDIT_CARD", "[[6205 5000 0000 0000 004]]"),  # 4-4-4-4-3
+    ("CREDIT_CARD", "Maestro card [[5018 0000 0009]]"),  # 12 digits, 4-4-4
+    ("CREDIT_CARD", "card no. [[501800000009]]"),
+    ("CREDIT_CARD", "[[213100000000001]]"),  # JCB's 15-digit range
+    ("CREDIT_CARD", "[[2200000000000004]]"),  # Mir
     ("US_SSN", "[[536-22-1947]]"),
     ("US_SSN", "SSN: [[536 22 1947]]"),
     ("US_SSN", "social security number [[536221947]]"),
@@ -53,6 +75,8 @@ SAMPLES = [
     ("IBAN", "[[DE89370400440532013000]]"),
     ("IBAN", "[[FR14 2004 1010 0505 0001 3M02 606]]"),
     ("IBAN", "[[NO9386011117947]]"),
+    ("IBAN", "[[gb82 west 1234 5698 7654 32]]"),  # lower case
+    ("IBAN", "[[de89370400440532013000]]"),
     ("SECRET", "[[AKIAIOSFODNN7EXAMPLE]]"),
     ("SECRET", "[[ASIAY34FZKBOKMUTVV7A]]"),
     ("SECRET", "[[ghp_4rhcGi4zNAPeELD8vKIwwTWBulZESbRRXkzx]]"),
@@ -101,7 +125,7 @@ def test_each_type_found_and_replaced_in_context(kind: str, sample: str, context
     text, expected = render(context, sample, f"<{kind}>")
     scrubbed, counts = scrub(text, ALL, "<{type}>", pseudonymize=False)
     assert scrubbed == expected
-    assert counts == {kind: text.count(sample.replace("[[", "").replace("]]", ""))}
+    assert counts == {kind: text.count(sample.replace("[[", "").replace("]]", "")) * sample.count("[[")}
 
 
 def test_private_key_block_across_lines_and_escaped_newlines() -> None:
@@ -132,6 +156,16 @@ HARD_NEGATIVES = [
     "password=os.environ", "api_key=YOUR_API_KEY", "password: ${DB_PASS}", "GB82 WEST 1234 5698 7654 33",
     "DE00370400440532013000", "+0 123 456 789", "(555) 123-4567", "123-456-7890", "sk-not-a-key",
     "AKIA-not-a-key", "Call 1-800-FLOWERS",
+    # section, chapter and heading numbers shaped like IPv4 addresses (issue 13)
+    "See Section 4.2.13.1", "第 4.2.13.1 节", "siehe Abschnitt 12.2.2.2", "§ 12.2.2.2", "Chapter 10.4.20.1",
+    "\n36.4.4.1. Handling Character Strings",
+    # an EAN-13 barcode that happens to pass Luhn, a MAC address, a password prompt followed by prose (all three
+    # scrubbed before)
+    "EAN 4006381333924", "08:00:2b:01:02:03:04:05",
+    "Password: \nこれによりアーカイブ情報のローカルコピーは更新され、表示されます",
+    # guards for the new label rules: labels next to numbers that are not phones
+    "Failed system call was semget(5440126, 17, 03600)", "call 2014-03-10", "Call us. 978-1-5250-1344-7",
+    "Bel ons op de website. Order #261212838992", "Phone: see 10.0.0.0/8",
 ]
 
 
@@ -139,6 +173,18 @@ HARD_NEGATIVES = [
 def test_hard_negatives_untouched(negative: str) -> None:
     for text in (negative, f"Seen: {negative}.", f"{negative} and more"):
         assert scrub(text, ALL, "<{type}>", False) == (text, {}), text
+
+
+def with_check_digit(prefix: str) -> str:
+    """prefix plus the digit that makes the number pass Luhn."""
+    return next(prefix + d for d in "0123456789" if luhn_ok(prefix + d))
+
+
+@pytest.mark.parametrize("length", range(12, 20))
+def test_cards_of_every_length_after_a_card_word(length: int) -> None:
+    number = with_check_digit("6759" + "1" * (length - 5))  # Maestro UK range, issued at 12-19 digits
+    text = f"Pay with card {number} today"
+    assert scrub(text, ALL, "<{type}>", False) == ("Pay with card <CREDIT_CARD> today", {"CREDIT_CARD": 1})
 
 
 def test_validators() -> None:
@@ -224,3 +270,38 @@ def test_stage_pseudonymize_and_placeholder_flags(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     record = json.loads((tmp_path / "out.jsonl").read_text())
     assert record["text"] == "From [EMAIL_1] to [EMAIL_2], cc [EMAIL_1]" and record["pii_counts"] == {"EMAIL": 3}
+
+
+def test_url_scrubbed_in_path_query_fragment_and_userinfo_and_still_parses() -> None:
+    scrubber = Scrubber(ALL, "<{type}>", False)
+    url = ("https://alice:s3cr3t@shop.example.com:8443/users/jane.doe@example.org/profile"
+           "?email=jane%40example.org&tel=%2B44+7406+023549&token=YWJjZGVmZ2hpamtsbW5vcDEyMw%3D%3D&page=2#top")
+    scrubbed = scrubber.url(url)
+    parts = urlsplit(scrubbed)
+    assert (parts.scheme, parts.hostname, parts.port, parts.fragment) == ("https", "shop.example.com", 8443, "top")
+    assert unquote(parts.path) == "/users/<EMAIL>/profile"
+    assert parse_qsl(parts.query) == [("email", "<EMAIL>"), ("tel", "<PHONE>"), ("token", "<SECRET>"), ("page", "2")]
+    assert unquote(parts.username or "") == "<SECRET>" and parts.password is None
+    assert scrubber.counts == {"SECRET": 2, "EMAIL": 2, "PHONE": 1}
+    plain = "https://docs.example.org/v4.2/section/4.2.13.1?x=a+b&y=%7E#frag"
+    assert scrubber.url(plain) == plain  # nothing found: the exact original bytes
+
+
+def test_stage_scrubs_title_and_url_like_text(tmp_path: Path) -> None:
+    record = {"id": "keep-me", "url": "https://a.example/contact/jane.doe@example.org?phone=%2B44+7406+023549",
+              "requested_url": "https://a.example/c?mail=jane.doe%40example.org",
+              "title": "Contact Jane (jane.doe@example.org, Tel. 0490 75 40 81)",
+              "text": "Write to jane.doe@example.org"}
+    (tmp_path / "in.jsonl").write_text(json.dumps(record) + "\n")
+    proc = run_stage(tmp_path, "--input", "in.jsonl", "--output", "out.jsonl", "--pseudonymize")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads((tmp_path / "out.jsonl").read_text())
+    assert out["id"] == "keep-me" and out["text"] == "Write to <EMAIL_1>"
+    assert out["title"] == "Contact Jane (<EMAIL_1>, Tel. <PHONE_1>)"  # one value, one pseudonym in every field
+    assert out["url"] == "https://a.example/contact/%3CEMAIL_1%3E?phone=%3CPHONE_2%3E"  # another number
+    assert out["requested_url"] == "https://a.example/c?mail=%3CEMAIL_1%3E"
+    assert out["pii_counts"] == {"EMAIL": 4, "PHONE": 2}
+    serialized = json.dumps(out)
+    assert "jane.doe" not in serialized and "7406" not in serialized and "0490" not in serialized
+    counters = json.loads((tmp_path / "out.jsonl.done").read_text())["stats"]["counters"]
+    assert counters["docs_with_pii_in_title"] == 1 and counters["docs_with_pii_in_url"] == 1

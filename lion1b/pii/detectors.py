@@ -13,9 +13,12 @@ import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-TYPES = ("SECRET", "CREDIT_CARD", "IBAN", "US_SSN", "EMAIL", "PHONE", "IP_ADDRESS")
+import phonenumbers
+
+TYPES = ("SECRET", "IBAN", "CREDIT_CARD", "US_SSN", "EMAIL", "PHONE", "IP_ADDRESS")
 # When two candidates overlap, the earlier type in TYPES wins (a password inside a URL beats the e-mail-looking
-# "pass@host", a card number beats the phone-looking digits inside it).
+# "pass@host", an IBAN (exact length and mod-97) beats the card-like digit groups inside it, a card number beats
+# the phone-looking digits inside it).
 PRIORITY = {t: i for i, t in enumerate(TYPES)}
 
 
@@ -40,29 +43,122 @@ def find_email(text: str) -> Iterator[tuple[int, int]]:
 
 
 # --------------------------------------------------------------------------------------------------- PHONE
-# International: "+" country code then 7-14 more digits in groups of 1-5, separators space . - and one optional
-# parenthesised area code. US/NANP: 3-3-4 with one consistent separator, optional +1 and (area). National
-# (UK style: 0 and 10 more digits, "020 7946 0958", "07401 828009") only with spaces, so that bare 11-digit
-# order numbers stay.
-PHONE_INTL_RE = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .\-]?(?:\(\d{1,4}\)|\d{1,5})){1,6}(?![\w+]|[.\-]\d)")
+# Candidates are runs of digit groups joined by one separator (space . - /) or by parentheses: "+1 (646) 766-2281",
+# "(37) 788-063", "0490 75 40 81", "+44(0)115 4960914". libphonenumber (the `phonenumbers` port) then decides,
+# in three tiers by how much the number says about itself:
+# - "+CC ..." : the country code must exist and the length must be possible for that country; no context needed.
+# - a phone label or verb just before ("Phone:", "Tel.", "call me at", "messages to", "Telefon", "電話"): any
+#   number of 7-15 digits that libphonenumber finds possible in some region (the label is the evidence; the
+#   check rules out impossible lengths), "00CC ..." read as "+CC ...".
+# - no label: national numbers only in a shape few other numbers take, valid (number ranges, not just length) in
+#   some region: a trunk 0 and space-separated groups ("020 7946 0958", "0490 75 40 81"), or a parenthesised area
+#   code ("(37) 788-063"); plus US/NANP 3-3-4 under the NANP rules below.
+# Dates, dotted quads and sums ("732 - 770 - 1884 = -2518") are never phones.
+# Scripts written without spaces (CJK, kana, hangul) may touch a number directly: "お問い合わせは090-1234-5678まで".
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+CJK_RE = re.compile(f"[{CJK}]")
+PHONE_CAND_RE = re.compile(
+    rf"(?<![+.\-/])(?<![^\W{CJK}])(?:\+ ?|\(\+)?\(?\d[\d()]*(?:(?:[ .\-/]|\) |[ ]\()\d[\d()]*)*"
+)
+PHONE_EXTENSION_RE = re.compile(r"(?i) ?(?:x|ext\.?|extension|#) ?\d{1,6}(?!\w)")
 PHONE_US_RE = re.compile(
     r"(?<![\w+.\-])(?:1[ .\-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}(?P<sep>[ .\-]))"
     r"[2-9]\d{2}(?(sep)(?P=sep)|[ .\-])\d{4}(?![\w]|[.\-]\d)"
 )
-PHONE_NATIONAL_RE = re.compile(r"(?<![\w+.\-])0\d{2,4} \d{3,7}(?: \d{3,4})?(?![\w]|[.\-]\d)")
+# Labels and verbs that announce a number, in the languages of the dev sites (en, de, fr, nl, es, it, pt, the
+# Nordic languages, pl, cs, ru, el, ja, zh, ko). Not "number" or "No.": order and invoice numbers use them too.
+# Up to three words may stand between label and number ("call me at", "Appelez-nous au"), not a full stop.
+PHONE_LABEL_RE = re.compile(
+    r"(?i)(?:(?<![^\W\d_])(?:phone|telephone|ph|tel|tele|t[ée]l|t[ée]l[ée]phone|telefon|telefonnummer|rufnummer"
+    r"|tel[ée]fono|telefone|telefoon|telefoonnummer|tlf|tfno|mob|mobile?|mobiel|m[óo]vil|cell|cellphone|cel"
+    r"|celular|cellulare|telem[óo]vel|handy|portable|gsm|fax|call|calls|called|calling|ring|ringe|dial|dialled"
+    r"|dialed|sms|text|whats ?app|viber|messages?|contact|reach|hotline|helpline|anrufen|rufen|ruf|appelez"
+    r"|appeler|appelle|bel|bellen|ll[áa]m[ae](?:nos|me)?|llamar|llamada|chiama(?:ci|mi|re|te)?|ligue|ligar|liga"
+    r"|zadzwo[ńn]|kom[óo]rka|volejte|zavolejte|телефон|тел|моб|звоните|позвоните|τηλέφωνο|τηλ|κινητό)s?"
+    r"(?![^\W\d_])|电话|電話|手机|携帯|お問い合わせ|問い合わせ|連絡|联系|致电|拨打|전화|휴대폰|연락처|☎|📞)"
+    r"\.?(?:[\s\-']*[^\W\d_]{1,12}|\s*\([^\W\d_]{1,12}\)){0,3}[\s:,;\-–—#=/*：，]*\Z"
+)
+PHONE_LABEL_CHARS = 48
+DATE_OR_QUAD_RE = re.compile(r"\d{1,4}([./\-])\d{1,2}\1\d{1,4}|\d{1,3}(?:\.\d{1,3}){3}")
+TRUNK_SPACED_RE = re.compile(r"0[1-9]\d{0,4}(?: \d{2,7}){1,4}")
+NANP_SHAPE_RE = re.compile(r"\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}")  # left to the NANP rules of PHONE_US_RE
+PAREN_AREA_RE = re.compile(r"\(0?[1-9]\d{0,4}\) \d{2,4}(?:[ \-]\d{2,4}){1,2}")
+ISBN_RE = re.compile(r"97[89]-?\d{1,5}-\d{1,7}-\d{1,7}-\d|97[89]\d{10}")
+ARITHMETIC_AFTER_RE = re.compile(r" ?[=+*×÷]")
+# "Phone: 0490 75 40 81 or 0494 92 82 32": a number listed right after a labelled one shares its label.
+LIST_JOIN_RE = re.compile(r"(?i)\s*(?:[,;/]|or|and|ou|oder|und|o|y|e)?\s*")
+# Regions tried for national numbers: every region libphonenumber knows, those with trunk prefix 0 first.
+PHONE_REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS,
+                       key=lambda r: (getattr(phonenumbers.PhoneMetadata.metadata_for_region(r), "national_prefix",
+                                              None) != "0", r))
+
+
+def possible_phone(number: str, region: str | None, valid: bool = False) -> bool:
+    """libphonenumber's verdict: possible (length fits) or, with valid, inside an assigned number range."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(parsed) if valid else phonenumbers.is_possible_number(parsed)
+
+
+def in_some_region(number: str, valid: bool) -> bool:
+    return any(possible_phone(number, region, valid) for region in PHONE_REGIONS)
+
+
+def wraps(s: str) -> bool:
+    """True when the opening parenthesis at s[0] is closed only by the last character."""
+    depth = 0
+    for i, c in enumerate(s):
+        depth += (c == "(") - (c == ")")
+        if depth == 0:
+            return i == len(s) - 1
+    return False
+
+
+def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] | None:
+    """The span of a phone number in the candidate m, or None; see the tiers above. last_phone_end is the end of
+    the last number accepted with a label (-1 if none)."""
+    start, end = m.start(), m.end()
+    if text[start] == "(" and text[end - 1] == ")" and wraps(text[start:end]):  # "(0490 75 40 81)": prose parens
+        start, end = start + 1, end - 1
+    s = text[start:end]
+    if s.count("(") != s.count(")"):
+        if s.endswith(")") and s.count(")") == s.count("(") + 1:
+            end, s = end - 1, s[:-1]
+        else:
+            return None
+    n = sum(c.isdigit() for c in s)
+    if (ext := PHONE_EXTENSION_RE.match(text, end)) and s[-1] != ")":  # "x60771" belongs to the number
+        end = ext.end()
+    if not 7 <= n <= 15 or (end < len(text) and text[end].isalnum() and not CJK_RE.match(text[end])):
+        return None
+    if DATE_OR_QUAD_RE.fullmatch(s) or ARITHMETIC_AFTER_RE.match(text, end) or ISBN_RE.fullmatch(s):
+        return None
+    intl = s[0] == "+" or s.startswith("(+")
+    if intl and n >= 8:
+        return (start, end) if possible_phone(s, None) else None
+    if (last_phone_end >= 0 and LIST_JOIN_RE.fullmatch(text, last_phone_end, start)) or PHONE_LABEL_RE.search(
+        text, max(0, start - PHONE_LABEL_CHARS), start
+    ):
+        if s.startswith("00") and possible_phone("+" + s[2:], None):
+            return start, end
+        return (start, end) if in_some_region(s, valid=False) else None
+    if NANP_SHAPE_RE.fullmatch(s):
+        return None
+    if (TRUNK_SPACED_RE.fullmatch(s) and 9 <= n <= 11) or PAREN_AREA_RE.fullmatch(s):
+        return (start, end) if in_some_region(s, valid=True) else None
+    return None
 
 
 def find_phone(text: str) -> Iterator[tuple[int, int]]:
-    if "+" in text:
-        for m in PHONE_INTL_RE.finditer(text):
-            n = sum(c.isdigit() for c in m.group())
-            if 8 <= n <= 15 and m.group()[1] != "0":
-                yield m.start(), m.end()
     for m in PHONE_US_RE.finditer(text):
         yield m.start(), m.end()
-    for m in PHONE_NATIONAL_RE.finditer(text):
-        if sum(c.isdigit() for c in m.group()) == 11:
-            yield m.start(), m.end()
+    last_phone_end = -1
+    for m in PHONE_CAND_RE.finditer(text):
+        if len(m.group()) >= 7 and (span := phone_span(text, m, last_phone_end)):
+            last_phone_end = span[1]
+            yield span
 
 
 # ---------------------------------------------------------------------------------------------- IP_ADDRESS
@@ -72,10 +168,20 @@ IPV6_RE = re.compile(
 )
 
 
-# "version 1.2.3.4" and "build 10.0.1.7" are four-part version numbers that happen to be valid addresses, and so
-# are section numbers ("4.8.1.2. Virtual environments"): four single digits are taken as one of those.
-VERSION_BEFORE_RE = re.compile(r"(?i)\b(?:version|release|build|v)\s*\Z")
+# Four-part version and section numbers that happen to be valid addresses: "version 1.2.3.4", "build 10.0.1.7",
+# "See Section 4.2.13.1", "§ 12.2.2.2", "siehe Abschnitt 12.2.2.2", "第 4.2.13.1 节", and numbered headings
+# ("4.12.13.1. Virtual environments" at the start of a line; four single digits are always taken as one).
+NUMBERING_BEFORE_RE = re.compile(
+    r"(?i)(?:(?<![^\W\d_])(?:version|versions|ver|release|build|rev|revision|v|section|sections|sect|sec|chapter"
+    r"|chapters|chap|ch|part|clause|article|art|appendix|annex|paragraph|para|item|step|table|figure|fig|rule|rfc"
+    r"|abschnitt|abschnitte|kapitel|absatz|ziffer|anhang|teil|abs|chapitre|partie|annexe|article|secci[óo]n"
+    r"|cap[íi]tulo|apartado|se[çc][ãa]o|sezione|capitolo|paragrafo|hoofdstuk|sectie|artikel|rozdzia[łl]"
+    r"|раздел|глава|пункт|статья|п)\.?|§§?|第|章|节|節|条)[\s/_\-]*\Z"  # "section/4.2.13.1" in a URL path
+)
+NUMBERING_AFTER_RE = re.compile(r"\s*[节章節条項项款]")
+HEADING_AFTER_RE = re.compile(r"\.\s+[^\W\d_]")
 SECTION_NUMBER_RE = re.compile(r"\d\.\d\.\d\.\d")
+MAC_RE = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){7}")
 CIDR_AFTER_RE = re.compile(r"/\d")
 
 
@@ -91,12 +197,21 @@ def identifies_a_host(
     return not (address.version == 4 and str(address).startswith("255."))
 
 
+def heading_number(text: str, start: int) -> bool:
+    """True when the quad at start begins its line: "36.4.4.1. Handling Character Strings" (the extractors put
+    headings and table-of-contents entries on lines of their own)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip()
+
+
 def find_ip(text: str) -> Iterator[tuple[int, int]]:
     if "." in text:
         for m in IPV4_RE.finditer(text):
-            if SECTION_NUMBER_RE.fullmatch(m.group()):
+            if SECTION_NUMBER_RE.fullmatch(m.group()) or NUMBERING_AFTER_RE.match(text, m.end()):
                 continue
-            if VERSION_BEFORE_RE.search(text, max(0, m.start() - 10), m.start()):
+            if HEADING_AFTER_RE.match(text, m.end()) and heading_number(text, m.start()):
+                continue
+            if NUMBERING_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
                 continue
             try:
                 address = ipaddress.IPv4Address(m.group())
@@ -107,8 +222,9 @@ def find_ip(text: str) -> Iterator[tuple[int, int]]:
     if "::" in text or text.count(":") >= 7:
         for m in IPV6_RE.finditer(text):
             s = m.group()
-            # "a::b" is a valid address but more often C++/Rust paths; real addresses carry 4+ hex digits
-            if sum(c not in ":." for c in s) < 4:
+            # "a::b" is a valid address but more often C++/Rust paths; real addresses carry 4+ hex digits.
+            # Eight groups of two hex digits are a MAC/EUI-64 ("08:00:2b:01:02:03:04:05"), not an address.
+            if sum(c not in ":." for c in s) < 4 or MAC_RE.fullmatch(s):
                 continue
             try:
                 address = ipaddress.IPv6Address(s)
@@ -119,13 +235,20 @@ def find_ip(text: str) -> Iterator[tuple[int, int]]:
 
 
 # --------------------------------------------------------------------------------------------- CREDIT_CARD
-# 13-19 digits, bare or in the usual 4-4-4-4(-3) / Amex 4-6-5 / Diners 4-6-4 groups with one consistent
-# separator; then brand prefix + length, then Luhn.
+# 12-19 digits, bare or in the usual 4-4-4(-4)(-3) / Amex 4-6-5 / Diners 4-6-4 groups with one consistent
+# separator; then Luhn and the issuer (IIN) ranges. A number whose prefix and length match a brand exactly is a
+# card wherever it stands; other numbers in known IIN ranges (Maestro's 12-digit cards, UATP, ...) need a card
+# word just before ("card", "Karte", "cc=", "Maestro").
 CARD_RE = re.compile(
-    r"(?<![\w\-.,])(?:\d{13,19}"
-    r"|\d{4}(?P<s>[ \-])\d{4}(?P=s)\d{4}(?P=s)\d{1,4}(?:(?P=s)\d{1,3})?"
+    r"(?<![\w\-.,])(?:\d{12,19}"
+    r"|\d{4}(?P<s>[ \-])\d{4}(?P=s)\d{4}(?:(?P=s)\d{1,4}(?:(?P=s)\d{1,3})?)?"
     r"|\d{4}(?P<t>[ \-])\d{6}(?P=t)\d{4,5})(?![\w]|[\-.,]\d)"
 )
+CARD_CONTEXT_RE = re.compile(
+    r"(?i)(?:(?<![^\W\d_])(?:card|cards|carte|karte|kreditkarte|tarjeta|cart[ãa]o|carta|kaart|kort|karta|карта"
+    r"|cc|ccn|visa|mastercard|maestro|amex|jcb|unionpay|discover|diners|mir|rupay)\b|卡|カード)[^\d\n]{0,24}\Z"
+)
+CARD_CONTEXT_CHARS = 40
 
 
 def luhn_ok(digits: str) -> bool:
@@ -139,10 +262,10 @@ def luhn_ok(digits: str) -> bool:
 
 
 def card_brand(digits: str) -> str | None:
-    """Issuer by IIN prefix and length; None for numbers no major brand issues (ISBNs, ids, timestamps)."""
+    """Issuer by IIN prefix and exact length; None for numbers no major brand issues (ISBNs, ids, timestamps)."""
     n = len(digits)
     p2, p4, p6 = int(digits[:2]), int(digits[:4]), int(digits[:6])
-    if digits[0] == "4" and n in (13, 16, 19):
+    if digits[0] == "4" and n in (16, 19):  # 13-digit Visas (long out of issue) need a card word: EAN-13s pass Luhn
         return "visa"
     if (51 <= p2 <= 55 or 2221 <= p4 <= 2720) and n == 16:
         return "mastercard"
@@ -150,19 +273,33 @@ def card_brand(digits: str) -> str | None:
         return "amex"
     if (p4 == 6011 or 644 <= p4 // 10 <= 649 or p2 == 65 or 622126 <= p6 <= 622925) and 16 <= n <= 19:
         return "discover"
-    if 3528 <= p4 <= 3589 and 16 <= n <= 19:
+    if (3528 <= p4 <= 3589 and 16 <= n <= 19) or (p4 in (1800, 2131) and n == 15):
         return "jcb"
     if (300 <= p4 // 10 <= 305 or p2 in (36, 38, 39)) and 14 <= n <= 19:
         return "diners"
     if p2 == 62 and 16 <= n <= 19:
         return "unionpay"
+    if 2200 <= p4 <= 2204 and 16 <= n <= 19:
+        return "mir"
+    if (p4 in (5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763) or 56 <= p2 <= 58) and 13 <= n <= 19:
+        return "maestro"
     return None
+
+
+def iin_known(digits: str) -> bool:
+    """Any length 12-19 in a range some issuer uses: UATP (1), JCB/Mir/Mastercard (2...), Amex/Diners/JCB (3),
+    Visa (4), Mastercard/Maestro (5), Discover/UnionPay/Maestro/RuPay (6), and Maestro's old 0604."""
+    return (digits[0] in "123456" or digits[:4] == "0604") and 12 <= len(digits) <= 19
 
 
 def find_card(text: str) -> Iterator[tuple[int, int]]:
     for m in CARD_RE.finditer(text):
         digits = m.group().replace(" ", "").replace("-", "")
-        if 13 <= len(digits) <= 19 and card_brand(digits) and luhn_ok(digits):
+        if not 12 <= len(digits) <= 19 or not luhn_ok(digits):
+            continue
+        if card_brand(digits) or (
+            iin_known(digits) and CARD_CONTEXT_RE.search(text, max(0, m.start() - CARD_CONTEXT_CHARS), m.start())
+        ):
             yield m.start(), m.end()
 
 
@@ -200,7 +337,8 @@ IBAN_LENGTHS = {
     "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28,
     "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
 }  # fmt: skip
-IBAN_RE = re.compile(r"(?<![\w])([A-Z]{2})(\d{2})(?: ?[A-Z0-9]{1,4}){2,8}")
+# Upper or lower case: "de89 3704 0044 0532 0130 00" is as much an IBAN; the checksum decides.
+IBAN_RE = re.compile(r"(?<![\w])([A-Za-z]{2})(\d{2})(?: ?[A-Za-z0-9]{1,4}){2,8}")
 
 
 def iban_checksum_ok(iban: str) -> bool:
@@ -210,7 +348,7 @@ def iban_checksum_ok(iban: str) -> bool:
 
 def find_iban(text: str) -> Iterator[tuple[int, int]]:
     for m in IBAN_RE.finditer(text):
-        want = IBAN_LENGTHS.get(m.group(1))
+        want = IBAN_LENGTHS.get(m.group(1).upper())
         if want is None:
             continue
         # The regex may run on into a following upper-case word; cut at the country's length.
@@ -221,7 +359,7 @@ def find_iban(text: str) -> Iterator[tuple[int, int]]:
         stop = m.start() + end
         if n != want or (stop < len(text) and text[stop].isalnum()):
             continue
-        if iban_checksum_ok(s[:end].replace(" ", "")):
+        if iban_checksum_ok(s[:end].replace(" ", "").upper()):
             yield m.start(), stop
 
 
@@ -250,7 +388,7 @@ PRIVATE_KEY_RE = re.compile(
 # since in "q=password=x" the value of "q" holds the real assignment; values are capped at 256 characters so that
 # a line like "a=a=a=..." stays linear.
 ASSIGN_VALUE_RE = re.compile(
-    r"(?:=>|:=|=|:)\s*[\"'`]?(?P<value>[^\s\"'`,;()<>\[\]{}=:][^\s\"'`,;()<>\[\]{}:]{3,255})"
+    r"(?:=>|:=|=|:)[ \t]*[\"'`]?(?P<value>[^\s\"'`,;()<>\[\]{}=:][^\s\"'`,;()<>\[\]{}:]{3,255})"
 )
 SECRET_NAME_RE = re.compile(
     r"(?i)(?P<name>passw(?:or)?d|pwd|secret|api[_\-]?key|apikey|key|token|credentials?)(?:[_\-]?id)?[\"']?\s*\Z"

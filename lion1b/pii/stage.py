@@ -1,18 +1,29 @@
-"""scrub_pii: replace e-mails, phones, IPs, cards, SSNs, IBANs and secrets in each record's text by typed
-placeholders (`<EMAIL>`, or stable per-document pseudonyms `<EMAIL_1>` with --pseudonymize).
+"""scrub_pii: replace e-mails, phones, IPs, cards, SSNs, IBANs and secrets by typed placeholders (`<EMAIL>`, or
+stable per-document pseudonyms `<EMAIL_1>` with --pseudonymize) in every field that comes from the page: `text`,
+`title`, and the path, query, fragment and user info of `url` and `requested_url` (which stay parseable URLs).
 
-The detectors are in lion1b/pii/detectors.py. Each record gets `pii_counts` ({type: n}, only types found);
-the summary line adds them up as pii_<TYPE>=n and docs_with_pii=n. Found values are never logged: only counts.
+The detectors are in lion1b/pii/detectors.py. Each record gets `pii_counts` ({type: n} over all its fields, only
+types found); the summary line adds them up as pii_<TYPE>=n, docs_with_pii=n, docs_with_pii_in_title=n and
+docs_with_pii_in_url=n. Found values are never logged: only counts.
 """
 
 import argparse
+import re
 from typing import Any
+from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 from lion1b.config import FILES
 from lion1b.contract import Drop, MapStage, die, run_map_stage
-from lion1b.pii.detectors import TYPES, find_pii
+from lion1b.pii.detectors import TYPES, Span, find_pii
 
 DEFAULT_PLACEHOLDER = "<{type}>"
+# Fields that come from the page. Every string among them is scrubbed; the others (id, a hash; status, dates,
+# content type, sha256; later stages' metadata) carry no page text.
+TEXT_FIELDS = ("text", "title")
+URL_FIELDS = ("url", "requested_url")
+PATH_SAFE = "!$&'()*+,;=:@-._~"  # RFC 3986 pchar besides unreserved: kept as they are when re-encoding
+QUERY_SAFE = "!$'()*,;:@/?-._~"  # as above, less & = + which delimit pairs (+ is a space in a query)
+HAS_DIGIT_OR_AT = re.compile(r"[\d@%]")  # every type needs a digit or @ (secrets too, in practice); % may hide one
 
 
 def pseudonym_key(kind: str, value: str) -> str:
@@ -24,31 +35,86 @@ def pseudonym_key(kind: str, value: str) -> str:
     return "".join(c for c in value.upper() if c.isalnum())
 
 
+class Scrubber:
+    """Replaces detected spans in the string fields of one document. With pseudonyms, one value gets one number
+    in every field of the document (the title's <EMAIL_1> is the text's <EMAIL_1>)."""
+
+    def __init__(self, types: tuple[str, ...], placeholder: str, pseudonymize: bool) -> None:
+        self.types, self.placeholder, self.pseudonymize = types, placeholder, pseudonymize
+        self.counts: dict[str, int] = {}
+        self.numbers: dict[str, dict[str, int]] = {}  # type -> normalised value -> pseudonym number
+
+    def label(self, kind: str, value: str) -> str:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if not self.pseudonymize:
+            return self.placeholder.format(type=kind)
+        seen = self.numbers.setdefault(kind, {})
+        return self.placeholder.format(type=f"{kind}_{seen.setdefault(pseudonym_key(kind, value), len(seen) + 1)}")
+
+    def text(self, text: str, start: int = 0, end: int | None = None, spans: list[Span] | None = None) -> str:
+        """text[start:end] with the spans (found in all of text, default) that fall in it replaced; a span
+        crossing the edge is replaced on both sides."""
+        end = len(text) if end is None else end
+        pieces, last = [], start
+        for span in find_pii(text, self.types) if spans is None else spans:
+            if span.end <= start or span.start >= end:
+                continue
+            pieces += [text[last : max(start, span.start)], self.label(span.type, text[span.start : span.end])]
+            last = min(end, span.end)
+        return "".join(pieces) + text[last:end] if pieces else text[start:end]
+
+    def url(self, url: str) -> str:
+        """The URL with PII in its user info, path, query names/values and fragment replaced, each part
+        percent-decoded before detection and re-encoded after, so the result still parses as the same URL shape
+        (placeholders become %3CEMAIL%3E). Parts without PII keep their exact original bytes. The host is kept:
+        it names the server, not a person."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # not a URL (an invalid IPv6 host, ...): scrub it as text
+            return self.text(url)
+        netloc = parts.netloc
+        if "@" in netloc:  # user:password@host is a credential whatever the detectors say; a bare user is text
+            userinfo, host = netloc.rsplit("@", 1)
+            if ":" in userinfo:
+                userinfo = quote(self.label("SECRET", userinfo), safe="")
+            netloc = self._component(userinfo, "!$&'()*+,;=-._~") + "@" + host
+        path = self._component(parts.path, PATH_SAFE + "/")  # whole: "section/4.2.13.1" keeps its context
+        query = "&".join(self._query_pair(pair) for pair in parts.query.split("&")) if parts.query else ""
+        fragment = self._component(parts.fragment, PATH_SAFE + "/?")
+        return urlunsplit((parts.scheme, netloc, path, query, fragment))
+
+    def _component(self, raw: str, safe: str) -> str:
+        if not raw or not HAS_DIGIT_OR_AT.search(raw):
+            return raw
+        decoded = unquote(raw)
+        scrubbed = self.text(decoded)
+        return raw if scrubbed == decoded else quote(scrubbed, safe=safe)
+
+    def _query_pair(self, pair: str) -> str:
+        """name=value scrubbed as one text, so that "token=..." keeps the context the secret rule needs."""
+        if not HAS_DIGIT_OR_AT.search(pair) and "=" not in pair:
+            return pair
+        name, eq, value = pair.partition("=")
+        dname, dvalue = unquote_plus(name), unquote_plus(value)
+        joined = f"{dname}={dvalue}"
+        spans = find_pii(joined, self.types)
+        if not spans:
+            return pair
+        new_name = self.text(joined, 0, len(dname), spans)
+        new_value = self.text(joined, len(dname) + 1, len(joined), [s for s in spans if s.end > len(dname) + 1])
+        return (quote_plus(new_name, safe=QUERY_SAFE) if new_name != dname else name) + eq + (
+            quote_plus(new_value, safe=QUERY_SAFE) if new_value != dvalue else value)
+
+
 def scrub(text: str, types: tuple[str, ...], placeholder: str, pseudonymize: bool) -> tuple[str, dict[str, int]]:
     """The text with every detected span replaced, and how many spans of each type were replaced."""
-    spans = find_pii(text, types)
-    if not spans:
-        return text, {}
-    counts: dict[str, int] = {}
-    numbers: dict[str, dict[str, int]] = {}  # type -> normalised value -> pseudonym number
-    pieces = []
-    last = 0
-    for span in spans:
-        counts[span.type] = counts.get(span.type, 0) + 1
-        label = span.type
-        if pseudonymize:
-            seen = numbers.setdefault(span.type, {})
-            key = pseudonym_key(span.type, text[span.start : span.end])
-            label = f"{span.type}_{seen.setdefault(key, len(seen) + 1)}"
-        pieces.append(text[last : span.start])
-        pieces.append(placeholder.format(type=label))
-        last = span.end
-    pieces.append(text[last:])
-    return "".join(pieces), dict(sorted(counts.items()))
+    scrubber = Scrubber(types, placeholder, pseudonymize)
+    return scrubber.text(text), dict(sorted(scrubber.counts.items()))
 
 
 class ScrubPII(MapStage):
-    """Scrubs PII from `text`; other fields (url, metadata) are carried through unchanged."""
+    """Scrubs PII from the fields that come from the page: `text`, `title`, and `url`/`requested_url` (path,
+    query, fragment, user info); other fields are carried through unchanged."""
 
     name = "scrub_pii"
     default_output = FILES["scrubbed"]
@@ -77,12 +143,28 @@ class ScrubPII(MapStage):
             die(f"--placeholder is not a valid template with only {{type}} (got {args.placeholder!r})")
 
     def process(self, record: dict[str, Any]) -> dict[str, Any] | Drop:
-        text, counts = scrub(record["text"], self.types, self.args.placeholder, self.args.pseudonymize)
+        scrubber = Scrubber(self.types, self.args.placeholder, self.args.pseudonymize)
+        out = {**record, "text": scrubber.text(record["text"])}
+        in_text = sum(scrubber.counts.values())
+        for field in TEXT_FIELDS[1:]:
+            if isinstance(record.get(field), str):
+                out[field] = scrubber.text(record[field])
+        in_title = sum(scrubber.counts.values()) - in_text
+        for field in URL_FIELDS:
+            if isinstance(record.get(field), str):
+                out[field] = scrubber.url(record[field])
+        in_url = sum(scrubber.counts.values()) - in_text - in_title
+        counts = dict(sorted(scrubber.counts.items()))
         for pii_type, n in counts.items():
             self.count(f"pii_{pii_type}", n)
         if counts:
             self.count("docs_with_pii")
-        return {**record, "text": text, "pii_counts": counts}
+        if in_title:
+            self.count("docs_with_pii_in_title")
+        if in_url:
+            self.count("docs_with_pii_in_url")
+        out["pii_counts"] = counts
+        return out
 
 
 def main(argv: list[str] | None = None) -> None:
