@@ -52,7 +52,8 @@ def common_args(a: argparse.Namespace, root: Path, out: Path) -> list[str]:
             "--train_file", str(root / "train.seq"), "--output_dir", str(out), "--max_seq_length", str(a.seq_len),
             "--per_device_train_batch_size", str(a.batch), "--gradient_accumulation_steps", str(a.grad_accum),
             "--max_steps", str(a.steps), "--learning_rate", "1e-3", "--logging_steps", str(a.steps),
-            "--save_strategy", "no", "--report_to", "none", "--disable_tqdm", "true", "--seed", "0"]
+            "--save_strategy", "no", "--report_to", "none", "--disable_tqdm", "true", "--seed", "0",
+            "--skip_marker_check"]  # train.seq is written here directly, not by tokenize_and_pack
     if a.bf16:
         args.append("--bf16")
     if a.gradient_checkpointing:
@@ -114,7 +115,7 @@ def main() -> None:
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    p.add_argument("--preset", default="tiny", help="train/configs preset (tiny on CPU, llama-1b on a GPU)")
+    p.add_argument("--preset", default="tiny", help="lion1b/train/presets preset (tiny on CPU, llama-1b on a GPU)")
     p.add_argument("--ds_config", default="deepspeed_config.json", help="file in train/ (ZeRO-2 by default)")
     p.add_argument("--seq_len", type=int, default=None, help="default 256 on CPU, 2048 on cuda")
     p.add_argument("--batch", type=int, default=None, help="per-device micro-batch; default 8 on CPU, 4 on cuda")

@@ -99,3 +99,74 @@ def test_corruption_is_detected(tmp_path):
     f = SeqFile(path)  # header and size are fine: only verify() reads the tokens
     with pytest.raises(SeqFormatError, match="token id 60000 >= vocab_size 100"):
         f.verify()
+
+
+DOCS = [(f"d{i}", [1, *range(10, 10 + n), 2]) for i, n in enumerate([3, 9, 1, 14, 5, 7, 2, 11, 6])]
+
+
+def corrupt(path, offset, dtype, value):
+    """Overwrite one element at a byte offset; the header (and its CRC) stays valid."""
+    data = bytearray(path.read_bytes())
+    item = np.dtype(dtype).itemsize
+    data[offset:offset + item] = np.array([value], dtype=dtype).tobytes()
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("bos", [1, None])
+def test_verify_checks_the_indexes_against_the_separators(tmp_path, bos):
+    """A corrupted index is caught before training: starts must sit on BOS (or after EOS), sources must follow."""
+    path = tmp_path / "x.seq"
+    docs = DOCS if bos else [(d, t[1:]) for d, t in DOCS]
+    with SeqWriter(path, seq_len=8, vocab_size=100, eos_id=2, bos_id=bos, tokenizer_fingerprint=FP) as w:
+        for doc_id, toks in docs:
+            w.add_document(doc_id, toks)
+    good = path.read_bytes()
+    f = SeqFile(path)
+    f.verify()
+    s = f._sections
+    separator = 5 if bos else 3  # row 0: [1 10 11 12 2 (1) ...] with BOS, [10 11 12 (2) ...] without
+    cases = [
+        (s.doc_pos + 4, "<u4", int(f._doc_pos[1]) + 1, "disagrees with the separator tokens"),  # a start moved
+        (s.doc_pos, "<u4", 3, "not strictly increasing"),  # row 0 no longer starts with a document
+        (s.src_doc + 4 * 3, "<u4", int(f._src_doc[3]) + 1, "source index disagrees"),
+        (s.src_ptr + 8, "<u8", int(f._src_ptr[1]) - 1, "source index disagrees"),
+        (s.doc_ptr + 8 * 2, "<u8", int(f._doc_ptr[3]) + 1, "not monotonic"),
+        (HEADER_SIZE + 2 * separator, "<u2", 50, "separator tokens at sequence 0"),  # a separator lost
+        (HEADER_SIZE + 2 * 1, "<u2", bos or 2, "separator tokens at sequence 0 position"),  # a stray separator
+    ]
+    if bos:
+        cases.append((HEADER_SIZE + 2 * 4, "<u2", 50, "no EOS before the document starting at sequence 0 position 5"))
+    for offset, dtype, value, message in cases:
+        path.write_bytes(good)
+        corrupt(path, offset, dtype, value)
+        with pytest.raises(SeqFormatError, match=message) as info:
+            SeqFile(path).verify()
+        assert str(info.value).startswith(f"{path}: ")
+
+
+def test_verify_reports_an_out_of_vocabulary_id_first(tmp_path):
+    path = tmp_path / "x.seq"
+    write(path, DOCS)
+    corrupt(path, HEADER_SIZE + 2 * 12, "<u2", 100)  # an EOS replaced by an id >= vocab_size
+    with pytest.raises(SeqFormatError, match="token id 100 >= vocab_size 100 in sequence 1"):
+        SeqFile(path).verify(chunk_bytes=16)  # one row per chunk: the chunked pass finds it too
+
+
+def test_verify_with_one_token_for_bos_and_eos(tmp_path):
+    path = tmp_path / "x.seq"
+    with SeqWriter(path, seq_len=8, vocab_size=100, eos_id=2, bos_id=2, tokenizer_fingerprint=FP) as w:
+        for doc_id, toks in DOCS:
+            w.add_document(doc_id, [2, *toks[1:]])
+    SeqFile(path).verify()
+    corrupt(path, HEADER_SIZE, "<u2", 7)
+    with pytest.raises(SeqFormatError, match="separator tokens at sequence 0 position 0"):
+        SeqFile(path).verify()
+
+
+def test_writer_uses_the_contracts_temp_file(tmp_path):
+    """The writer goes through lion1b.contract.atomic_write: its temp file keeps the .seq extension last."""
+    with SeqWriter(tmp_path / "x.seq", seq_len=2, vocab_size=10, eos_id=2, bos_id=1, tokenizer_fingerprint=FP) as w:
+        w.add_document("a", [1, 5, 2])
+        (temp,) = tmp_path.iterdir()
+        assert temp.name.startswith(".x") and temp.suffix == ".seq"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.seq"]

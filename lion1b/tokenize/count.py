@@ -4,7 +4,9 @@
     python scripts/count_tokens.py --input data/train_thread3.seq --part-id 3 --num-parts 8 --verify --json
 
 --verify also reads every token (ids below vocab_size) and checks the indexes. A corrupt or truncated file
-is reported by name with what is wrong, the other files are still counted, and the exit status is 1.
+is reported by name with what is wrong, the other files are still counted, and the exit status is 1. So is a
+file that no completion marker vouches for (left over from a failed run, or changed since it was written;
+--no-marker-check counts it anyway): its size is checked against the marker, with --verify its content hash.
 """
 
 import argparse
@@ -12,6 +14,7 @@ import json
 from dataclasses import asdict
 
 from lion1b.contract import Stage, StageStats, die, execute, input_files, log, names_part, parse_stage_args
+from lion1b.tokenize.markers import marker_problem
 from lion1b.tokenize.seqfile import SeqFile, SeqFormatError
 
 TOTAL_KEYS = ("n_sequences", "n_tokens", "n_documents")
@@ -38,6 +41,8 @@ class CountTokens(Stage):
         group.add_argument("--input", required=True, help=".seq file or glob")
         group.add_argument("--verify", action="store_true", help="read every token and check the indexes")
         group.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of a table")
+        group.add_argument("--no-marker-check", action="store_true",
+                           help="count files that no completion marker vouches for (made elsewhere, or changed)")
 
     def outputs(self) -> list[str]:
         return []  # nothing written, so no marker: counting is cheap and always redone
@@ -58,11 +63,19 @@ class CountTokens(Stage):
         for path in files:
             stats.n_in += 1
             try:
-                rows.append(count_file(path, args.verify))
-                stats.n_out += 1
+                row = count_file(path, args.verify)
             except SeqFormatError as e:
                 errors.append({"path": path, "error": str(e)})
                 stats.drop("corrupt")
+                continue
+            problem = None if args.no_marker_check else marker_problem(path, content=args.verify)
+            if problem:
+                errors.append({"path": path, "error": f"{problem}; re-run tokenize_and_pack for it, or pass "
+                                                      "--no-marker-check to count it anyway"})
+                stats.drop("not_current")
+                continue
+            rows.append(row)
+            stats.n_out += 1
         total = {key: sum(r[key] for r in rows) for key in TOTAL_KEYS}
         total["files"] = len(rows)
         for key in TOTAL_KEYS:
@@ -83,10 +96,10 @@ class CountTokens(Stage):
         for e in errors:
             log(f"error: {e['error']}")
         if errors:
-            log(f"error: {len(errors)} of {len(files)} files are corrupt or truncated")
+            log(f"error: {len(errors)} of {len(files)} files are corrupt, truncated or not vouched for by a marker")
 
 
 def main(argv: list[str] | None = None) -> None:
     stats = execute(CountTokens(parse_stage_args(CountTokens, argv, __doc__)))
-    if stats is not None and stats.dropped["corrupt"]:
+    if stats is not None and (stats.dropped["corrupt"] or stats.dropped["not_current"]):
         raise SystemExit(1)

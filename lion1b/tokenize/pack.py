@@ -34,16 +34,33 @@ def is_test(doc_id: str, test_ratio: float) -> bool:
     return stable_hash("split:" + doc_id) % SPLIT_SCALE < test_ratio * SPLIT_SCALE
 
 
-def encode_with_separators(tok: LoadedTokenizer, texts: list[str], bos_id: int | None) -> list[np.ndarray]:
-    """Each text as [BOS] ids [EOS]; an empty encoding stays empty so the caller can count and skip it."""
+# What SentencePiece and tokenizers raise for a text they cannot take (TypeError for a lone surrogate).
+ENCODE_ERRORS = (TypeError, ValueError, RuntimeError)
+
+
+def encode_with_separators(tok: LoadedTokenizer, texts: list[str], bos_id: int | None) -> list[np.ndarray | None]:
+    """Each text as [BOS] ids [EOS]. An empty encoding stays empty and a text the tokenizer cannot take is
+    None, so the caller counts and skips both: one bad document never stops a part. (The contract already
+    repairs lone surrogates on read; this holds for any other input the tokenizer refuses.)"""
+    try:
+        encoded: list[np.ndarray | None] = list(tok.encode_batch_arrays(texts))
+    except ENCODE_ERRORS:  # one text spoils the batch call: encode one by one to find it
+        encoded = [_encode_one(tok, text) for text in texts]
     out = []
-    for ids in tok.encode_batch_arrays(texts):
-        if ids.size == 0:
+    for ids in encoded:
+        if ids is None or ids.size == 0:
             out.append(ids)
             continue
         parts = [ids, [tok.eos_id]] if bos_id is None else [[bos_id], ids, [tok.eos_id]]
         out.append(np.concatenate(parts).astype(np.int32, copy=False))
     return out
+
+
+def _encode_one(tok: LoadedTokenizer, text: str) -> np.ndarray | None:
+    try:
+        return tok.encode_batch_arrays([text])[0]
+    except ENCODE_ERRORS:
+        return None
 
 
 _worker: tuple[LoadedTokenizer, int | None] | None = None
@@ -56,7 +73,7 @@ def _init_worker(model: str, eos_token: str | None, bos_token: str | None, use_b
     _worker = (tok, tok.bos_id if use_bos else None)
 
 
-def _encode_in_worker(texts: list[str]) -> list[np.ndarray]:
+def _encode_in_worker(texts: list[str]) -> list[np.ndarray | None]:
     assert _worker is not None
     return encode_with_separators(_worker[0], texts, _worker[1])
 
@@ -75,7 +92,7 @@ def batches(records: Iterator[dict], size: int) -> Iterator[tuple[list[str], lis
 
 
 def encoded_batches(args: argparse.Namespace, tok: LoadedTokenizer, bos_id: int | None,
-                    records: Iterator[dict]) -> Iterator[tuple[list[str], list[np.ndarray]]]:
+                    records: Iterator[dict]) -> Iterator[tuple[list[str], list[np.ndarray | None]]]:
     """(ids, token arrays) in input order. With --threads N, N processes encode; at most 2N batches are in
     flight, so memory stays bounded however large the input (Pool.imap would read the input ahead unbounded)."""
     if args.threads == 1:
@@ -158,6 +175,9 @@ class TokenizeAndPack(Stage):
             for ids, encoded in encoded_batches(args, tok, bos_id, records):
                 n_batch = 0
                 for doc_id, tokens in zip(ids, encoded, strict=True):
+                    if tokens is None:
+                        stats.drop("encode_error")
+                        continue
                     if tokens.size == 0:
                         stats.drop("empty")
                         continue

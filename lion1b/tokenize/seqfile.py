@@ -9,16 +9,19 @@ The layout is documented in docs/seq_format.md; keep the two in sync.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import struct
 import zlib
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+
+from lion1b.contract import atomic_write
 
 MAGIC = b"LION1SEQ"
 VERSION = 1
@@ -192,29 +195,97 @@ class SeqFile:
         if not 0 <= i < self.header.n_sequences:
             raise IndexError(f"sequence {i} out of range for {self.path} ({self.header.n_sequences} sequences)")
 
-    def verify(self, rows_per_chunk: int = 4096) -> None:
-        """Full check: every token id below vocab_size and the indexes consistent. Reads the whole file."""
+    def verify(self, chunk_bytes: int = 64 << 20) -> None:
+        """Full check, before any training: every token id below vocab_size, the document-start index equal to
+        where the separators are, the source index equal to what the starts imply, and the id table readable.
+
+        One pass over the token matrix in chunks of ``chunk_bytes`` (vectorised, memory bounded); the indexes
+        are compared as whole arrays. Raises SeqFormatError naming the file and the first problem found."""
+        problems = self._index_problems()
+        if not problems:
+            problems = self._token_problems(max(1, chunk_bytes // (self.header.seq_len * self.tokens.itemsize)))
+        if problems:
+            raise SeqFormatError(f"{self.path}: " + "; ".join(problems))
+        if self._ids is None:  # checked, not kept: a big table costs ~70 bytes per document in every rank
+            self.document_ids()
+            self._ids = None
+
+    def _start_positions(self) -> np.ndarray:
+        """Every document start as a position in the flattened stream (row * seq_len + position)."""
+        rows = np.repeat(np.arange(self.header.n_sequences, dtype=np.int64), np.diff(self._doc_ptr.astype(np.int64)))
+        return rows * self.header.seq_len + self._doc_pos.astype(np.int64)
+
+    def _index_problems(self) -> list[str]:
         h, s = self.header, self._sections
         bad = []
-        for start in range(0, h.n_sequences, rows_per_chunk):
-            top = int(self.tokens[start:start + rows_per_chunk].max())
-            if top >= h.vocab_size:
-                bad.append(f"token id {top} >= vocab_size {h.vocab_size} in sequences {start}..")
-                break
         for special, value in (("eos_id", h.eos_id), ("bos_id", h.bos_id)):
             if not -1 <= value < h.vocab_size or (special == "eos_id" and value < 0):
                 bad.append(f"{special} {value} outside the vocabulary")
         for name, ptr, n in (("document-start", self._doc_ptr, s.n_doc_starts),
                              ("source", self._src_ptr, s.n_src_entries)):
-            if h.n_sequences and (ptr[0] != 0 or ptr[-1] != n or np.any(np.diff(ptr.astype(np.int64)) < 0)):
+            if ptr[0] != 0 or ptr[-1] != n or np.any(np.diff(ptr.astype(np.int64)) < 0):
                 bad.append(f"{name} index pointers are not monotonic from 0 to {n}")
-        if s.n_doc_starts and int(self._doc_pos.max()) >= h.seq_len:
-            bad.append("a document start lies beyond seq_len")
-        if s.n_src_entries and int(self._src_doc.max()) >= h.n_documents:
-            bad.append("a source entry points past the document id table")
-        if bad:
-            raise SeqFormatError(f"{self.path}: " + "; ".join(bad))
-        self.document_ids()
+        if bad or h.n_sequences == 0:
+            return bad
+        if int(self._doc_pos.max(initial=0)) >= h.seq_len:
+            return ["a document start lies beyond seq_len"]
+        starts = self._start_positions()
+        if starts.size == 0 or starts[0] != 0 or np.any(np.diff(starts) <= 0):
+            return ["document-start index is not strictly increasing from position 0 of row 0"]
+        if s.n_doc_starts != h.n_documents:
+            return [f"{s.n_doc_starts} document starts but n_documents={h.n_documents} (every document in a file "
+                    "begins in it)"]
+        # Sources follow from the starts: row i holds the documents starting in it, plus the one it continues.
+        n_starts = np.diff(self._doc_ptr.astype(np.int64))
+        continues = np.ones(h.n_sequences, dtype=np.int64)
+        continues[np.unique(starts[starts % h.seq_len == 0] // h.seq_len)] = 0
+        first = np.concatenate([[0], np.cumsum(n_starts)[:-1]]) - continues
+        per_row = n_starts + continues
+        ptr = np.concatenate([[0], np.cumsum(per_row)])
+        expected = np.repeat(first - ptr[:-1], per_row) + np.arange(ptr[-1])
+        if not np.array_equal(self._src_ptr, ptr) or not np.array_equal(self._src_doc, expected):
+            diff = int(np.argmax(self._src_ptr != ptr)) if not np.array_equal(self._src_ptr, ptr) else None
+            where = f"row {diff - 1 if diff else 0}" if diff is not None else "its entries"
+            return [f"source index disagrees with the document starts ({where})"]
+        return []
+
+    def _token_problems(self, rows_per_chunk: int) -> list[str]:
+        """Token ids in range, and separators where the document-start index says documents begin: BOS at
+        every start and nowhere else (or, packed without BOS, a start right after every EOS); EOS before
+        every start but the first. An id out of range is reported first: it is what would crash training."""
+        h = self.header
+        length, total = h.seq_len, h.n_sequences * h.seq_len
+        starts = self._start_positions()
+        flat = self.tokens.reshape(-1)
+        separators: list[str] = []
+        for lo in range(0, h.n_sequences, rows_per_chunk):
+            block = np.asarray(self.tokens[lo:lo + rows_per_chunk])
+            top = int(block.max())
+            if top >= h.vocab_size:
+                row = lo + int(np.argmax(block.max(axis=1) >= h.vocab_size))
+                return [f"token id {top} >= vocab_size {h.vocab_size} in sequence {row}"]
+            if separators:
+                continue
+            base, end = lo * length, lo * length + block.size
+            if h.bos_id == h.eos_id:  # one token for both (GPT-2 style): only "it is at every start" is checkable
+                window = starts[np.searchsorted(starts, base):np.searchsorted(starts, end)]
+                found = window[flat[window] == h.bos_id]
+            elif h.bos_id >= 0:
+                found = np.flatnonzero(block == h.bos_id) + base
+                window = starts[np.searchsorted(starts, base):np.searchsorted(starts, end)]
+            else:  # a document starts right after each EOS (eos at the chunk's end: the next chunk's start)
+                found = np.flatnonzero(block == h.eos_id) + base + 1
+                found = found[found < total]
+                window = starts[np.searchsorted(starts, base + 1):np.searchsorted(starts, end + 1)]
+            if not np.array_equal(found, window):
+                at = int(np.setxor1d(found, window)[0])
+                separators.append(f"document-start index disagrees with the separator tokens at sequence "
+                                  f"{at // length} position {at % length}")
+        if not separators and starts.size > 1 and not np.all(flat[starts[1:] - 1] == h.eos_id):
+            at = int(starts[1:][np.argmax(flat[starts[1:] - 1] != h.eos_id)])
+            separators.append(f"no EOS before the document starting at sequence {at // length} position "
+                              f"{at % length}")
+        return separators
 
 
 class SeqWriter:
@@ -252,12 +323,12 @@ class SeqWriter:
         self._last_serial = -1
         self._pending_starts: list[int] = []
         self._pending_sources: list[tuple[int, str]] = []
-        self._tmp = self.path.with_name(f".{self.path.name}.tmp{os.getpid()}")
-        self._f = None
+        self._output = contextlib.ExitStack()
+        self._f: BinaryIO | None = None
 
     def __enter__(self) -> SeqWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._f = open(self._tmp, "wb")
+        # the contract's temp-and-rename: a .seq that exists is complete, a failure leaves no file behind
+        self._f = self._output.enter_context(atomic_write(self.path, "wb"))
         self._f.write(b"\0" * HEADER_SIZE)
         return self
 
@@ -321,16 +392,10 @@ class SeqWriter:
             f.write(blob)
         f.seek(0)
         f.write(_pack_header(header, s))
-        f.flush()
-        os.fsync(f.fileno())
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                self._finish()
-        finally:
-            self._f.close()
-        if exc_type is None:
-            os.replace(self._tmp, self.path)
-        else:
-            self._tmp.unlink(missing_ok=True)
+        if exc_type is not None:  # atomic_write removes the temp file
+            self._output.__exit__(exc_type, exc, tb)
+            return
+        with self._output:  # renames into place, or removes the temp file if _finish fails
+            self._finish()

@@ -38,6 +38,12 @@ def iter_training_lines(records, sample_rate: float, max_chars: int, stats: Stag
     total = 0
     for record in records:
         key = record.get("id") if isinstance(record.get("id"), str) else record["text"]
+        try:  # SentencePiece's trainer (and the sample hash) die on a string that is not valid Unicode
+            record["text"].encode("utf-8")
+            key.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate; the contract repairs them on read, this holds for any caller
+            stats.drop("encode_error")
+            continue
         if stable_hash("tokenizer-sample:" + key) % SAMPLE_SCALE >= threshold:
             stats.drop("not_sampled")
             continue

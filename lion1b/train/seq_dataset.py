@@ -1,13 +1,15 @@
 """Training dataset over packed .seq files: memory-mapped rows, checked headers, per-document position ids.
 
-Every header is checked before any model is built, so a mistake (wrong tokenizer, wrong sequence length,
-a vocabulary larger than the model's) costs seconds instead of a queued multi-node job. The rows are
-memory-mapped through lion1b.tokenize.seqfile; nothing is loaded whole.
+Every file is checked whole before any model is built: its completion marker, its header against the run
+(tokenizer, sequence length, a vocabulary larger than the model's) and every token and index in it, so a
+mistake or a corrupt file costs seconds instead of a queued multi-node job or a crash mid-training. The rows
+are memory-mapped through lion1b.tokenize.seqfile; nothing is loaded whole.
 """
 
 from __future__ import annotations
 
 import glob
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lion1b.tokenize.markers import marker_problem
 from lion1b.tokenize.seqfile import SeqFile, SeqFormatError
 
 
@@ -23,15 +26,59 @@ class DataCheckError(ValueError):
 
 
 def expand_files(patterns: list[str], flag: str) -> list[Path]:
-    """Accept globs quoted (expanded here) or already expanded by the shell (pdsh re-expands them remotely)."""
+    """Accept globs quoted (expanded here) or already expanded by the shell (pdsh re-expands them remotely),
+    and JSON Lines manifests (``*.jsonl``) that list .seq files, see :func:`read_manifest`."""
     paths: list[Path] = []
     for pattern in patterns:
+        if pattern.endswith(".jsonl"):
+            paths.extend(read_manifest(Path(os.path.expanduser(pattern)), flag))
+            continue
         matches = sorted(glob.glob(os.path.expanduser(pattern)))
         if not matches:
             raise DataCheckError(f"{flag} {pattern}: no such file (and no file matches it as a glob)")
         paths.extend(Path(m) for m in matches)
     unique = list(dict.fromkeys(paths))  # a file named twice (glob and expansion overlap) is read once
     return unique
+
+
+def read_manifest(manifest: Path, flag: str) -> list[Path]:
+    """The .seq files a manifest lists: one per line, as ``{"path": "..."}`` or the bare path; a relative path
+    (or glob) is relative to the manifest's own directory, so a manifest travels with its data."""
+    try:
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataCheckError(f"{flag} {manifest}: cannot read the manifest ({e})") from None
+    paths: list[Path] = []
+    for lineno, line in enumerate(lines, 1):
+        entry = line.strip()
+        if not entry:
+            continue
+        if entry.startswith("{"):
+            try:
+                entry = json.loads(entry)["path"]
+            except (ValueError, KeyError, TypeError):
+                entry = None
+            if not isinstance(entry, str) or not entry:
+                raise DataCheckError(f"{manifest}:{lineno}: expected a .seq path or a JSON object with a "
+                                     '"path" string')
+        where = manifest.parent / os.path.expanduser(entry)
+        matches = sorted(glob.glob(str(where)))
+        if not matches:
+            raise DataCheckError(f"{manifest}:{lineno}: {entry}: no such file")
+        paths.extend(Path(m) for m in matches)
+    if not paths:
+        raise DataCheckError(f"{flag} {manifest}: the manifest lists no file")
+    return paths
+
+
+def check_markers(paths: list[Path]) -> None:
+    """Refuse a .seq file that no completion marker vouches for: one left by a failed or interrupted
+    tokenize_and_pack run, or changed since it was written (compared by size and content hash)."""
+    for path in paths:
+        problem = marker_problem(path)
+        if problem:
+            raise DataCheckError(f"{problem}. Re-run tokenize_and_pack for it, or pass --skip_marker_check to "
+                                 "train on it anyway")
 
 
 @dataclass(frozen=True)
@@ -68,7 +115,6 @@ class SeqDataset(torch.utils.data.Dataset):
                                  "padding, so pack them all with one --seq_len")
         self.chunk = lengths.pop()
         self.document_attention = document_attention
-        self.model_vocab_size = spec.model_vocab_size
         self.per_row = [f.header.seq_len // self.chunk for f in self.files]
         self.offsets = np.cumsum([0] + [len(f) * k for f, k in zip(self.files, self.per_row, strict=True)])
         if self.offsets[-1] == 0:
@@ -86,10 +132,7 @@ class SeqDataset(torch.utils.data.Dataset):
         f, k = self.files[which], self.per_row[which]
         row, part = divmod(index - int(self.offsets[which]), k)
         lo = part * self.chunk
-        ids = np.asarray(f.tokens[row, lo:lo + self.chunk], dtype=np.int64)
-        if int(ids.max()) >= self.model_vocab_size:  # O(seq_len): catches a corrupt row the header did not
-            raise DataCheckError(f"{f.path} sequence {row}: token id {int(ids.max())} >= model vocabulary "
-                                 f"{self.model_vocab_size}")
+        ids = np.asarray(f.tokens[row, lo:lo + self.chunk], dtype=np.int64)  # checked below vocab at load
         item = {"input_ids": torch.from_numpy(ids)}
         labels = ids.copy()
         if self.document_attention:
@@ -103,7 +146,8 @@ class SeqDataset(torch.utils.data.Dataset):
 
 
 def _open_checked(path: Path, spec: DataSpec) -> SeqFile:
-    """Header checks only (O(1) per file); the token matrix is not read."""
+    """The header against the run's settings, then the whole file (SeqFile.verify: every id below the
+    header's vocab_size, indexes consistent): a bad row fails here, not mid-training or never."""
     try:
         f = SeqFile(path)
     except SeqFormatError as e:
@@ -123,4 +167,8 @@ def _open_checked(path: Path, spec: DataSpec) -> SeqFile:
             f"{path}: tokenized with a vocabulary of {h.vocab_size} ids but the model has only "
             f"{spec.model_vocab_size} embeddings; token ids would index past the embedding table. Tokenize with "
             "the model's own tokenizer (tokenize_and_pack.py --model <model dir>)")
+    try:
+        f.verify()
+    except SeqFormatError as e:
+        raise DataCheckError(f"{e}; re-run tokenize_and_pack for this part (--force)") from None
     return f

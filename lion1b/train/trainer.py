@@ -16,10 +16,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 import time
+import warnings
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -37,11 +41,12 @@ from transformers import (
     set_seed,
 )
 from transformers.trainer_utils import get_last_checkpoint
+from transformers.utils import logging as hf_logging
 
 from lion1b.contract import atomic_write
 from lion1b.tokenize.loading import tokenizer_fingerprint
 from lion1b.train.rendezvous import roll_call
-from lion1b.train.seq_dataset import DataCheckError, DataSpec, SeqDataset, expand_files
+from lion1b.train.seq_dataset import DataCheckError, DataSpec, SeqDataset, check_markers, expand_files
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 # Dense bf16 peak of the GPUs MFU is usually quoted against (vendor datasheets, no sparsity).
@@ -80,6 +85,9 @@ class DataArguments:
         default=None, metadata={"help": "Evaluate on the first N rows only (a fixed subset keeps eval cheap)."})
     skip_tokenizer_check: bool = field(
         default=False, metadata={"help": "Do not compare the .seq tokenizer fingerprint with the model's tokenizer."})
+    skip_marker_check: bool = field(
+        default=False, metadata={"help": "Train on .seq files that no completion marker vouches for (packed "
+                                         "elsewhere, or changed since tokenize_and_pack wrote them)."})
 
 
 @dataclass
@@ -93,6 +101,43 @@ class RunArguments:
 
 def is_main() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
+
+
+# Library warnings every multi-process run prints and no user can act on: rank 0 shows each once, the other
+# ranks not at all. A warning not listed here still shows on every rank (it may be that rank's own problem).
+HARMLESS_WARNINGS = (
+    # DeepSpeed ZeRO calls torch's deprecated collective names (all_gather_into_tensor, reduce_scatter_tensor)
+    (FutureWarning, r"`torch\.distributed\.\w+` is deprecated"),
+)
+
+
+def quiet_replicas() -> None:
+    """One voice per job: a launcher merges every rank's output into one log, so progress bars, info lines
+    and known harmless warnings come from rank 0 only (replicas keep errors and unknown warnings)."""
+    if not is_main():
+        for category, message in HARMLESS_WARNINGS:
+            warnings.filterwarnings("ignore", message=message, category=category)
+        hf_logging.disable_progress_bar()  # checkpoint "Writing model shards" bars
+    elif warnings.showwarning is not _show_known_once:
+        # A filter action "once" is not enough: every warnings.catch_warnings() (the Trainer's checkpoint
+        # save has several) resets the registries it relies on, so the warning came back after each save.
+        global _show_warning
+        _show_warning = warnings.showwarning
+        warnings.showwarning = _show_known_once
+
+
+_show_warning = warnings.showwarning
+_shown: set[str] = set()
+
+
+def _show_known_once(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                     file: Any = None, line: str | None = None) -> None:
+    for known, pattern in HARMLESS_WARNINGS:
+        if issubclass(category, known) and re.search(pattern, str(message)):
+            if str(message) in _shown:
+                return
+            _shown.add(str(message))
+    _show_warning(message, category, filename, lineno, file, line)
 
 
 def log(msg: str) -> None:
@@ -277,6 +322,7 @@ def parse_args(argv: list[str]) -> tuple[ModelArguments, DataArguments, RunArgum
         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
         # Without CUDA (DS_ACCELERATOR=cpu tests), accelerate only counts the ranks when told it runs on CPU.
         use_cpu=not torch.cuda.is_available(),
+        log_level_replica="error",  # see quiet_replicas
     )
     values = vars(parser.parse_args(argv))
     own = []
@@ -286,6 +332,7 @@ def parse_args(argv: list[str]) -> tuple[ModelArguments, DataArguments, RunArgum
 
 
 def main(argv: list[str] | None = None) -> None:
+    quiet_replicas()
     margs, dargs, rargs, targs_kwargs = parse_args(sys.argv[1:] if argv is None else argv)
     if not targs_kwargs["output_dir"]:
         die("--output_dir is required (checkpoints, TensorBoard logs and the final model go there)")
@@ -297,10 +344,14 @@ def main(argv: list[str] | None = None) -> None:
     fingerprint = None if dargs.skip_tokenizer_check else tokenizer_fingerprint(tokenizer)
     spec = DataSpec(dargs.max_seq_length, config.vocab_size, fingerprint)
     try:
-        train_ds = SeqDataset(expand_files(dargs.train_file, "--train_file"), spec, dargs.document_attention)
+        train_files = expand_files(dargs.train_file, "--train_file")
+        eval_files = expand_files(dargs.eval_file, "--eval_file") if dargs.eval_file else []
+        if not dargs.skip_marker_check:
+            check_markers([*train_files, *eval_files])
+        train_ds = SeqDataset(train_files, spec, dargs.document_attention)
         eval_ds = None
-        if dargs.eval_file:
-            eval_ds = SeqDataset(expand_files(dargs.eval_file, "--eval_file"), spec, dargs.document_attention)
+        if eval_files:
+            eval_ds = SeqDataset(eval_files, spec, dargs.document_attention)
             if eval_ds.chunk != train_ds.chunk:
                 raise DataCheckError(f"eval rows are {eval_ds.chunk} tokens, train rows {train_ds.chunk}")
             if dargs.max_eval_samples:
@@ -321,7 +372,9 @@ def main(argv: list[str] | None = None) -> None:
     if targs.deepspeed:
         import deepspeed
 
-        deepspeed.init_distributed()
+        # on the CPU every rank prints "deepspeed_shm_comm_op built successfully"; rank 0's line is enough
+        with open(os.devnull, "w") as sink, redirect_stdout(sys.stdout if is_main() else sink):
+            deepspeed.init_distributed()
     world = dist.get_world_size() if dist.is_initialized() else 1
     if rargs.expect_world_size and world != rargs.expect_world_size:
         die(f"--expect_world_size {rargs.expect_world_size} but the job has {world} process(es): check the "
