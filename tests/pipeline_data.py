@@ -51,9 +51,14 @@ def _write_raw(data: Path) -> None:
 
 def build(root: Path) -> Path:
     """Run the pipeline into ``root``/data (tokenizer in ``root``/tokenizer); returns the data folder."""
+    (root / "data").mkdir(parents=True)
+    _write_raw(root / "data")
+    return run_stages(root)
+
+
+def run_stages(root: Path) -> Path:
+    """Every stage after the crawl, as finalizedata.sh runs them (a stage whose marker matches is skipped)."""
     data = root / "data"
-    data.mkdir(parents=True)
-    _write_raw(data)
     work = str(data / "dedupe")
 
     def shard(name: str, t: int | str, suffix: str = ".txt") -> str:

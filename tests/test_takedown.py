@@ -9,9 +9,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from pipeline_data import PARTS, TEST_RATIO, pipeline_copy
+from pipeline_data import PARTS, TEST_RATIO, pipeline_copy, pipeline_root, run_stages
 
-from lion1b.contract import open_records
+from lion1b.contract import open_records, record_id
 from lion1b.contract.files import content_stamp
 from lion1b.export.takedown import main as takedown_main
 from lion1b.report.cli import build_report
@@ -46,13 +46,15 @@ def root(tmp_path_factory, tmp_path: Path) -> Path:
     return root
 
 
-def test_takedown_by_url_repacks_only_the_affected_part(root: Path) -> None:
+def test_takedown_by_url_repacks_only_the_affected_part(root: Path, tmp_path_factory) -> None:
     data, model = root / "data", root / "tokenizer" / "tokenizer.model"
     part = 1
     doc = next(r for r in open_records(data / f"scrubbed_thread{part}.txt") if r["id"] in seq_ids(data, "train", part))
     other = 1 - part
     untouched = {p: p.read_bytes() for p in (data / f"train_thread{other}.seq", data / f"test_thread{other}.seq")}
     before = {s: seq_ids(data, s, part) for s in ("train", "test")}
+    scrub_marker = json.loads((data / f"scrubbed_thread{part}.txt.done").read_text())
+    before_stamps, before_stats = scrub_marker["output_stamps"], scrub_marker["stats"]
     takedown_main(["--data-dir", str(data), "--url", doc["url"], "--model", str(model), "--reason", "owner request"])
 
     assert doc["url"] not in all_urls(data)
@@ -71,16 +73,24 @@ def test_takedown_by_url_repacks_only_the_affected_part(root: Path) -> None:
         seq = SeqFile(data / f"{split}_thread{part}.seq")
         assert not any(doc["id"] in seq.sources(i) for i in range(len(seq)))
     assert count_tokens_verify(data)["errors"] == []
-    marker = json.loads((data / f"scrubbed_thread{part}.txt.done").read_text())
-    assert marker["stats"]["counters"]["takedown_removed"] == 1
-    assert marker["stats"]["out"] == sum(1 for _ in open_records(data / f"scrubbed_thread{part}.txt"))
-    # the cleaned shard is still its stage's complete output: a re-run does not redo it (for the crawl: refetch)
-    assert marker["output_stamps"][0][1:] == content_stamp(data / f"scrubbed_thread{part}.txt")[1:]
+    # Every marker still matches its outputs byte for byte: no stage takes a cleaned shard for a hand-edited one
+    # and redoes itself (for the crawl: fetching the pages again). Markers name the outputs where they were built.
+    built_at = pipeline_root(tmp_path_factory)
+    for marker_path in data.glob("**/*.done"):
+        marker = json.loads(marker_path.read_text())
+        for output, size, digest in marker["output_stamps"]:
+            here = root / Path(output).relative_to(built_at) if Path(output).is_relative_to(built_at) else output
+            assert content_stamp(here)[1:] == [size, digest], (marker_path, output)
+    scrub_marker = json.loads((data / f"scrubbed_thread{part}.txt.done").read_text())
+    assert scrub_marker["output_stamps"] != before_stamps and scrub_marker["stats"] == before_stats
     record = json.loads((data / "takedowns.jsonl").read_text().splitlines()[-1])
     assert record["verified"] and record["documents_removed"] == 1 and record["parts_rebuilt"] == [part]
     assert record["reason"] == "owner request" and doc["id"] in record["ids"]
     report = json.loads((data / "report" / "report.json").read_text())
     assert report["takedowns"][-1]["urls_requested"] == [doc["url"]]
+    # the stages' own figures stay as they reported them; the report says the shards changed since
+    changed = {c["stage"]: c for c in report["changed_since_run"]}
+    assert changed["scrub PII"]["shard_docs"] == changed["scrub PII"]["marker_out"] - 1
     assert "owner request" in (data / "report" / "index.html").read_text(encoding="utf-8")
 
 
@@ -100,6 +110,11 @@ def test_takedown_by_host_and_list(root: Path, tmp_path: Path) -> None:
     assert count_tokens_verify(data)["errors"] == []
     record = json.loads((data / "takedowns.jsonl").read_text())
     assert record["hosts_requested"] == [host] and record["documents_removed"] == len(gone) + 1
+    # Re-running the stages after the takedown rebuilds from the cleaned shards: nothing comes back.
+    run_stages(root)
+    assert not any(urlsplit(u).netloc == host for u in all_urls(data) if u) and other_url not in all_urls(data)
+    held = {i for s in ("train", "test") for t in range(PARTS) for i in seq_ids(data, s, t)}
+    assert held and not held & (gone | {record_id(other_url)})
 
 
 def test_takedown_dry_run_and_bad_requests(root: Path, capsys: pytest.CaptureFixture) -> None:

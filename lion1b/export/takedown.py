@@ -111,31 +111,42 @@ def clean_file(path: Path, targets: Targets, ids: set[str], dry_run: bool) -> in
     if removed and not dry_run:
         with atomic_write(path, "wb") as out:
             out.writelines(kept)
-        _adjust_marker(path, removed)
     return removed
 
 
-def _adjust_marker(path: Path, removed: int) -> None:
-    """Keep the marker of a cleaned shard true to the file: fewer documents out, the takedown counted, and the
-    outputs' content stamps renewed. Without new stamps the stage would take its output for hand-edited and
-    redo it on the next run: for the crawl that means fetching the removed pages again."""
-    marker_path = Path(str(path) + MARKER_SUFFIX)
-    try:
-        marker = json.loads(marker_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    if isinstance(marker.get("output_stamps"), list):
-        # outputs are named as the stage was run (relative to where it ran); a stage's outputs sit beside its marker
-        located = [marker_path.parent / Path(o).name if (marker_path.parent / Path(o).name).exists() else Path(o)
-                   for o in marker["outputs"]]
+def _located(marker_path: Path, output: str, data: Path) -> Path:
+    """An output as a marker names it (as the stage was run: often relative to the project root), found from
+    here: beside the marker, as named, or under the data folder's parent."""
+    for candidate in (marker_path.parent / Path(output).name, Path(output), data.parent / output):
+        if candidate.exists():
+            return candidate
+    return Path(output)
+
+
+def restamp_markers(data: Path, cleaned: set[Path]) -> list[Path]:
+    """Renew the content stamps of every marker with a cleaned output; returns the markers changed.
+
+    A marker counts only while its outputs are byte for byte what the stage wrote (docs/contract.md), so without
+    this the next run would take a cleaned shard for hand-edited and redo its stage: for the crawl, fetching
+    the removed pages again. The stats stay as the stage reported them; the report shows the difference."""
+    done = {p.resolve() for p in cleaned}
+    changed = []
+    for marker_path in sorted([*data.glob(f"*{MARKER_SUFFIX}"), *data.glob(f"*/*{MARKER_SUFFIX}")]):
+        try:
+            marker = json.loads(marker_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(marker, dict) or not isinstance(marker.get("output_stamps"), list):
+            continue
+        located = [_located(marker_path, str(o), data) for o in marker.get("outputs", [])]
+        if not any(p.resolve() in done for p in located):
+            continue
         marker["output_stamps"] = [[o, *content_stamp(p)[1:]] for o, p in zip(marker["outputs"], located,
                                                                                strict=True)]
-    stats = marker.get("stats", {})
-    stats["out"] = max(int(stats.get("out", 0)) - removed, 0)
-    counters = stats.setdefault("counters", {})
-    counters["takedown_removed"] = counters.get("takedown_removed", 0) + removed
-    with atomic_write(marker_path) as handle:
-        json.dump(marker, handle, indent=1)
+        with atomic_write(marker_path) as handle:
+            json.dump(marker, handle, indent=1)
+        changed.append(marker_path)
+    return changed
 
 
 def _python(module_main: str, args: list[str]) -> subprocess.CompletedProcess:
@@ -174,6 +185,7 @@ def takedown(data_dir: str | Path, targets: Targets, model: str, test_ratio: flo
         n = clean_file(path, targets, ids, dry_run)
         if n:
             removed[str(path)] = n
+            log(f"[takedown] {path}: {n} record(s) {'would be ' if dry_run else ''}removed")
             match = PART_RE.search(path.name)
             if path.name.startswith("scrubbed_") and match:
                 affected.add(int(match.group(1)))
@@ -182,6 +194,9 @@ def takedown(data_dir: str | Path, targets: Targets, model: str, test_ratio: flo
         n = _clean_dup_map(dup_map, ids, dry_run)
         if n:
             removed[str(dup_map)] = n
+            log(f"[takedown] {dup_map}: {n} entr{'y' if n == 1 else 'ies'} {'would be ' if dry_run else ''}removed")
+    if not dry_run:
+        restamp_markers(data, {Path(p) for p in removed})
     if has_seq:  # a part whose .seq holds a removed id is rebuilt too, whatever its text shard said
         for split in ("train", "test"):
             for part, path in part_files(data, split, ".seq").items():
@@ -275,8 +290,6 @@ def main(argv: list[str] | None = None) -> None:
         die(f"--data-dir: no such folder: {data}")
     targets = read_targets(args.url, args.host, args.list)
     result = takedown(data, targets, args.model, args.test_ratio, args.reason, args.dry_run)
-    for path, n in result["records_removed"].items():
-        log(f"[takedown] {path}: {n} record(s) {'would be ' if args.dry_run else ''}removed")
     if not result["records_removed"]:
         log("[takedown] no record matched; nothing changed in the shards")
     if args.dry_run:

@@ -209,6 +209,10 @@ def collect(data_dir: str | Path, tokenizer_marker: str | Path | None = None) ->
     report["samples"] = {"kept": final["kept_samples"], "rejected": rejected["samples"],
                          "duplicates": _dup_samples(dup_ids, dup_records)}
     report["takedowns"] = list(iter_jsonl(data / "takedowns.jsonl")) if (data / "takedowns.jsonl").exists() else []
+    report["changed_since_run"] = [
+        {"stage": s["label"], "marker_out": s["marker"]["out"], "shard_docs": s["docs"]} for s in report["stages"]
+        if s["marker"] and s["parts_complete"] == s["parts"] and s["docs"] is not None
+        and s["docs"] != s["marker"]["out"]]
     report["warnings"] = _warnings(report)
     return report
 
@@ -446,6 +450,10 @@ def _warnings(report: dict[str, Any]) -> list[str]:
             top = ", ".join(f"{r} {n}" for r, n in list(marker["dropped"].items())[:3])
             warnings.append(f"{stage['label']} dropped {dropped} of its {marker['in']} input documents "
                             f"({dropped / marker['in']:.0%}; {top})")
+    if report["changed_since_run"] and not report["takedowns"]:
+        for c in report["changed_since_run"]:
+            warnings.append(f"{c['stage']}: the shards hold {c['shard_docs']} documents but the stage reported "
+                            f"{c['marker_out']}: they changed after the run")
     by_stage: dict[str, list[int]] = defaultdict(list)
     for part in report["parts"]:
         if part.get("docs_out") is not None:

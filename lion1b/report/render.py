@@ -224,6 +224,17 @@ def _funnel(report: dict[str, Any]) -> str:
             "completion markers); characters are counted in the shards, so text trimmed inside kept documents "
             "(e.g. C4 line removal) shows as fewer characters without a dropped document. Characters dropped "
             "need rejected records (data/rejected/) or, for dedupe, its duplicate map.</p>")
+    changed = report.get("changed_since_run") or []
+    if changed:
+        removed = sum(t.get("documents_removed", 0) for t in report["takedowns"])
+        what = "; ".join(f"{c['stage']}: {c['shard_docs']:,} now, {c['marker_out']:,} reported"
+                         for c in changed)
+        note += (f'<p class="warn" data-key="changed_since_run" data-value="{len(changed)}">The shards changed '
+                 f"after the stages ran ({esc(what)})"
+                 + (f": {len(report['takedowns'])} takedown(s) removed {removed:,} document(s) from the final "
+                    'text, see <a href="#takedowns">Takedowns</a>. The table shows what the stages reported; '
+                    "characters and the sections below show the data as it is now.</p>" if report["takedowns"]
+                    else ".</p>"))
     return ('<h2 id="funnel">Funnel: documents and characters through the stages</h2>'
             + table(["stage", "parts done", "docs in", "docs out", "dropped", "kept", "chars out",
                      "chars dropped", "drops by reason", "seconds (sum)"], rows, left_columns=(0, 8))
