@@ -114,7 +114,7 @@ class MinHasher:
         keep = full | (first & short)
         return mix64(shingle[keep]), doc[keep]
 
-    def signatures(self, texts: list[str], batch_chars: int = 1 << 20, max_cells: int = 1 << 22) -> np.ndarray:
+    def signatures(self, texts: list[str], batch_chars: int = 1 << 18, max_cells: int = 1 << 21) -> np.ndarray:
         """(len(texts), num_perm) uint32 MinHash matrix; rows of documents without words are EMPTY."""
         sig = np.full((len(texts), self.num_perm), EMPTY, dtype=np.uint32)
         step = max(1, max_cells // self.num_perm)

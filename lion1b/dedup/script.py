@@ -105,23 +105,40 @@ def token_bounds(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
-def script_counts(texts: list[str]) -> np.ndarray:
-    """(len(texts), len(NAMES)) letters per script of every text."""
+def script_counts(texts: list[str], chunk_chars: int = 1 << 18) -> np.ndarray:
+    """(len(texts), len(NAMES)) letters per script of every text, vectorized over chunks of texts of
+    about ``chunk_chars`` characters (bounded temporary memory)."""
     counts = np.zeros((len(texts), len(NAMES)), dtype=np.int64)
-    for row, text in enumerate(texts):
-        _, script = classify(code_points(text))
-        counts[row] = np.bincount(script, minlength=len(NAMES))
+    start = 0
+    while start < len(texts):
+        stop, chars = start + 1, len(texts[start])
+        while stop < len(texts) and chars + len(texts[stop]) <= chunk_chars:
+            chars += len(texts[stop])
+            stop += 1
+        group = texts[start:stop]
+        _, script = classify(code_points("".join(group)))
+        doc = np.repeat(np.arange(len(group), dtype=np.int32), [len(t) for t in group])
+        flat = np.bincount(doc * len(NAMES) + script, minlength=len(group) * len(NAMES))
+        counts[start:stop] = flat.reshape(len(group), len(NAMES))
+        start = stop
     return counts
 
 
+def dominant_scripts(counts: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Name and letter share of each text's dominant script (rows of :func:`script_counts`). Japanese
+    mixes Han and Kana: text whose Han + Kana lead and with at least 10% Kana among them is "Jpan" (its
+    share is Han + Kana), so Japanese and Chinese never look alike."""
+    letters = counts[:, 1:].sum(axis=1)
+    best = np.argmax(counts[:, 1:], axis=1) + 1
+    top = counts[np.arange(len(counts)), best]
+    han_kana = counts[:, HANI] + counts[:, KANA]
+    japanese = (counts[:, KANA] > 0) & (counts[:, KANA] * 10 >= han_kana) & (han_kana >= top)
+    share = np.where(japanese, han_kana, top) / np.maximum(letters, 1)
+    names = [("Jpan" if j else NAMES[b]) if n else "none" for b, j, n in zip(best, japanese, letters, strict=True)]
+    return names, share
+
+
 def dominant_script(counts: np.ndarray) -> tuple[str, float]:
-    """Name and letter share of a text's dominant script. Japanese mixes Han and Kana: Han text with at
-    least 10% Kana is "Jpan" (its share is Han + Kana), so Japanese and Chinese never look alike."""
-    letters = int(counts[1:].sum())
-    if letters == 0:
-        return "none", 0.0
-    han, kana = int(counts[HANI]), int(counts[KANA])
-    if kana and kana >= 0.1 * (han + kana) and han + kana >= counts[1:].max():
-        return "Jpan", (han + kana) / letters
-    best = int(np.argmax(counts[1:])) + 1
-    return NAMES[best], int(counts[best]) / letters
+    """:func:`dominant_scripts` of one text."""
+    names, share = dominant_scripts(counts[None, :])
+    return names[0], float(share[0])

@@ -23,12 +23,12 @@ import argparse
 import hashlib
 import json
 import re
+from array import array
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -47,12 +47,12 @@ from lion1b.contract import (
 )
 from lion1b.dedup.cluster import KEEP, KINDS, bucket_pairs, rank_order, resolve, shard_of
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, exact_digest, mix64
-from lion1b.dedup.script import dominant_script, script_counts
+from lion1b.dedup.script import dominant_scripts, script_counts
 
 NAME = "dedupe"
 REQUIRED = {"id": str, "text": str}
 BATCH = 2048  # records per MinHash batch: big enough to amortize numpy calls, small in memory
-CHUNK = 65536  # signature rows per step of the candidates phase
+CHUNK = 16384  # signature rows per step of the candidates phase (8 MB at 128 permutations)
 SIGNATURE_OPTIONS = ["input", "part_id", "num_parts", "split", "casefold", "near_dup", "num_perm",
                      "shingle_size", "seed"]
 CANDIDATE_OPTIONS = ["input", "num_parts", "near_dup", "rows", "num_shards", "shard_id", "work_dir"]
@@ -144,18 +144,19 @@ def url_rank(url: str, lang: str) -> int:
     """Lower is more canonical. First whether the URL names a language other than the text's (``/pt/``,
     ``ch07.pt.html``, ``?lang=pt`` on an English text: an untranslated copy in another edition), then
     https, no query, not an explicit index file, then shorter."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return 15 << 32
-    tags = {t for t in re.split(r"[/.?=&_]", f"{parts.path}?{parts.query}".lower()) if t in URL_LANGS}
+    scheme, _, rest = url.partition("://")
+    path = rest[rest.find("/"):] if "/" in rest else ""
+    path, query = path.split("#", 1)[0], ""
+    if "?" in path:
+        path, query = path.split("?", 1)
+    tags = {t for t in re.split(r"[/.?=&_]", f"{path}?{query}".lower()) if t in URL_LANGS}
     other_lang = bool(tags and lang) and lang.split("-")[0] not in {t.split("-")[0] for t in tags}
-    flags = ((other_lang << 3) | (bool(parts.query) << 2) | ((parts.scheme != "https") << 1)
-             | bool(re.search(r"/index\.\w+$", parts.path)))
+    flags = ((other_lang << 3) | (bool(query) << 2) | ((scheme.lower() != "https") << 1)
+             | bool(re.search(r"/index\.\w+$", path)))
     return (flags << 32) | min(len(url), (1 << 32) - 1)
 
 
-def language(record: dict[str, Any], counts: np.ndarray) -> tuple[str, float]:
+def language(record: dict[str, Any], script: str, script_share: float) -> tuple[str, float]:
     """The document's language key and the share of its text in that language. The filter's ``lang`` when
     present (share: ``langs[lang]``, else ``lang_score``); otherwise the dominant script and its share of
     letters. Documents with different keys are never near duplicates."""
@@ -167,10 +168,9 @@ def language(record: dict[str, Any], counts: np.ndarray) -> tuple[str, float]:
                 isinstance(x, list | tuple) and len(x) == 2 for x in shares) else None
         share = shares.get(lang) if isinstance(shares, dict) else record.get("lang_score")
         if not isinstance(share, int | float) or isinstance(share, bool):
-            share = dominant_script(counts)[1]
+            share = script_share
         return f"lang:{lang}", min(max(float(share), 0.0), 1.0)
-    script, share = dominant_script(counts)
-    return f"script:{script}", share
+    return f"script:{script}", script_share
 
 
 # ----------------------------------------------------------------------------- per-text work of the signatures phase
@@ -291,35 +291,38 @@ class Signatures(DedupePhase):
     def run(self, stats: StageStats) -> None:
         args = self.args
         path, raw = self.outputs()
-        ids: list[bytes] = []
-        columns: dict[str, list[Any]] = {"sha": [], "lang": [], "lang_chars": [], "length": [], "url_rank": []}
+        ids = bytearray()
+        numbers = {k: array("q") for k in ("ids_off", "lang_chars", "length", "url_rank")}  # 8 bytes a row
+        numbers["ids_off"].append(0)
+        hashes: dict[str, list[np.ndarray]] = {"sha": [], "lang": [], "idkey": []}
         with atomic_write(raw, "wb") as sig_out:
             for batch, (digests, sig, counts) in _featured_batches(args, stats):
                 langs = []
-                for record, row in zip(batch, counts, strict=True):
-                    lang, share = language(record, row)
+                scripts, script_shares = dominant_scripts(counts)
+                for record, script, script_share in zip(batch, scripts, script_shares.tolist(), strict=True):
+                    lang, share = language(record, script, script_share)
                     langs.append(lang)
                     length = len(" ".join(record["text"].split()))  # spacing is not more text
-                    ids.append(record["id"].encode("utf-8", "surrogatepass"))
-                    columns["lang_chars"].append(round(share * length))
-                    columns["length"].append(length)
+                    ids += record["id"].encode("utf-8", "surrogatepass")
+                    numbers["ids_off"].append(len(ids))
+                    numbers["lang_chars"].append(round(share * length))
+                    numbers["length"].append(length)
                     url = record.get("url")
-                    columns["url_rank"].append(url_rank(url if isinstance(url, str) else "",
+                    numbers["url_rank"].append(url_rank(url if isinstance(url, str) else "",
                                                         lang[5:] if lang.startswith("lang:") else ""))
-                columns["sha"].append(np.frombuffer(digests, dtype=np.uint64).reshape(-1, 4))
-                columns["lang"].append(key64(langs))
+                hashes["sha"].append(np.frombuffer(digests, dtype=np.uint64).reshape(-1, 4))
+                hashes["lang"].append(key64(langs))
+                hashes["idkey"].append(key64([r["id"] for r in batch]))
                 sig_out.write(sig.tobytes())
-            offsets = np.zeros(len(ids) + 1, dtype=np.int64)
-            np.cumsum([len(i) for i in ids], out=offsets[1:])
-            decoded = [i.decode("utf-8", "surrogatepass") for i in ids]
+            n = len(numbers["length"])
+            empty = {"sha": np.zeros((0, 4), dtype=np.uint64), "lang": np.zeros(0, np.uint64),
+                     "idkey": np.zeros(0, np.uint64)}
             with atomic_write(path, "wb") as handle:
-                np.savez(handle, ids_blob=np.frombuffer(b"".join(ids), dtype=np.uint8), ids_off=offsets,
-                         idkey=key64(decoded),
-                         sha=np.concatenate(columns["sha"]) if ids else np.zeros((0, 4), dtype=np.uint64),
-                         lang=np.concatenate(columns["lang"]) if ids else np.zeros(0, dtype=np.uint64),
-                         **{k: np.array(columns[k], dtype=np.int64) for k in ("lang_chars", "length", "url_rank")},
+                np.savez(handle, ids_blob=np.frombuffer(ids, dtype=np.uint8),
+                         **{k: np.frombuffer(v, dtype=np.int64) for k, v in numbers.items()},
+                         **{k: np.concatenate(v) if v else empty[k] for k, v in hashes.items()},
                          params=np.array(json.dumps(signature_params(args), sort_keys=True)))
-        stats.n_out = len(ids)
+        stats.n_out = n
 
 
 # ----------------------------------------------------------------------------- phase 2: candidates
@@ -343,43 +346,57 @@ class Candidates(DedupePhase):
     def label(self) -> str:
         return f"{NAME} candidates shard {self.args.shard_id}/{self.args.num_shards}"
 
-    def run(self, stats: StageStats) -> None:
+    def keys(self, sizes: list[int]) -> Iterator[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+        """(kind, bucket key, in-bucket order key, global index) of this shard's entries, a chunk at a
+        time: exact-text and id keys of every document, and one key per LSH band of every document with
+        a signature (the band key mixed with the language key: other languages never share a bucket)."""
         args = self.args
-        sizes = check_signatures(args)
-        shard, shards = args.shard_id, args.num_shards
         bands = args.num_perm // args.rows
-        entries: dict[str, list[list[np.ndarray]]] = {kind: [[], [], []] for kind in ("exact", "id", "near")}
-
-        def add(kind: str, keys: np.ndarray, order_key: np.ndarray, gidx: np.ndarray) -> None:
-            mine = shard_of(keys, shards) == shard
-            for column, values in zip(entries[kind], (keys, order_key, gidx), strict=True):
-                column.append(values[mine])
-
         offset = 0
         for part, size in enumerate(sizes):
             with np.load(sig_path(args, part)) as data:
                 sha0, idkey, lang = data["sha"][:, 0], data["idkey"], data["lang"]
             order_key = mix64(sha0 ^ mix64(idkey))  # part-independent order inside a bucket
             gidx = np.arange(offset, offset + size, dtype=np.int64)
-            add("exact", mix64(sha0 ^ SALT_EXACT), order_key, gidx)
-            add("id", mix64(idkey ^ SALT_ID), order_key, gidx)
+            for kind, keys in (("exact", mix64(sha0 ^ SALT_EXACT)), ("id", mix64(idkey ^ SALT_ID))):
+                mine = shard_of(keys, args.num_shards) == args.shard_id
+                yield kind, keys[mine], order_key[mine], gidx[mine]
             minhash = open_minhash(args, part, size)
             for lo in range(0, size if args.near_dup else 0, CHUNK):
                 sig = np.asarray(minhash[lo:lo + CHUNK])
                 valid = (sig != EMPTY).any(axis=1)
                 for band in range(bands):
                     keys = mix64(band_keys(sig, band, args.rows) ^ lang[lo:lo + CHUNK] ^ band_salt(band))
-                    add("near", keys[valid], order_key[lo:lo + CHUNK][valid], gidx[lo:lo + CHUNK][valid])
+                    mine = valid & (shard_of(keys, args.num_shards) == args.shard_id)
+                    yield "near", keys[mine], order_key[lo:lo + CHUNK][mine], gidx[lo:lo + CHUNK][mine]
             del minhash
             offset += size
+
+    def run(self, stats: StageStats) -> None:
+        """Two passes over the signatures so memory holds 8 bytes per key of the shard, not the entries:
+        the first collects and sorts the bare keys to find those seen at least twice (a key seen once
+        pairs nothing, and that is nearly every key), the second keeps only the entries of those."""
+        sizes = check_signatures(self.args)
+        chunks = [keys for _, keys, _, _ in self.keys(sizes)]
+        every = np.empty(sum(len(c) for c in chunks), dtype=np.uint64)
+        at = 0
+        while chunks:  # copy chunk by chunk, freeing each: peak = the keys + one chunk
+            chunk = chunks.pop(0)
+            every[at:at + len(chunk)] = chunk
+            at += len(chunk)
+        every.sort()
+        stats.n_in = len(every)
+        shared = np.unique(every[1:][every[1:] == every[:-1]])
+        del every
+        entries: dict[str, list[list[np.ndarray]]] = {kind: [[], [], []] for kind in ("exact", "id", "near")}
+        for kind, keys, order_key, gidx in self.keys(sizes):
+            pos = np.minimum(np.searchsorted(shared, keys), max(len(shared) - 1, 0))
+            hit = shared[pos] == keys if len(shared) else np.zeros(len(keys), dtype=bool)
+            for column, values in zip(entries[kind], (keys, order_key, gidx), strict=True):
+                column.append(values[hit])
         pairs = {}
         for kind, columns in entries.items():
-            joined = [np.concatenate(c) if c else np.zeros(0, dtype=np.uint64) for c in columns]
-            stats.n_in += len(joined[0])
-            for column in columns:
-                column.clear()  # this kind's entries are freed before the next kind is paired
-            pairs[kind] = bucket_pairs(*joined)
-            del joined
+            pairs[kind] = bucket_pairs(*(np.concatenate(c) if c else np.zeros(0, np.uint64) for c in columns))
             stats.count(f"{kind}_pairs", len(pairs[kind]))
         with atomic_write(self.outputs()[0], "wb") as handle:
             np.savez(handle, **pairs)
