@@ -40,11 +40,12 @@ CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp125
 NOT_PAGE_CODECS = frozenset(("idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "utf-7"))
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "ftp:", "sms:")
-# Characters no text page is made of: C0/C1 controls, U+FFFD from undecodable bytes, private use. Random or
-# binary bytes served as text/html decode to >= 12% of them; real pages, even damaged ones, to well under 1%.
+# Bytes no text page is made of, whatever its (8-bit or multibyte) encoding: C0 controls other than tab, newlines,
+# form feed and ESC (ISO-2022), and DEL. Random or binary bytes served as text/html are ~11% of them; real pages,
+# even damaged ones, ~0. UTF-16/32 bodies, where NUL bytes are normal, are judged on the decoded text instead.
+TEXT_BYTES = bytes(b for b in range(256) if b in (9, 10, 12, 13, 27) or 32 <= b != 127)
 NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
 MAX_NOT_TEXT_SHARE = 0.05
-TEXT_SAMPLE = 4096
 
 
 # ----------------------------------------------------------------------------- typed results
@@ -282,14 +283,13 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
         return body.decode(name, errors="replace"), name
 
 
-def looks_like_text(text: str) -> bool:
-    """False for binary or random bytes that came labelled as HTML: judged on a sample from the start and
-    the middle, where such bytes decode to control characters, U+FFFD and private-use code points."""
-    half = len(text) // 2
-    sample = text[:TEXT_SAMPLE] + text[half:half + TEXT_SAMPLE] if half > TEXT_SAMPLE else text
-    if not sample or NOT_TEXT.search(sample) is None:
-        return True
-    return len(NOT_TEXT.findall(sample)) <= MAX_NOT_TEXT_SHARE * len(sample)
+def looks_like_text(body: bytes, text: str, encoding: str) -> bool:
+    """False for binary or random bytes that came labelled as HTML. Counting control bytes in the raw body
+    is one C-level pass (~10x cheaper than a regex over the decoded text, which only UTF-16/32 needs:
+    controls, U+FFFD and private-use code points)."""
+    if encoding.startswith(("utf-16", "utf_16", "utf-32", "utf_32")):
+        return len(NOT_TEXT.findall(text)) <= MAX_NOT_TEXT_SHARE * len(text)
+    return len(body.translate(None, TEXT_BYTES)) <= MAX_NOT_TEXT_SHARE * len(body)
 
 
 def parse_page(html: str, base_url: str) -> tuple[list[str], str | None, bool]:
@@ -487,7 +487,7 @@ class Fetcher:
             if key.strip().lower() == "charset":
                 charset = value.strip().strip("\"'")
         html, encoding = decode_html(body, charset)
-        if not looks_like_text(html):
+        if not looks_like_text(body, html, encoding):
             return Dropped(result.url, "not_text", result.status)
         try:
             links, optout, _ = parse_page(html, result.url)
