@@ -183,3 +183,42 @@ def test_report_tolerates_missing_and_broken_inputs(tmp_path: Path) -> None:
     page = (tmp_path / "r1" / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;now&lt;/b&gt;" in page
+
+
+def test_report_warnings_a_user_must_see(tmp_path: Path) -> None:
+    """An empty test split, unbalanced parts and a stage that dropped most of its input are flagged."""
+    from lion1b.tokenize.seqfile import SeqWriter
+
+    data = tmp_path / "data"
+    data.mkdir()
+
+    def marker(path: Path, stage: str, n_in: int, n_out: int, dropped: dict, counters: dict | None = None) -> None:
+        Path(f"{path}.done").write_text(json.dumps({"stage": stage, "outputs": [str(path)], "seconds": 0.5,
+                                                    "cpu_seconds": 0.4, "stats": {"in": n_in, "out": n_out,
+                                                                                  "dropped": dropped,
+                                                                                  "counters": counters or {}}}))
+
+    sizes = {0: 40, 1: 2, 2: 2}  # part 0 holds almost everything
+    for part, n in sizes.items():
+        path = data / f"filtered_thread{part}.txt"
+        path.write_text("".join(json.dumps({"id": f"{part}-{i}", "url": f"http://h{part}.example/{i}", "text": "x y",
+                                            "lang": "en"}) + "\n" for i in range(n)))
+        marker(path, "filter_data", 3 * n, n, {"lang:fr": 2 * n})
+        meta = dict(seq_len=8, vocab_size=50, eos_id=2, bos_id=1, tokenizer_fingerprint="ab" * 32)
+        with SeqWriter(data / f"train_thread{part}.seq", **meta) as train:
+            train.add_document(f"{part}-0", list(range(3, 20)))
+        with SeqWriter(data / f"test_thread{part}.seq", **meta) as test:
+            test.add_document(f"{part}-1", [3, 4, 5])  # fewer tokens than seq_len: a file without a row
+        marker(data / f"train_thread{part}.seq", "tokenize_and_pack", n, n, {},
+               {"train_docs": 1, "test_docs": 1, "train_tokens_encoded": 17, "test_tokens_encoded": 3,
+                "train_tail_tokens_dropped": 1, "test_tail_tokens_dropped": 3})
+    report_main(["--data-dir", str(data), "--out", str(tmp_path / "report")])
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    warnings = "\n".join(report["warnings"])
+    assert "the test split holds no sequence" in warnings
+    assert "filter dropped 88 of its 132 input documents (67%; lang:fr 88)" in warnings
+    assert "filter: parts are badly unbalanced (documents out per part: 40, 2, 2)" in warnings
+    assert report["packing"]["splits"]["train"]["sequences"] == 6 and report["packing"]["splits"]["test"]["tokens"] == 0
+    assert {r["cpu_seconds"] for r in report["timing"]} == {0.4}
+    page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert page.count("<li>") == len(report["warnings"]) and "CPU seconds" in page

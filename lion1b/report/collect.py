@@ -206,7 +206,8 @@ def collect(data_dir: str | Path, tokenizer_marker: str | Path | None = None) ->
     report["pii"] = {"by_type": dict(final["pii"].most_common()), "docs_with_pii": final["docs_with_pii"]}
     report["packing"] = _packing(data, report)
     report["timing"] = _timing(data, report, tokenizer_marker)
-    report["samples"] = {"kept": final["kept_samples"], "rejected": rejected["samples"],
+    report["samples"] = {"kept": [{k: v for k, v in s.items() if k != "rank"} for s in final["kept_samples"]],
+                         "rejected": rejected["samples"],
                          "duplicates": _dup_samples(dup_ids, dup_records)}
     report["takedowns"] = list(iter_jsonl(data / "takedowns.jsonl")) if (data / "takedowns.jsonl").exists() else []
     report["changed_since_run"] = [
