@@ -8,6 +8,12 @@ Text: the documents of ../shared/bench/dedup/dev.jsonl, repeated --repeat times 
 wall time of the whole tokenize_and_pack.py process (start-up, JSON parsing, split, packing, writing .seq).
 Both count the same tokens (the text's, separators excluded). Rounds alternate raw and script so machine load
 hits both alike; the best round of each is reported.
+
+    python bench/bench_tokenize.py --verify-tokens 100000000 [--rounds 3]
+
+measures instead what training and count_tokens --verify pay per .seq file before using it: SeqFile.verify()
+(every token and index) and the marker's xxh3 content stamp, on a synthetic file of that many tokens
+(vocabulary 32,000, documents of 200-5,000 tokens), read from the page cache; best round of each.
 """
 
 import argparse
@@ -44,6 +50,39 @@ def inner_seconds(stderr: str) -> float:
     return float(re.search(r"tokens in ([0-9.]+)s", stderr).group(1))
 
 
+def bench_verify(n_tokens: int, rounds: int) -> None:
+    import numpy as np
+
+    from lion1b.contract.files import content_stamp
+    from lion1b.tokenize.seqfile import SeqFile, SeqWriter
+
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        path = Path(tmp_dir) / "train.seq"
+        with SeqWriter(path, seq_len=4096, vocab_size=32000, eos_id=2, bos_id=1, tokenizer_fingerprint="ab" * 32) as w:
+            written = 0
+            while written < n_tokens + 4096:
+                body = rng.integers(4, 32000, int(rng.integers(200, 5000)), dtype=np.int32)
+                w.add_document(str(written), np.concatenate([[1], body, [2]]))
+                written += body.size + 2
+        seq = SeqFile(path)
+        verify, stamp = [], []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            seq.verify()
+            verify.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            content_stamp(path)
+            stamp.append(time.perf_counter() - start)
+        size = path.stat().st_size
+        print(f"{seq.header.n_tokens:,} tokens, {seq.header.n_documents:,} documents, {size / 1e6:.0f} MB")
+        for name, times in (("SeqFile.verify()", verify), ("xxh3 content stamp", stamp)):
+            best = min(times)
+            print(f"{name:<20} {best:.3f}s  {size / best / 1e9:.2f} GB/s  {seq.header.n_tokens / best / 1e6:,.0f}M "
+                  f"tokens/s  (rounds: {', '.join(f'{t:.3f}' for t in times)})")
+        print(f"cpu cores: {os.cpu_count()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=4, help="copies of the dev documents (more text, longer run)")
@@ -52,7 +91,11 @@ def main() -> None:
     parser.add_argument("--model", help="tokenizer to use (default: train one on the bench text)")
     parser.add_argument("--hf", action="store_true", help="use the Hugging Face copy of the trained tokenizer")
     parser.add_argument("--seq_len", type=int, default=4096)
+    parser.add_argument("--verify-tokens", type=int, help="measure .seq verification on a file of this many tokens")
     args = parser.parse_args()
+    if args.verify_tokens:
+        bench_verify(args.verify_tokens, args.rounds)
+        return
     source = SHARED / "bench" / "dedup" / "dev.jsonl"
     if not source.is_file():
         print(f"skip: {source} not found (set LION1B_SHARED to the shared data folder)")
