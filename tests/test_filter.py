@@ -14,10 +14,12 @@ from lion1b.contract import Drop
 from lion1b.demo.site import build_site
 from lion1b.filter.keywords import KeywordMatcher, UrlBlocklist
 from lion1b.filter.langid import FastTextLangId, LangDetectLangId, bundled_lid_model_path
-from lion1b.filter.quality import THRESHOLDS, check_quality, gopher_quality, tokenize
+from lion1b.filter.quality import Doc, check_quality, gopher_quality, load_config, tokenize
 from lion1b.filter.stage import FilterData
 
 ROOT = Path(__file__).resolve().parents[1]
+WEB = load_config("web")
+CURATED = load_config("curated")
 
 
 def unwrap(text: str, sep: str = " ") -> str:
@@ -283,24 +285,25 @@ def test_cjk_article_needs_the_cjk_thresholds(lang):
     # The same article judged as if it were space-separated text fails a word-based rule: that is what the
     # CJK row of THRESHOLDS prevents.
     text = ARTICLES[lang]
-    assert check_quality(text, lang)[0] is None
+    assert check_quality(text, lang, WEB)[0] is None
     assert len(tokenize(text)) > 0.8 * len(re.sub(r"\W", "", text))  # a token per character
-    assert gopher_quality(text, tokenize(text), "", THRESHOLDS["default"])[0] == "gopher_avg_word_len"
+    assert gopher_quality(Doc(text), "", WEB.default)[0] == "gopher_avg_word_len"
 
 
 @pytest.mark.parametrize("reason", sorted(PLANTED))
 def test_each_rule_drops_its_planted_case(reason):
-    assert check_quality(PLANTED[reason], "en")[0] == reason
+    assert check_quality(PLANTED[reason], "en", WEB)[0] == reason
 
 
-def test_planted_cases_are_counted_with_their_reason_by_the_stage(stage):
+def test_planted_cases_are_counted_with_their_reason_by_the_stage():
+    stage = make_stage("--profile", "web")
     for reason, text in PLANTED.items():
         result = stage.process(record(text))
         assert result == Drop(reason)
 
 
-def test_c4_removes_boilerplate_lines_and_keeps_the_article(stage):
-    stage._counts.clear()
+def test_c4_removes_boilerplate_lines_and_keeps_the_article():
+    stage = make_stage("--profile", "web")
     kept = stage.process(record(EN_ARTICLE))
     text = kept["text"]
     for junk in ("Home | News", "uses cookies", "JavaScript", "Share this article", "City council approves"):
@@ -308,7 +311,8 @@ def test_c4_removes_boilerplate_lines_and_keeps_the_article(stage):
     assert text.split("\n\n") == PARAS
     assert kept["quality"]["c4_lines_removed"] == 5
     assert stage._counts == {"kept_lang:en": 1, "c4_lines_removed": 5}
-    assert make_stage("--no-c4-line-filter").process(record(EN_ARTICLE))["text"] == EN_ARTICLE
+    assert make_stage("--profile", "web", "--no-c4-line-filter").process(record(EN_ARTICLE))["text"] == EN_ARTICLE
+    assert make_stage().process(record(EN_ARTICLE))["text"] == EN_ARTICLE  # curated never edits the text
 
 
 def test_keyword_matching_is_whole_word_and_case_insensitive():
@@ -412,7 +416,7 @@ def test_script_output_is_identical_across_runs_and_threads(tmp_path):
     for run, threads in enumerate(["1", "2", "2"]):
         out, rejected = tmp_path / f"out{run}.jsonl", tmp_path / f"rejected{run}.jsonl"
         result = run_filter("--input", str(source), "--output", str(out), "--rejected-output", str(rejected),
-                            "--threads", threads, "--langs", "en,de,fr,es,zh,ja",
+                            "--threads", threads, "--langs", "en,de,fr,es,zh,ja", "--profile", "web",
                             "--url-blocklist", str(ROOT / "extras" / "url_blocklist.txt"))
         assert result.returncode == 0, result.stderr
         outputs.append((out.read_bytes(), rejected.read_bytes()))

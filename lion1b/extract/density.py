@@ -33,7 +33,7 @@ UNLIKELY = re.compile(r"-ad-|\bads?\b|banner|breadcrumb|combx|comment|community|
                       r"skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|newsletter|"
                       r"subscri|share|sharing|promo|outbrain|taboola|recommend|signup|modal|byline|author|"
                       r"caption|tags|toolbar|navbar|nav\b|masthead|trending|most-?popular|read-?more|"
-                      r"more-?stories|visually-hidden|sr-only|print")
+                      r"more-?stories|visually-hidden|sr-only|print|\btoc\b|navheader|navfooter")
 MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|post|entry|text")
 POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|paragraph")
 NEGATIVE = re.compile(r"-ad-|hidden|banner|combx|comment|com-|contact|foot|footnote|gdpr|masthead|media|meta|"
@@ -44,7 +44,16 @@ BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops rea
 MIN_PARAGRAPH_CHARS = 25  # shorter blocks (labels, dates, buttons) do not vote for a container
 RETRY_BELOW_CHARS = 500  # readability's threshold for "the strict pass found too little, relax the rules"
 MAX_HINT_CACHE = 100_000
+VERBATIM_TAGS = {"pre", "listing", "xmp", "plaintext"}  # whitespace is content: code, shell sessions, ASCII art
+LIST_TAGS = {"ul", "ol"}
+CELL_TAGS = {"td", "th"}
+HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# what a text chunk is, for rendering and for the filter's code-aware rules
+TEXT, CODE = 0, 1
 EDGE_CHARS = 60  # shorter lines at the edges of the kept text are trimmed unless they end a sentence
+WIDEN_SHARE = 0.2  # see select(): the kept container holds at least this share of the ancestor's text
+WIDEN_MAX_LINKS = 0.1  # ... and the ancestor is at most this much link text
+MAX_EDGE_LINES = 3  # a dateline, a byline, a tag row: more short lines than that are content (a table, a list)
 TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "』")
 
 _hint_cache: dict[str, tuple[int, bool]] = {}
@@ -91,6 +100,9 @@ class Blocks:
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     link_chars: list[int] = field(default_factory=list)
+    kind: list[int] = field(default_factory=list)  # TEXT or CODE
+    # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
+    item: list[tuple[int, int]] = field(default_factory=list)
 
     def add_block(self, parent: int, tag: str, weight: int, unlikely: bool) -> int:
         self.parent.append(parent)
@@ -100,23 +112,43 @@ class Blocks:
         return len(self.parent) - 1
 
 
+def _verbatim(raw: str) -> str:
+    """A <pre> block as written: line breaks and indentation kept, blank edges and trailing spaces dropped."""
+    lines = [line.rstrip() for line in raw.replace(BR, "\n").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
 def walk(body: LexborNode) -> Blocks:
     """One iterative pass over the DOM (no recursion: deep pages cannot overflow the stack)."""
     blocks = Blocks()
     pending: list[str] = []
     pending_links = 0
+    verbatim = 0  # depth inside <pre>: everything below is one code chunk, whitespace kept
+    lists: list[list[int]] = []  # open lists: [ordered, items so far]
+    next_item = (0, 0)  # the list item whose first chunk is still to come
 
     def flush(owner: int) -> None:
-        nonlocal pending_links
+        nonlocal pending_links, next_item
         if pending:
-            text = SPACES.sub(" ", "".join(pending))
-            if BR in text:
-                text = "\n".join(line.strip() for line in text.split(BR))
-            text = text.strip()
+            raw = "".join(pending)
+            if verbatim:
+                text, kind = _verbatim(raw), CODE
+            else:
+                text, kind = SPACES.sub(" ", raw), TEXT
+                if BR in text:
+                    text = "\n".join(line.strip() for line in text.split(BR))
+                text = text.strip()
             if text:
                 blocks.owner.append(owner)
                 blocks.text.append(text)
                 blocks.link_chars.append(pending_links)
+                blocks.kind.append(kind)
+                blocks.item.append(next_item)
+                next_item = (0, 0)
             pending.clear()
         pending_links = 0
 
@@ -133,6 +165,11 @@ def walk(body: LexborNode) -> Blocks:
             if block >= 0:
                 flush(block)
                 open_blocks.pop()
+                tag = blocks.tag[block]
+                if tag in VERBATIM_TAGS:
+                    verbatim -= 1
+                elif tag in LIST_TAGS and lists:
+                    lists.pop()
             if is_link:
                 in_links -= 1
             continue
@@ -152,15 +189,30 @@ def walk(body: LexborNode) -> Blocks:
         attrs = node.attributes
         if _hidden(attrs):
             continue
+        if verbatim:  # inside <pre> every element is inline: its text joins the block as written
+            is_link = tag == "a" and "href" in attrs  # an anchor without href is a target
+            in_links += is_link
+            stack.append((node.iter(include_text=True), -1, is_link))
+            continue
         cls, ident = attrs.get("class"), attrs.get("id")
         weight, unlikely = _class_hint(f"{cls} {ident}") if cls or ident else (0, False)
-        if tag in BLOCK_TAGS or unlikely:  # an unlikely inline element must be separable too
+        if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
             flush(open_blocks[-1])
             index = blocks.add_block(open_blocks[-1], tag, weight, unlikely)
             open_blocks.append(index)
             stack.append((node.iter(include_text=True), index, False))
+            if tag in VERBATIM_TAGS:
+                verbatim += 1
+            elif tag in LIST_TAGS:
+                lists.append([tag == "ol", 0])
+            elif tag == "li":
+                if lists:
+                    lists[-1][1] += 1
+                    next_item = (len(lists), lists[-1][1] if lists[-1][0] else 0)
+                else:
+                    next_item = (1, 0)
         else:
-            is_link = tag == "a"
+            is_link = tag == "a" and "href" in attrs  # an anchor without href is a target
             in_links += is_link
             stack.append((node.iter(include_text=True), -1, is_link))
     flush(root)
@@ -185,8 +237,8 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     score = [0.0] * n
     scored = [False] * n
     for owner, text in zip(blocks.owner, blocks.text, strict=True):
-        if len(text) < MIN_PARAGRAPH_CHARS or dead[owner]:
-            continue
+        if len(text) < MIN_PARAGRAPH_CHARS or dead[owner] or blocks.tag[owner] in HEADING_LEVEL:
+            continue  # short labels and headings (as in readability) do not vote
         points = 1 + text.count(",") + text.count("，") + text.count("、") + min(len(text) / 100, 3)
         e, level = parent[owner] if owner else owner, 0  # text straight in <body> votes for the body
         while e >= 0 and level < 3:  # parent gets it all, grandparent half, great-grandparent a sixth
@@ -228,6 +280,12 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             last = score[e]
         e = parent[e]
 
+    # Widen to an ancestor that is mostly this container and mostly prose: the section around a table, the
+    # page around a list (documentation pages put their text in many small blocks that each score little).
+    e = parent[best]
+    while e > 0 and text_len[best] >= WIDEN_SHARE * text_len[e] and link_len[e] <= WIDEN_MAX_LINKS * text_len[e]:
+        best, e = e, parent[e]
+
     keep = {best}
     threshold = max(10.0, max(score[best], best_score) * 0.2)
     for e in candidates:
@@ -240,14 +298,16 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             if kept[owner] and not dead[owner] and links <= 0.5 * len(text)]
 
 
-def _edge(text: str) -> bool:
-    return len(text) < EDGE_CHARS and not text.endswith(TERMINAL_PUNCTUATION)
+def _edge(blocks: Blocks, i: int) -> bool:
+    text = blocks.text[i]
+    return (blocks.kind[i] == TEXT and _row(blocks, i) < 0 and len(text) < EDGE_CHARS
+            and not text.endswith(TERMINAL_PUNCTUATION))
 
 
-def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[str]]:
+def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[int]]:
     """Split off the headline (the h1 just before or at the top of the kept text: it goes to the title,
     not the text) and drop the short unpunctuated lines at either edge of the kept text: the dateline,
-    byline, "Share" and "Tags:" rows that sit inside article containers."""
+    byline, "Share" and "Tags:" rows that sit inside article containers. Code is never an edge."""
     h1s = [i for i in range(len(blocks.text)) if blocks.tag[blocks.owner[i]] == "h1"]
     body = [i for i in chunks if blocks.tag[blocks.owner[i]] != "h1"]
     headline = ""
@@ -256,11 +316,76 @@ def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[str]]:
         inside = [i for i in h1s if body[0] < i < body[-1]]
         headline = blocks.text[before[-1]] if before else blocks.text[inside[0]] if inside else ""
     start, end = 0, len(body)
-    while start < end and _edge(blocks.text[body[start]]):
+    while start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start]):
         start += 1
-    while end > start and _edge(blocks.text[body[end - 1]]):
+    while end > max(start, len(body) - MAX_EDGE_LINES) and _edge(blocks, body[end - 1]):
         end -= 1
-    return headline, [blocks.text[i] for i in body[start:end]]
+    return headline, body[start:end]
+
+
+def _row(blocks: Blocks, i: int) -> int:
+    """The <tr> a chunk is a cell of (text straight inside a td/th), or -1."""
+    owner = blocks.owner[i]
+    if blocks.tag[owner] in CELL_TAGS:
+        row = blocks.parent[owner]
+        if row >= 0 and blocks.tag[row] == "tr":
+            return row
+    return -1
+
+
+def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[str, list[list[int]]]:
+    """The kept chunks as text, and the [first, end) line ranges that are code.
+
+    Plain text: one block a line, no blank lines; list items start with "- " (or "3. "), a table row is
+    one line with its cells joined by " | ", code keeps its lines and indentation. Markdown: "#" headings,
+    indented list items, fenced code and pipe tables, blocks separated by blank lines."""
+    out: list[str] = []
+    code: list[list[int]] = []
+    previous = ""  # kind of the last block written: "item", "row" or ""
+    k = 0
+    while k < len(chunks):
+        i = chunks[k]
+        k += 1
+        kind = ""
+        row = _row(blocks, i)
+        if row >= 0:
+            cells = [blocks.text[i].replace("\n", " ")]
+            while k < len(chunks) and _row(blocks, chunks[k]) == row:
+                cells.append(blocks.text[chunks[k]].replace("\n", " "))
+                k += 1
+            kind = "row"
+        if markdown and out and not (kind and kind == previous):
+            out.append("")
+        if blocks.kind[i] == CODE:
+            first = len(out)
+            if markdown:
+                out.append("```")
+            out.extend(blocks.text[i].split("\n"))
+            if markdown:
+                out.append("```")
+            code.append([first, len(out)])
+        elif kind == "row":
+            if markdown:
+                out.append("| " + " | ".join(cells) + " |")
+                if previous != "row":
+                    out.append("|" + " --- |" * len(cells))
+            else:
+                out.append(" | ".join(cells))
+        else:
+            text = blocks.text[i]
+            depth, number = blocks.item[i]
+            level = HEADING_LEVEL.get(blocks.tag[blocks.owner[i]], 0)
+            if depth:
+                marker = f"{number}. " if number else "- "
+                text = ("  " * (depth - 1) if markdown else "") + marker + text
+                kind = "item"
+                if markdown and previous == "item" and out and not out[-1]:
+                    out.pop()
+            elif markdown and level:
+                text = "#" * level + " " + text
+            out.extend(text.split("\n"))
+        previous = kind
+    return "\n".join(out), code
 
 
 def _ancestors(parent: list[int], e: int) -> set[int]:
@@ -272,17 +397,18 @@ def _ancestors(parent: list[int], e: int) -> set[int]:
     return chain
 
 
-def main_text(body: LexborNode | None) -> tuple[str, str]:
-    """(headline, main text one block per line) of a page body; ("", "") when nothing reads like an article."""
+def main_text(body: LexborNode | None, markdown: bool = False) -> tuple[str, str, list[list[int]]]:
+    """(headline, main text, code line ranges) of a page body; ("", "", []) when nothing reads like an article."""
     if body is None:
-        return "", ""
+        return "", "", []
     blocks = walk(body)
     dead = [False] * len(blocks.parent)
     for e in range(1, len(dead)):
         dead[e] = blocks.unlikely[e] or dead[blocks.parent[e]]
-    headline, lines = _trim(blocks, select(blocks, dead))
-    if sum(map(len, lines)) < RETRY_BELOW_CHARS and any(blocks.unlikely):
+    headline, chunks = _trim(blocks, select(blocks, dead))
+    if sum(len(blocks.text[i]) for i in chunks) < RETRY_BELOW_CHARS and any(blocks.unlikely):
         relaxed = _trim(blocks, select(blocks, [False] * len(dead)))
-        if sum(map(len, relaxed[1])) > sum(map(len, lines)):
-            headline, lines = relaxed
-    return headline, "\n".join(lines)
+        if sum(len(blocks.text[i]) for i in relaxed[1]) > sum(len(blocks.text[i]) for i in chunks):
+            headline, chunks = relaxed
+    text, code = render(blocks, chunks, markdown)
+    return headline, text, code

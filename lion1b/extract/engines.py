@@ -1,17 +1,20 @@
-"""The extractors extract_text.py offers, behind one signature: ``engine(html) -> Extracted``.
+"""The extractors extract_text.py offers, behind one signature: ``engine(html, markdown=False) -> Extracted``.
 
 density      block scorer on selectolax/lexbor (lion1b/extract/density.py): the default, the most accurate
              and several times faster than trafilatura on bench/bench_extract.py
 trafilatura  the precise reference (include_comments=False); trafilatura-fast skips its fallback extractors
 resiliparse  resiliparse's main-content mode: the fastest, less precise
 bs4          BeautifulSoup text after dropping nav/header/footer/aside/form: a baseline only
+
+Only density and trafilatura write Markdown (MARKDOWN_ENGINES); only density reports which lines are code
+(the other engines' text has no code_lines, and filter_data then finds code by Markdown fences alone).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -24,6 +27,7 @@ SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 class Extracted:
     title: str
     text: str
+    code_lines: list[list[int]] = field(default_factory=list)  # [first, end) line ranges of code blocks
 
 
 def tidy(text: str) -> str:
@@ -36,32 +40,34 @@ def _title(raw: str | None) -> str:
     return " ".join(raw.split()) if raw else ""
 
 
-def extract_density(html: str) -> Extracted:
+def extract_density(html: str, markdown: bool = False) -> Extracted:
+    """The text comes out already tidy (code verbatim), so tidy() is not applied: it would flatten code."""
     tree = LexborHTMLParser(html)
-    headline, text = main_text(tree.body)
+    headline, text, code = main_text(tree.body, markdown)
     if not headline:
         title = tree.css_first("title")
         headline = title.text() if title is not None else ""
-    return Extracted(_title(headline), tidy(text))
+    return Extracted(_title(headline), text, code)
 
 
-def _trafilatura(html: str, fast: bool) -> Extracted:
+def _trafilatura(html: str, fast: bool, markdown: bool) -> Extracted:
     import trafilatura
 
     tree = trafilatura.load_html(html)
     if tree is None:
         return Extracted("", "")
     title = tree.findtext(".//title")
-    text = trafilatura.extract(tree, include_comments=False, fast=fast) or ""
-    return Extracted(_title(title), tidy(text))
+    text = trafilatura.extract(tree, include_comments=False, fast=fast,
+                               output_format="markdown" if markdown else "txt") or ""
+    return Extracted(_title(title), text.strip() if markdown else tidy(text))
 
 
-def extract_trafilatura(html: str) -> Extracted:
-    return _trafilatura(html, fast=False)
+def extract_trafilatura(html: str, markdown: bool = False) -> Extracted:
+    return _trafilatura(html, fast=False, markdown=markdown)
 
 
-def extract_trafilatura_fast(html: str) -> Extracted:
-    return _trafilatura(html, fast=True)
+def extract_trafilatura_fast(html: str, markdown: bool = False) -> Extracted:
+    return _trafilatura(html, fast=True, markdown=markdown)
 
 
 def extract_resiliparse(html: str) -> Extracted:
@@ -83,7 +89,7 @@ def extract_bs4(html: str) -> Extracted:
     return Extracted(_title(title), tidy(body.get_text("\n")))
 
 
-ENGINES: dict[str, Callable[[str], Extracted]] = {
+ENGINES: dict[str, Callable[..., Extracted]] = {
     "density": extract_density,
     "trafilatura": extract_trafilatura,
     "trafilatura-fast": extract_trafilatura_fast,
@@ -91,3 +97,4 @@ ENGINES: dict[str, Callable[[str], Extracted]] = {
     "bs4": extract_bs4,
 }
 DEFAULT_ENGINE = "density"
+MARKDOWN_ENGINES = ("density", "trafilatura", "trafilatura-fast")

@@ -1,7 +1,12 @@
 """Extract the main text of crawled pages: raw crawl records → text records.
 
 In:  {"url", "status", "content_type", "html", ...} (scripts/crawl output)
-Out: {"id", "url", "title", "text", "extractor", ...the crawl metadata except "html"}
+Out: {"id", "url", "title", "text", "extractor", "code_lines", ...the crawl metadata except "html"}
+
+The text keeps the page's structure: one block a line, list items with a marker, table rows with their
+cells joined by " | ", code blocks verbatim (line breaks and indentation); "code_lines" lists the
+[first, end) line ranges that are code, for filter_data's code-aware rules. --format markdown writes
+headings, lists, pipe tables and fenced code instead.
 
 Pages are dropped with a counted reason: http_status (not 200), not_html (content type), empty_html,
 html_too_large (--max-html-bytes), too_many_nodes (--max-dom-nodes), extract_failed:<error>, no_text,
@@ -10,11 +15,12 @@ output on a loaded machine and an idle one.
 """
 
 import argparse
+import functools
 from typing import Any
 
 from lion1b.config import FILES
 from lion1b.contract import Drop, MapStage, die, record_id, run_map_stage
-from lion1b.extract.engines import DEFAULT_ENGINE, ENGINES, Extracted
+from lion1b.extract.engines import DEFAULT_ENGINE, ENGINES, MARKDOWN_ENGINES, Extracted
 
 HTML_TYPES = ("html", "xml")  # text/html, application/xhtml+xml; a missing content type is given the benefit
 
@@ -30,6 +36,9 @@ class ExtractText(MapStage):
         group.add_argument("--extractor", choices=sorted(ENGINES), default=DEFAULT_ENGINE,
                            help=f"main-content engine (default {DEFAULT_ENGINE}: F1 0.975 vs trafilatura's 0.960 "
                                 "at about 7x its speed on bench/bench_extract.py; see docs/extract.md)")
+        group.add_argument("--format", choices=["text", "markdown"], default="text",
+                           help="text: one block a line, code verbatim (default); markdown: headings, lists, "
+                                "tables and fenced code (engines: " + ", ".join(MARKDOWN_ENGINES) + ")")
         group.add_argument("--min-chars", type=int, default=200,
                            help="drop pages whose extracted text is shorter than this (default 200)")
         group.add_argument("--max-html-bytes", type=int, default=5_000_000,
@@ -44,6 +53,10 @@ class ExtractText(MapStage):
         for flag in ("min_chars", "max_html_bytes", "max_dom_nodes"):
             if getattr(args, flag) < 0:
                 die(f"--{flag.replace('_', '-')} must not be negative (got {getattr(args, flag)})")
+        if args.format == "markdown" and args.extractor not in MARKDOWN_ENGINES:
+            die(f"--format markdown needs --extractor {' or '.join(MARKDOWN_ENGINES)} (got {args.extractor})")
+        engine = ENGINES[args.extractor]
+        self.engine = functools.partial(engine, markdown=True) if args.format == "markdown" else engine
 
     def process(self, record: dict[str, Any]) -> dict[str, Any] | Drop:
         status = record.get("status", 200)
@@ -64,7 +77,7 @@ class ExtractText(MapStage):
         if html.count("<") > self.args.max_dom_nodes:
             return Drop("too_many_nodes")
         try:
-            page = ENGINES[self.args.extractor](html)
+            page = self.engine(html)
         except Exception as exc:  # a parser failing on one hostile page costs that page, never the worker
             return Drop(f"extract_failed:{type(exc).__name__}")
         if not page.text:
@@ -75,9 +88,10 @@ class ExtractText(MapStage):
 
 
 def _text_record(record: dict[str, Any], page: Extracted, extractor: str) -> dict[str, Any]:
-    carried = {k: v for k, v in record.items() if k not in ("html", "id", "url", "title", "text", "extractor")}
+    carried = {k: v for k, v in record.items()
+               if k not in ("html", "id", "url", "title", "text", "extractor", "code_lines")}
     return {"id": record_id(record["url"]), "url": record["url"], "title": page.title, "text": page.text,
-            "extractor": extractor, **carried}
+            "extractor": extractor, "code_lines": page.code_lines, **carried}
 
 
 def main(argv: list[str] | None = None) -> None:

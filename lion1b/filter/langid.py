@@ -8,6 +8,7 @@ it with the fasttext-predict module directly, so nothing is ever fetched from th
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 
 LANG_BACKENDS = ("fasttext", "langdetect")
@@ -86,3 +87,58 @@ def make_lang_id(backend: str) -> FastTextLangId | LangDetectLangId:
     if backend == "langdetect":
         return LangDetectLangId()
     raise ValueError(f"unknown language-id backend {backend!r}; choose from {', '.join(LANG_BACKENDS)}")
+
+
+# A paragraph shorter than this is merged with the next one before it is scored: a heading or a "Note" label
+# alone is too short for a stable answer, and fewer, longer paragraphs cost fewer model calls.
+MIN_PARAGRAPH_CHARS = 100
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Consecutive prose lines scored together: line indices [first, end), language, confidence, characters."""
+
+    first: int
+    end: int
+    lang: str
+    score: float
+    chars: int
+
+
+def paragraphs_of(lines: list[str], code: list[bool]) -> list[tuple[int, int, str]]:
+    """(first line, end line, text) of every prose paragraph: code lines never belong to one (a shell
+    session is not English); short lines join the lines after them, up to the next code block."""
+    out: list[tuple[int, int, str]] = []
+    first, chunk, size = -1, [], 0
+    for i, (line, is_code) in enumerate(zip(lines, code, strict=True)):
+        line = line.strip()
+        if is_code or not line:
+            if chunk and (is_code or size >= MIN_PARAGRAPH_CHARS):
+                out.append((first, i, " ".join(chunk)))
+                first, chunk, size = -1, [], 0
+            continue
+        if first < 0:
+            first = i
+        chunk.append(line)
+        size += len(line)
+        if size >= MIN_PARAGRAPH_CHARS:
+            out.append((first, i + 1, " ".join(chunk)))
+            first, chunk, size = -1, [], 0
+    if chunk:
+        out.append((first, len(lines), " ".join(chunk)))
+    return out
+
+
+def score_paragraphs(lang_id: FastTextLangId | LangDetectLangId, lines: list[str], code: list[bool],
+                     budget: int | None = None) -> list[Paragraph]:
+    """The language of the prose paragraphs of a document. With a character budget, long documents are
+    sampled (every k-th paragraph): enough for the shares, a bounded cost per document."""
+    chunks = [c for c in paragraphs_of(lines, code) if any(ch.isalpha() for ch in c[2])]
+    total = sum(len(text) for _, _, text in chunks)
+    if budget and total > budget:
+        chunks = chunks[::-(-total // budget)]
+    out = []
+    for first, end, text in chunks:
+        lang, confidence = lang_id.predict(text)
+        out.append(Paragraph(first, end, lang, confidence, len(text)))
+    return out

