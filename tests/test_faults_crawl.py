@@ -164,6 +164,20 @@ def test_bad_numbers_rejected(tmp_path: Path, capsys, flag: str, value: str) -> 
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_outputs_must_be_different_files(tmp_path: Path, capsys) -> None:
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("http://127.0.0.1:9/\n")
+    same = str(tmp_path / "out.jsonl")
+    for extra in (["--outlinks", same], ["--warc", same], ["--output", str(seeds)]):
+        try:
+            crawl_main(["--output", same, "--seeds", str(seeds), "--quiet", *extra])
+        except SystemExit as exc:
+            assert exc.code == 2
+        errors = error_lines(capsys.readouterr().err)
+        assert len(errors) == 1 and "must be different files" in errors[0], extra
+    assert seeds.read_text() == "http://127.0.0.1:9/\n"
+
+
 @pytest.mark.parametrize("state", [{"version": VERSION}, {}, [], {"version": VERSION, "fingerprint": "x",
                                                                   "round": 0, "output": 0, "links_out": 0,
                                                                   "warc_file": 0, "seen": [], "written": [],

@@ -72,6 +72,9 @@ class CrawlStage(Stage):
         self.seeds, self.bad_seeds = read_seeds(args)
         self.parts = PartMap(self.seeds, args.num_parts)
         outputs = self.outputs()
+        paths = [os.path.abspath(p) for p in outputs + self.inputs()]
+        if len(set(paths)) < len(paths):
+            die(f"--output, --outlinks, --warc and --seeds must be different files (got {' '.join(outputs)})")
         marker = StageMarker(self.name, outputs, self.options(), self.inputs())
         if args.force:
             check_writable(outputs)
