@@ -156,7 +156,7 @@ def test_unwritable_outputs_are_one_line(tmp_path: Path, site, capsys) -> None: 
                                         ("--deadline", "-5"), ("--max-pages", "-1"), ("--backoff", "-1"),
                                         ("--max-crawl-delay", "-1"), ("--checkpoint-interval", "-1"),
                                         ("--max-pages-per-host", "-2"), ("--robots-retry", "inf"),
-                                        ("--include", "(")])
+                                        ("--include", "("), ("--user-agent", " ")])
 def test_bad_numbers_rejected(tmp_path: Path, capsys, flag: str, value: str) -> None:
     assert run(tmp_path, "--seed", "http://127.0.0.1:9/", flag, value) == 2
     errors = error_lines(capsys.readouterr().err)

@@ -97,6 +97,8 @@ def check_arguments(args: argparse.Namespace) -> None:
                 re.compile(pattern)
             except re.error as exc:
                 die(f"{flag} {pattern!r} is not a valid regular expression: {exc}")
+    if not args.user_agent.strip():
+        die("--user-agent cannot be empty: robots.txt addresses crawlers by it, and site operators need a contact")
     if not [t for t in args.accept_content_type.split(",") if t.strip()]:
         die("--accept-content-type needs at least one MIME type")
     for path in (args.output, args.outlinks):
