@@ -334,7 +334,7 @@ def test_private_address_refused_without_flag(tmp_path: Path, site, capsys) -> N
         crawl_main(["--seed", s.base + "/", "--output", str(output), "--outlinks", str(tmp_path / "l"), "--quiet"])
     assert exit_info.value.code == 3 and s.log == [] and not output.exists()
     err = capsys.readouterr().err
-    assert f"seed host {s.base.removeprefix('http://')}: private_address" in err
+    assert f"seed host {s.base}: private_address" in err
     assert "dropped: private_address=1 hosts_refused=1" in err
 
 

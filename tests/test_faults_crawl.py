@@ -62,8 +62,8 @@ def test_cgnat_and_6to4_seeds_refused(tmp_path: Path, site, capsys) -> None:  # 
     status = run(tmp_path, "--seed", "http://100.100.100.200/", "--seed", f"http://[2002:7f00:1::]:{port}/")
     errors = error_lines(capsys.readouterr().err)
     assert status == EXIT_NOTHING_FETCHED and s.log == []
-    assert "seed host 100.100.100.200: private_address" in errors[0]
-    assert f"seed host [2002:7f00:1::]:{port}: private_address" in errors[1]
+    assert "seed host http://100.100.100.200: private_address" in errors[0]
+    assert f"seed host http://[2002:7f00:1::]:{port}: private_address" in errors[1]
 
 
 def test_connection_checks_the_address_connected_to(site) -> None:  # noqa: F811
@@ -303,11 +303,10 @@ def test_crawl_that_fetched_nothing_fails_naming_each_host(tmp_path: Path, site,
     errors = error_lines(capsys.readouterr().err)
     assert status == EXIT_NOTHING_FETCHED
     hosts = [line for line in errors if "seed host " in line]
-    by_host = {line.split("seed host ", 1)[1].split(":")[0]: line for line in hosts}
     assert len(hosts) == 3
-    assert "dns_error" in by_host["nonexistent.invalid"]
-    dead_line = next(e for e in errors if f":{dead}:" in e)
-    busy_line = next(e for e in errors if busy.base.removeprefix("http://") in e)
+    assert "error: [crawl] seed host http://nonexistent.invalid: dns_error" in errors
+    dead_line = next(e for e in hosts if f"seed host http://127.0.0.1:{dead}: " in e)
+    busy_line = next(e for e in hosts if f"seed host {busy.base}: " in e)
     assert "robots_unreachable" in dead_line and "NewConnectionError" in dead_line
     assert "robots_unreachable" in busy_line and "robots_http_503" in busy_line
     assert "no page fetched" in errors[-1]

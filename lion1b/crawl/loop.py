@@ -25,7 +25,7 @@ from lion1b.config import part_file
 from lion1b.contract import StageStats, log
 from lion1b.crawl import checkpoint
 from lion1b.crawl.fetch import Dropped, Fetcher, FetchResult, Page, Redirect, Retry, parse_page
-from lion1b.crawl.frontier import Entry, Frontier, Host, host_key, hostname_of, origin_of, url_hash
+from lion1b.crawl.frontier import Entry, Frontier, Host, hostname_of, origin_of, url_hash
 from lion1b.crawl.output import CrawlOutput, cut_torn_line, records_after
 from lion1b.crawl.parts import PartMap
 from lion1b.crawl.policy import Scope
@@ -391,7 +391,7 @@ class Crawler:
             log(self.progress_line(started))
 
     def failed_seed_hosts(self) -> list[str]:
-        """One line per seed host of this part that gave no page, naming the cause."""
+        """One line per seed host (origin) of this part that gave no page, naming the cause."""
         lines = []
         for origin in self.seed_origins:
             if self.host_pages[origin]:
@@ -405,5 +405,5 @@ class Crawler:
                 cause = ", ".join(f"{r}={n}" for r, n in reasons.most_common(3))
             else:
                 cause = "no page in scope"
-            lines.append(f"seed host {host_key(origin)}: {cause}")
+            lines.append(f"seed host {origin}: {cause}")
         return lines
