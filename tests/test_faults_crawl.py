@@ -237,6 +237,17 @@ def test_changed_options_after_a_finished_crawl(tmp_path: Path, site, capsys) ->
     assert [json.loads(line)["url"] for line in output.read_text().splitlines()] == [s.base + "/"]
 
 
+def test_stale_checkpoint_temp_removed(tmp_path: Path, site) -> None:  # noqa: F811
+    """kill -9 while a checkpoint was being written leaves its temp file; the next run removes it."""
+    s = site()
+    s.page("/", html())
+    dead_pid = 2 ** 22 + 12345  # above Linux's pid_max default, so no live process has it
+    stale = tmp_path / f".out.jsonl.tmp{dead_pid}.ckpt"
+    stale.write_bytes(b"{" * 1000)
+    assert run(tmp_path, "--seed", s.base + "/", "--allow-private") == 0
+    assert not stale.exists()
+
+
 def test_resume_with_other_options_refused(tmp_path: Path, site, capsys) -> None:  # noqa: F811
     """An unfinished crawl's checkpoint remembers its options: resuming with others would mix two crawls."""
     s = site()

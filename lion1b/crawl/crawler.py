@@ -19,6 +19,7 @@ from typing import Any
 
 from lion1b.config import FILES, part_file
 from lion1b.contract import Stage, StageMarker, StageStats, die, log, run_stage
+from lion1b.contract.files import remove_stale_temps
 from lion1b.crawl.loop import STAGE, Crawler
 from lion1b.crawl.options import NOT_FINGERPRINTED, add_arguments, check_arguments, read_seeds
 from lion1b.crawl.output import check_writable
@@ -76,6 +77,7 @@ class CrawlStage(Stage):
         if len(set(paths)) < len(paths):
             die(f"--output, --outlinks, --warc and --seeds must be different files (got {' '.join(outputs)})")
         marker = StageMarker(self.name, outputs, self.options(), self.inputs())
+        remove_stale_temps(outputs[0] + ".ckpt")  # a checkpoint write cut by kill -9 (the runner does the outputs)
         if args.force:
             check_writable(outputs)
             for path in (outputs[0] + ".ckpt", *outputs):
