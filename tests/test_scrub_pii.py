@@ -43,6 +43,8 @@ SAMPLES = [
     ("PHONE", "お問い合わせは[[090-1234-5678]]まで"),
     ("PHONE", "Phone: [[0490 75 40 81]] or [[0494 92 82 32]]"),
     ("PHONE", "Tel. [[+1-780-563-6083 x7783]]"),
+    ("PHONE", "Phone no. [[0490 75 40 81]]"),
+    ("PHONE", "Tel. (mobile): [[60.56.85.91]]"),  # dotted pairs with a label: a phone, not an IP address
     # a parenthesised area code needs no label; +CC numbers (found before too) now checked by libphonenumber
     ("PHONE", "[[(37) 788-063]]"),
     ("PHONE", "[[+44 (0)20 7946 0958]]"),
