@@ -260,7 +260,7 @@ def _read_rejected(folder: Path) -> dict[str, Any]:
                 continue
             name = path.name[:match.start()]
             stage = REJECTED_ALIASES.get(name, name)
-            entry = summary.setdefault(stage, {"docs": 0, "chars": 0, "by_reason": Counter(),
+            entry = summary.setdefault(stage, {"docs": 0, "chars": 0, "with_text": 0, "by_reason": Counter(),
                                                "chars_by_reason": Counter()})
             for record in iter_jsonl(path):
                 reason = str(record.get("drop_reason", "unknown"))
@@ -268,6 +268,7 @@ def _read_rejected(folder: Path) -> dict[str, Any]:
                 entry["docs"] += 1
                 entry["by_reason"][reason] += 1
                 if text is not None:
+                    entry["with_text"] += 1
                     entry["chars"] += len(text)
                     entry["chars_by_reason"][reason] += len(text)
                 if stage == "filter" and text:
@@ -295,7 +296,7 @@ def _add_dropped_chars(report: dict[str, Any], rejected: dict[str, Any], dup_ids
     for stage in report["stages"]:
         if stage["key"] == "dedupe" and dup_ids:
             stage["chars_dropped"] = sum(dup_records.get(i, {}).get("chars", 0) for i in dup_ids)
-        elif stage["key"] in rejected["summary"]:
+        elif rejected["summary"].get(stage["key"], {}).get("with_text"):  # the extractor's rejects are HTML
             stage["chars_dropped"] = rejected["summary"][stage["key"]]["chars"]
 
 

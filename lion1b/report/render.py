@@ -70,7 +70,7 @@ def png(fig: Figure, alt: str) -> str:
     return f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _figure(width: float = 5.6, height: float = 3.2) -> tuple[Figure, Any]:
+def _figure(width: float = 5.0, height: float = 3.2) -> tuple[Figure, Any]:
     fig = Figure(figsize=(width, height))
     ax = fig.add_subplot()
     ax.spines[["top", "right"]].set_visible(False)
@@ -91,7 +91,7 @@ def _count_axis(axis: Any, integer: bool = True) -> None:
 
 def bar_h(labels: list[str], values: list[float], title: str, xlabel: str, color: str = KEPT,
           value_format: str = ",.0f") -> str:
-    fig, ax = _figure(5.6, max(1.6, 0.32 * len(labels) + 0.9))
+    fig, ax = _figure(5.0, max(1.6, 0.32 * len(labels) + 0.9))
     y = np.arange(len(labels))
     ax.barh(y, values, color=color)
     ax.set_yticks(y, labels)
@@ -106,7 +106,8 @@ def bar_h(labels: list[str], values: list[float], title: str, xlabel: str, color
 
 
 def stacked_h(labels: list[str], kept: list[float], dropped: list[float], title: str, xlabel: str) -> str:
-    fig, ax = _figure(5.6, max(1.6, 0.32 * len(labels) + 1.1))
+    height = max(1.6, 0.32 * len(labels) + 1.1)
+    fig, ax = _figure(5.0, height)
     y = np.arange(len(labels))
     ax.barh(y, kept, color=KEPT, label="kept")
     ax.barh(y, dropped, left=kept, color=DROPPED, label="dropped")
@@ -115,7 +116,9 @@ def stacked_h(labels: list[str], kept: list[float], dropped: list[float], title:
     ax.set_title(title, fontsize=11)
     ax.set_xlabel(xlabel)
     _count_axis(ax.xaxis)
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    axes_height = height * (fig.subplotpars.top - fig.subplotpars.bottom)
+    # under the axis label: half an inch below the axes, whatever the figure's height
+    ax.legend(frameon=False, fontsize=8, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.5 / axes_height))
     return png(fig, title)
 
 
@@ -126,6 +129,7 @@ def histogram(values: list[int], title: str, xlabel: str) -> str:
     if arr.size and arr.max() / max(arr.min(), 1) > 50:  # spans orders of magnitude: log-spaced bins
         bins = np.logspace(np.log10(max(arr.min(), 1)), np.log10(arr.max() + 1), 30)
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _short(v)))
     else:
         bins = 30
     ax.hist(arr, bins=bins, color=KEPT)
@@ -273,7 +277,8 @@ def _hosts(report: dict[str, Any]) -> str:
     plot = stacked_h([r["host"] for r in rows], [r["docs"][last] for r in rows],
                      [max(r["docs"][first] - r["docs"][last], 0) for r in rows],
                      f"Documents per host: kept after {labels[last]} vs dropped since {labels[first]}", "documents")
-    return (f'<h2 id="hosts">Kept and dropped per host ({hosts["n_hosts"]:,} hosts)</h2>'
+    n = hosts["n_hosts"]
+    return (f'<h2 id="hosts">Kept and dropped per host ({n:,} host{"" if n == 1 else "s"})</h2>'
             + table(["host", *[f"after {labels[k]}" for k in order], "kept chars"], body)
             + f'<p class="muted">Documents of each host left after each stage; the drop between two columns is '
               f'what that stage removed there.</p><div class="plots">{plot}</div>')
@@ -395,7 +400,8 @@ def _samples(report: dict[str, Any]) -> str:
                                                   "</span>") for s in samples["kept"]]
     labels = {s["key"]: s["label"] for s in report["stages"]}
     for stage, reasons in samples["rejected"].items():
-        for reason, items in reasons.items():
+        counts = report["rejected"].get(stage, {}).get("by_reason", {})
+        for reason, items in sorted(reasons.items(), key=lambda item: -counts.get(item[0], 0)):
             out.append(f"<h3>Rejected by {esc(labels.get(stage, stage))}: {esc(reason)}</h3>")
             out += [_sample_html(s["url"], s["text"]) for s in items]
     for kind, items in samples["duplicates"].items():
