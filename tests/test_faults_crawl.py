@@ -295,6 +295,30 @@ def test_identical_crawls_give_identical_pages(tmp_path: Path, site) -> None:  #
     assert paths[0] == paths[1] == ["/", "/a1", "/a2", "/fast", "/slow"]  # round 2 taken in URL order
 
 
+def test_max_pages_over_several_hosts_is_deterministic(tmp_path: Path, site) -> None:  # noqa: F811
+    """The page budget of the last round goes to the first URLs in rank order (hosts taking turns, each in URL
+    order), whichever host is ready first; a URL that gives no page hands its place to the next rank."""
+    first, second = sorted((site(), site()), key=lambda s: s.base)
+
+    def slow_404() -> tuple[int, dict, bytes]:
+        time.sleep(0.3)
+        return 404, {"Content-Type": "text/html"}, b"gone"
+
+    for s in (first, second):
+        s.page("/", html("/p1", "/p2", "/p3"))
+        for i in (1, 2, 3):
+            s.page(f"/p{i}", html())
+    first.routes["/p1"] = slow_404
+    first.routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nCrawl-delay: 0.5\n")
+    runs = [crawl(tmp_path, "--seed", first.base + "/", "--seed", second.base + "/", "--max-pages", "4",
+                  name=f"run{i}")[0] for i in range(2)]
+    # ranks of round 1: first/p1, second/p1, first/p2, second/p2, ...; first/p1 is a 404, so first/p2 moves up,
+    # though the second host (no Crawl-delay) is ready long before the first
+    expected = {first.base + "/", second.base + "/", second.base + "/p1", first.base + "/p2"}
+    assert [{r["url"] for r in records} for records in runs] == [expected, expected]
+    assert "/p3" not in first.paths() + second.paths() and "/p2" not in second.paths()  # nothing beyond it
+
+
 # ----------------------------------------------------------------------------- failed seeds (17.4)
 
 

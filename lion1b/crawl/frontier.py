@@ -7,9 +7,10 @@ links per page almost every link is a duplicate, and that check is the crawl's h
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import re
-from collections import deque
+from collections import Counter, deque
 from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
@@ -138,11 +139,21 @@ class Frontier:
         self.ready: list[tuple[float, int, Host]] = []
         self.setups: list[tuple[float, int, Host]] = []  # hosts whose robots.txt must be fetched (again)
         self.queued = 0  # entries waiting, this round and later ones
-        self.round = 0  # the round being crawled
+        self.round = -1  # the round being crawled (the seeds, round 0, enter through advance() too)
         self.later: dict[int, dict[str, Entry]] = {}  # entries of later rounds, by round and URL
         self.current = 0  # entries of this round in the host queues
         self.inflight = 0  # page requests in flight, all hosts
         self._seq = 0
+        # A page budget (--max-pages) smaller than the round: entries are ranked and only ranks up to `limit`
+        # may be dispatched, where `limit` is the highest rank with fewer than `budget` ranks below it that
+        # can still become pages. So the pages written are the first `budget` successes in rank order, in
+        # every run, and no request is made for a page that could not be kept.
+        self.budget: int | None = None
+        self.ranks: dict[str, int] = {}
+        self.dropped_ranks: list[int] = []
+        self.limit = 0
+        self.ranked = 0
+        self.blocked: set[Host] = set()
 
     def host(self, origin: str) -> Host:
         host = self.hosts.get(origin)
@@ -181,20 +192,61 @@ class Frontier:
         else:
             self._schedule(host)
 
-    def advance(self) -> list[tuple[Host, Entry]]:
-        """Start the next round once this one is done; returns the entries of hosts refused meanwhile."""
+    def advance(self, budget: int | None = None) -> list[tuple[Host, Entry]]:
+        """Start the next round once this one is done, with at most ``budget`` pages to write (None: no
+        limit); returns the entries of hosts refused meanwhile."""
         if self.current or self.inflight or not self.later:
             return []
         self.round = min(self.later)
-        refused = []
+        refused, entries = [], []
         for entry in sorted(self.later.pop(self.round).values(), key=lambda e: e.url):
             host = self.host(origin_of(entry.url))
             if host.state == "refused":
                 self.queued -= 1
                 refused.append((host, entry))
             else:
-                self._enqueue(host, entry, False)
+                entries.append((host, entry))
+        self._rank(entries, budget)
+        for host, entry in entries:
+            self._enqueue(host, entry, False)
         return refused
+
+    def _rank(self, entries: list[tuple[Host, Entry]], budget: int | None) -> None:
+        """Rank a round that holds more URLs than the page budget: hosts take turns (each host's URLs in
+        order), so the budget is spread over the hosts instead of spent on the first one."""
+        self.blocked.clear()
+        self.dropped_ranks = []
+        if budget is None or budget >= len(entries):
+            self.budget, self.ranks = None, {}
+            return
+        turn: Counter[str] = Counter()
+        keys = []
+        for host, entry in entries:  # sorted by URL, so each host's turns count up in URL order
+            keys.append((turn[host.origin], host.origin, entry.url))
+            turn[host.origin] += 1
+        self.ranks = {url: rank for rank, (_, _, url) in enumerate(sorted(keys))}
+        self.ranked = len(keys)
+        self.budget = max(budget, 0)
+        self.limit = self.budget - 1
+
+    def resolve(self, url: str, written: bool) -> None:
+        """An entry of this round is finished (written, or dropped for good): a dropped one lets a later rank
+        take its place in the page budget."""
+        rank = self.ranks.pop(url, None)
+        if rank is None or written or self.budget is None:
+            return
+        bisect.insort(self.dropped_ranks, rank)
+        grew = False
+        while self.limit + 1 < self.ranked:
+            candidate = self.limit + 1
+            if candidate - bisect.bisect_left(self.dropped_ranks, candidate) >= self.budget:
+                break
+            self.limit = candidate
+            grew = True
+        if grew:
+            for host in self.blocked:
+                self._schedule(host)
+            self.blocked.clear()
 
     def _push(self, heap: list, when: float, host: Host) -> None:
         self._seq += 1
@@ -238,6 +290,9 @@ class Frontier:
                 continue  # rescheduled by done()/add() when it becomes eligible again
             if host.next_time > now:
                 self._schedule(host)
+                continue
+            if self.budget is not None and self.ranks.get(host.queue[0].url, -1) > self.limit:
+                self.blocked.add(host)  # its next URL is beyond the page budget for now; resolve() wakes it
                 continue
             entry = host.queue.popleft()
             self.queued -= 1

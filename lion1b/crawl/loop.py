@@ -159,7 +159,8 @@ class Crawler:
 
     def dispatch(self, now: float) -> None:
         threads = self.args.threads
-        for host, _ in self.frontier.advance():
+        budget = self.args.max_pages - self.stats.n_out if self.args.max_pages else None
+        for host, _ in self.frontier.advance(budget):
             self.stats.n_in += 1
             self.drop(host.refusal, host.origin)
         while len(self.inflight) < threads:
@@ -180,6 +181,7 @@ class Crawler:
             if reason:
                 self.drop(reason, host.origin)
                 self.frontier.cancel(host, now)
+                self.frontier.resolve(entry.url, written=False)
                 continue
             host.fetched += entry.attempts == 0
             self.submit(TaskKind.PAGE, host, entry)
@@ -195,13 +197,15 @@ class Crawler:
             self.frontier.done(host, now, now + self.retry(entry, result, host))
             return
         self.frontier.done(host, now)
+        written = False
         if isinstance(result, Page):
-            self.write_page(entry, result)
+            written = self.write_page(entry, result)
         elif isinstance(result, Redirect):
             self.drop("redirected", host.origin)  # handed on: the target is a URL of its own, next round
             self.discover(result.url, entry.depth, entry.round + 1, result.hops, entry.requested or entry.url)
         else:
             self.drop(result.reason, host.origin)
+        self.frontier.resolve(entry.url, written)
 
     def retry(self, entry: Entry, result: Retry, host: Host) -> float:
         """Requeue a transient failure at the front of its host, or give up; returns the host's wait."""
@@ -209,6 +213,7 @@ class Crawler:
         wait = self.politeness.retry_wait(attempts, result.retry_after)
         if wait is None:
             self.drop(f"failed_{result.reason}", host.origin)
+            self.frontier.resolve(entry.url, written=False)
             return 0.0
         self.stats.count("retries")
         self.frontier.add(entry._replace(attempts=attempts), host.origin, front=True)
@@ -228,15 +233,18 @@ class Crawler:
             return
         dropped = self.frontier.refuse(host, result.reason if isinstance(result, HostRefused)
                                        else "robots_unreachable")
+        for entry in dropped:
+            self.frontier.resolve(entry.url, written=False)
         self.stats.count("hosts_refused")
         self.stats.n_in += len(dropped)
         self.drop(host.refusal, host.origin, len(dropped))
 
-    def write_page(self, entry: Entry, page: Page) -> None:
+    def write_page(self, entry: Entry, page: Page) -> bool:
+        """Write a page and queue its links; False when its final URL was written already."""
         key = url_hash(page.url)
         if key in self.written:
             self.drop("duplicate_final_url", origin_of(page.url))
-            return
+            return False
         record = {"url": page.url, "requested_url": entry.requested or entry.url, "status": page.status,
                   "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "content_type": page.content_type, "encoding": page.encoding, "depth": entry.depth,
@@ -250,6 +258,7 @@ class Crawler:
         if entry.depth < self.args.max_depth:
             for link in page.links:
                 self.discover(link, entry.depth + 1, entry.round + 1)
+        return True
 
     # ------------------------------------------------------------------ checkpoint and resume
 
