@@ -83,6 +83,9 @@ def test_report_figures_equal_the_stages_summaries(built) -> None:
     # samples: kept documents and rejected ones per reason, with their URLs
     assert len(report["samples"]["kept"]) == 5
     assert "lang:ja" in report["samples"]["rejected"]["filter"]
+    # rejected records (the extractor's are raw pages, read without decoding their HTML) match the drops
+    for key in ("extract", "filter"):
+        assert report["rejected"][key]["by_reason"] == stages[key]["marker"]["dropped"], key
     assert all(s["url"].startswith("http://") for s in report["samples"]["rejected"]["filter"]["lang:ja"])
 
 

@@ -40,6 +40,9 @@ REJECTED_ALIASES = {
     "scrub": "scrub_pii", "scrub_pii": "scrub_pii", "scrubbed": "scrub_pii",
 }
 PART_RE = re.compile(r"_thread(\d+)\.")
+# Language ID of rejected records costs ~1-3 ms each; past this many, the rest count as not identified.
+LANGID_MAX_REJECTED = 20_000
+NOT_IDENTIFIED = "(not identified)"
 SAMPLES_PER_REASON = 3
 KEPT_SAMPLES = 5
 SNIPPET_CHARS = 400
@@ -76,17 +79,41 @@ def read_marker(path: Path) -> dict[str, Any] | None:
     return marker if isinstance(marker, dict) and isinstance(marker.get("stats"), dict) else None
 
 
-def iter_jsonl(path: Path) -> Any:
-    """Records of a JSON Lines file; bad lines are skipped (the stages already reported them)."""
+# The crawler writes "url" first and the rejected-records writer appends "drop_reason" last: a raw page record
+# (mostly HTML) is counted from these two without decoding the HTML.
+LEADING_URL = re.compile(rb'\A\s*\{\s*"url"\s*:\s*("(?:[^"\\]|\\.)*")')
+TRAILING_REASON = re.compile(rb'"drop_reason"\s*:\s*("(?:[^"\\]|\\.)*")\s*\}\s*\Z')
+
+
+def _fast_raw(line: bytes) -> dict[str, Any] | None:
+    url = LEADING_URL.match(line)
+    if not url:
+        return None
+    try:
+        record = {"url": json.loads(url.group(1))}
+        reason = TRAILING_REASON.search(line, max(0, len(line) - 4096))
+        if reason:
+            record["drop_reason"] = json.loads(reason.group(1))
+    except ValueError:
+        return None
+    return record
+
+
+def iter_jsonl(path: Path, raw_pages: bool = False) -> Any:
+    """Records of a JSON Lines file; bad lines are skipped (the stages already reported them).
+    ``raw_pages``: crawl records, of which only url (and drop_reason) are read: a many-GB crawl shard is
+    counted at disk speed instead of decoding every page's HTML."""
     try:
         with open_binary(path) as handle:
             for line in handle:
                 if not line.strip():
                     continue
-                try:
-                    record = json.loads(line)
-                except (UnicodeDecodeError, ValueError):
-                    continue
+                record = _fast_raw(line) if raw_pages else None
+                if record is None:
+                    try:
+                        record = json.loads(line)
+                    except (UnicodeDecodeError, ValueError):
+                        continue
                 if isinstance(record, dict):
                     yield record
     except (OSError, EOFError) as exc:
@@ -179,7 +206,7 @@ def collect(data_dir: str | Path, tokenizer_marker: str | Path | None = None) ->
                 markers.append(marker)
             if not path.exists():
                 continue
-            for record in iter_jsonl(path):
+            for record in iter_jsonl(path, raw_pages=key == "crawl"):
                 scan.add(record, None if key == "crawl" else "text")
                 if key == "filter" and record.get("id") in watched:
                     dup_records[record["id"]] = {"url": record.get("url", ""), "lang": record.get("lang"),
@@ -253,6 +280,7 @@ def _read_rejected(folder: Path) -> dict[str, Any]:
     samples: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     langs: Counter[str] = Counter()
     lang_id = None
+    identified = 0
     if folder.is_dir():
         for path in sorted(folder.glob("*_thread*.txt*")):
             match = PART_RE.search(path.name)
@@ -262,7 +290,7 @@ def _read_rejected(folder: Path) -> dict[str, Any]:
             stage = REJECTED_ALIASES.get(name, name)
             entry = summary.setdefault(stage, {"docs": 0, "chars": 0, "with_text": 0, "by_reason": Counter(),
                                                "chars_by_reason": Counter()})
-            for record in iter_jsonl(path):
+            for record in iter_jsonl(path, raw_pages=stage in ("crawl", "extract")):
                 reason = str(record.get("drop_reason", "unknown"))
                 text = record.get("text") if isinstance(record.get("text"), str) else None
                 entry["docs"] += 1
@@ -274,7 +302,10 @@ def _read_rejected(folder: Path) -> dict[str, Any]:
                 if stage == "filter" and text:
                     if reason.startswith("lang:"):
                         langs[reason[5:]] += 1
+                    elif identified >= LANGID_MAX_REJECTED:
+                        langs[NOT_IDENTIFIED] += 1
                     else:
+                        identified += 1
                         if lang_id is None:
                             from lion1b.filter.langid import make_lang_id
 
