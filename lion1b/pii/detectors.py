@@ -51,11 +51,11 @@ def find_email(text: str) -> Iterator[tuple[int, int]]:
 # "(37) 788-063", "0490 75 40 81", "+44(0)115 4960914", with an extension ("x7783") if one follows. Three tiers,
 # by how much the number says about itself:
 # - "+CC ...": libphonenumber's metadata (the `phonenumbers` port) must know the country code and allow the
-#   length for it ("+0 123 ..." and "+44 12" are no phones); no context needed.
+#   length for it ("+0 123 ..." and "+44 12" are no phones); no context needed. Other "+" numbers need a label.
 # - a phone label or verb just before ("Phone:", "Tel.", "call me at", "messages to", "Telefon", "電話"), or a
-#   number listed right after another phone: any phone-shaped run of 7-15 digits. Without a country code the
-#   number cannot be pinned to a region, and every length from 7 to 15 is possible in some region, so the
-#   label is the evidence.
+#   number listed right after another phone: any phone-shaped run of 7-15 digits (6 in groups: "88 91 90", a
+#   Luxembourg number). Without a country code the number cannot be pinned to a region, and every length from
+#   6 to 15 is possible in some region, so the label is the evidence.
 # - no label: national numbers only in a shape few other numbers take: a trunk 0 and space-separated groups,
 #   9-11 digits ("020 7946 0958", "0490 75 40 81"), or a parenthesised area code ("(37) 788-063"); US-shaped
 #   3-3-4 numbers under the NANP rules. (libphonenumber's is_valid_number in "some region" was tried here: it
@@ -106,7 +106,10 @@ for _word in PHONE_LABELS + PHONE_LABELS_CJK:
     PHONE_LABEL_AUTOMATON.add_word(_word, (len(_word), _word in PHONE_LABELS_CJK))
 PHONE_LABEL_AUTOMATON.make_automaton()
 PHONE_LABEL_CHARS = 48
-DATE_RE = re.compile(r"\d{1,4}([./\-])\d{1,2}\1\d{1,4}")
+DATE_RE = re.compile(  # 2014-03-10, 10.03.2014, 03/10/14 (not 748-33-78, a phone)
+    r"\d{4}([./\-])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])([./\-])(?:0?[1-9]|[12]\d|3[01])\2(?:\d\d|\d{4})"
+)
 QUAD_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 PAIRS_QUAD_RE = re.compile(r"\d\d(?:\.\d\d){3}")  # "Phone: 60.56.85.91" (Danish, French style) with a label
 TRUNK_SPACED_RE = re.compile(r"0[1-9]\d{0,4}(?: \d{2,7}){1,4}")
@@ -187,18 +190,20 @@ def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] |
     n = sum(map(str.isdigit, s))
     if (ext := PHONE_EXTENSION_RE.match(text, end)) and s[-1] != ")":  # "x60771" belongs to the number
         end = ext.end()
-    if not 7 <= n <= 15 or (end < len(text) and text[end].isalnum() and not CJK_RE.match(text[end])):
+    if not 6 <= n <= 15 or (end < len(text) and text[end].isalnum() and not CJK_RE.match(text[end])):
         return None
     if DATE_RE.fullmatch(s) or ARITHMETIC_AFTER_RE.match(text, end) or ISBN_RE.fullmatch(s):
         return None
-    if s[0] == "+" or s.startswith("(+"):
-        return (start, end) if n >= 8 and possible_international(s) else None
+    intl = s[0] == "+" or s.startswith("(+")
+    if intl and n >= 8 and possible_international(s):
+        return start, end
     quad = QUAD_RE.fullmatch(s)
     if quad and not PAIRS_QUAD_RE.fullmatch(s):  # an IP address, whatever stands before it
         return None
     if (last_phone_end >= 0 and LIST_JOIN_RE.fullmatch(text, last_phone_end, start)) or labelled(text, start):
-        return start, end
-    if quad:
+        # with a label, even a "+CC" number whose length libphonenumber does not allow; 6 digits only in groups
+        return (start, end) if n >= 7 or not s.isdigit() else None
+    if quad or intl or n < 7:
         return None
     if NANP_SHAPE_RE.fullmatch(s):
         return (start, end) if NANP_RE.fullmatch(s) else None
@@ -335,7 +340,7 @@ def card_brand(digits: str) -> str | None:
         return "unionpay"
     if 2200 <= p4 <= 2204 and 16 <= n <= 19:
         return "mir"
-    if (p4 in (5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763) or 56 <= p2 <= 58) and 13 <= n <= 19:
+    if p4 in (5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763) and 13 <= n <= 19:  # 56-58: a card word
         return "maestro"
     return None
 
