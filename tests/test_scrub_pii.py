@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -45,6 +46,8 @@ SAMPLES = [
     ("PHONE", "Tel. [[+1-780-563-6083 x7783]]"),
     ("PHONE", "Phone no. [[0490 75 40 81]]"),
     ("PHONE", "Tel. (mobile): [[60.56.85.91]]"),  # dotted pairs with a label: a phone, not an IP address
+    ("PHONE", "Телефон: [[748-33-78]]"),  # shaped like a date, but no month 33
+    ("PHONE", "Tel. [[88 91 90]]"),  # six digits in groups, with a label
     # a parenthesised area code needs no label; +CC numbers (found before too) now checked by libphonenumber
     ("PHONE", "[[(37) 788-063]]"),
     ("PHONE", "[[+44 (0)20 7946 0958]]"),
@@ -187,6 +190,16 @@ def test_cards_of_every_length_after_a_card_word(length: int) -> None:
     number = with_check_digit("6759" + "1" * (length - 5))  # Maestro UK range, issued at 12-19 digits
     text = f"Pay with card {number} today"
     assert scrub(text, ALL, "<{type}>", False) == ("Pay with card <CREDIT_CARD> today", {"CREDIT_CARD": 1})
+
+
+def test_many_spans_in_one_text_stay_fast() -> None:
+    """Overlaps are resolved in O(n log n): 8,000 labelled dotted-pair phones, each also an IP candidate, took
+    9 s with the pairwise check, 0.7 s now (shared machine)."""
+    text = "Tel. 12.34.56.78 " * 8000
+    start = time.process_time()
+    spans = find_pii(text)
+    assert len(spans) == 8000 and {s.type for s in spans} == {"PHONE"}
+    assert time.process_time() - start < 4
 
 
 def test_validators() -> None:
