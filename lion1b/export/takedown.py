@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,7 +172,8 @@ def seq_holding(data: Path, ids: set[str]) -> dict[str, int]:
 
 
 def takedown(data_dir: str | Path, targets: Targets, model: str, test_ratio: float | None, reason: str,
-             dry_run: bool = False) -> dict[str, Any]:
+             dry_run: bool = False, jobs: int = 1) -> dict[str, Any]:
+    """Remove the targets everywhere, re-pack the affected parts (``jobs`` at a time), verify, record."""
     data = Path(data_dir)
     has_seq = bool(part_files(data, "train", ".seq"))
     settings = pack_settings(data, model, test_ratio) if has_seq else None
@@ -210,8 +213,10 @@ def takedown(data_dir: str | Path, targets: Targets, model: str, test_ratio: flo
     if dry_run:
         return result
     if settings and affected:
-        procs = {part: _python("lion1b.tokenize.pack.main", [*settings.pack_args(data, part), "--force", "--quiet"])
-                 for part in sorted(affected)}
+        parts = sorted(affected)
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(parts)))) as pool:  # each a separate process
+            procs = dict(zip(parts, pool.map(lambda part: _python("lion1b.tokenize.pack.main", [
+                *settings.pack_args(data, part), "--force", "--quiet"]), parts), strict=True))
         for part, proc in procs.items():
             if proc.returncode != 0:
                 die(f"re-packing part {part} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
@@ -283,13 +288,16 @@ def main(argv: list[str] | None = None) -> None:
                         help="the packer's --test_ratio (default: recovered from the .seq files and markers)")
     parser.add_argument("--reason", default="", help="why, for the record (e.g. 'site owner request 2024-05-01')")
     parser.add_argument("--dry-run", action="store_true", help="show what would be removed; change nothing")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parts re-packed at once")
     parser.add_argument("--no-report", action="store_true", help="do not rebuild <data-dir>/report afterwards")
     args = parser.parse_args(argv)
     data = Path(args.data_dir)
     if not data.is_dir():
         die(f"--data-dir: no such folder: {data}")
     targets = read_targets(args.url, args.host, args.list)
-    result = takedown(data, targets, args.model, args.test_ratio, args.reason, args.dry_run)
+    if args.jobs < 1:
+        die(f"--jobs must be at least 1 (got {args.jobs})")
+    result = takedown(data, targets, args.model, args.test_ratio, args.reason, args.dry_run, args.jobs)
     if not result["records_removed"]:
         log("[takedown] no record matched; nothing changed in the shards")
     if args.dry_run:
