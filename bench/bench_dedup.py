@@ -56,9 +56,11 @@ def score(labels: np.ndarray, docs: list[dict]) -> dict[str, float]:
     predicted = pairs(Counter(labels.tolist()))
     true_pairs = pairs(Counter(gold.tolist()))
     hits = pairs(Counter(zip(labels.tolist(), gold.tolist(), strict=True)))
+    # a false drop: a document whose kept document is in another gold cluster (labels name the kept
+    # document; datatrove's are cluster ids, which say nothing about which copy it keeps)
     wrong = sum(labels[i] != i and gold[labels[i]] != gold[i] for i in range(len(docs)))
     result = {"precision": hits / predicted if predicted else 1.0, "recall": hits / true_pairs,
-              "false_drops": wrong / len(docs)}
+              "false_drops": wrong / len(docs) if labels.max() < len(docs) else float("nan")}
     original = {d["cluster"]: i for i, d in enumerate(docs) if d["variant"] == "original"}
     for variant in VARIANTS:
         members = [i for i, d in enumerate(docs) if d["variant"] == variant]

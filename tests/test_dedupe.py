@@ -255,6 +255,9 @@ def test_threads_give_the_same_signatures(tmp_path, corpus):
     assert one.read_bytes() == two.read_bytes()
     with np.load(tmp_path / "w1" / "sig_part0.npz") as one, np.load(tmp_path / "w2" / "sig_part0.npz") as two:
         assert all((one[k] == two[k]).all() for k in one.files)
+    _, kept_one, map_one = run(tmp_path, corpus, 2, name="t1")
+    _, kept_two, map_two = run(tmp_path, corpus, 2, "--threads", "2", name="t2")  # shards in 2 processes
+    assert (kept_one, map_one) == (kept_two, map_two)
 
 
 def test_exact_hash_normalization():

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import re
 from array import array
 from collections import deque
@@ -211,7 +212,8 @@ def _featured_batches(args: argparse.Namespace, stats: StageStats) -> Iterator[t
         for batch in _batches(args, stats):
             yield batch, _text_features([r["text"] for r in batch])
         return
-    with ProcessPoolExecutor(args.threads, initializer=_init_worker, initargs=init) as pool:
+    with ProcessPoolExecutor(args.threads, mp_context=multiprocessing.get_context("forkserver"),
+                             initializer=_init_worker, initargs=init) as pool:
         pending: deque[tuple[list[dict[str, Any]], Future[Any]]] = deque()
         for batch in _batches(args, stats):
             pending.append((batch, pool.submit(_text_features, [r["text"] for r in batch])))
@@ -241,12 +243,29 @@ def check_signatures(args: argparse.Namespace) -> list[int]:
     return sizes
 
 
-def open_minhash(args: argparse.Namespace, part: int, rows: int) -> np.ndarray:
-    """A part's MinHash rows, memory-mapped (pages are read on access, never the whole file at once)."""
+def minhash_chunks(args: argparse.Namespace, part: int, rows: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(first row, rows) of a part's MinHash file, CHUNK rows at a time. Plain reads, not a memory map:
+    a mapped file's pages would count in the process's resident memory until it is unmapped."""
     width = args.num_perm if args.near_dup else 0
     if rows == 0 or width == 0:
-        return np.zeros((rows, width), dtype=np.uint32)
-    return np.memmap(minhash_path(args, part), dtype=np.uint32, mode="r", shape=(rows, width))
+        return
+    with open(minhash_path(args, part), "rb") as handle:
+        for lo in range(0, rows, CHUNK):
+            n = min(CHUNK, rows - lo)
+            chunk = np.fromfile(handle, dtype=np.uint32, count=n * width)
+            if len(chunk) != n * width:
+                die(f"{minhash_path(args, part)} is truncated: rerun --phase signatures")
+            yield lo, chunk.reshape(n, width)
+
+
+def minhash_rows(args: argparse.Namespace, part: int, size: int, rows: np.ndarray) -> np.ndarray:
+    """The MinHash of the given (ascending) rows of a part, read chunk by chunk."""
+    width = args.num_perm if args.near_dup else 0
+    out = np.zeros((len(rows), width), dtype=np.uint32)
+    for lo, chunk in minhash_chunks(args, part, size):
+        a, b = np.searchsorted(rows, [lo, lo + len(chunk)])
+        out[a:b] = chunk[rows[a:b] - lo]
+    return out
 
 
 def sig_files(args: argparse.Namespace) -> list[str]:
@@ -361,15 +380,12 @@ class Candidates(DedupePhase):
             for kind, keys in (("exact", mix64(sha0 ^ SALT_EXACT)), ("id", mix64(idkey ^ SALT_ID))):
                 mine = shard_of(keys, args.num_shards) == args.shard_id
                 yield kind, keys[mine], order_key[mine], gidx[mine]
-            minhash = open_minhash(args, part, size)
-            for lo in range(0, size if args.near_dup else 0, CHUNK):
-                sig = np.asarray(minhash[lo:lo + CHUNK])
+            for lo, sig in minhash_chunks(args, part, size):
                 valid = (sig != EMPTY).any(axis=1)
                 for band in range(bands):
                     keys = mix64(band_keys(sig, band, args.rows) ^ lang[lo:lo + CHUNK] ^ band_salt(band))
                     mine = valid & (shard_of(keys, args.num_shards) == args.shard_id)
                     yield "near", keys[mine], order_key[lo:lo + CHUNK][mine], gidx[lo:lo + CHUNK][mine]
-            del minhash
             offset += size
 
     def run(self, stats: StageStats) -> None:
@@ -420,7 +436,7 @@ def load_documents(args: argparse.Namespace, sizes: list[int], gidx: np.ndarray)
             out["ids"] += [blob[off[r]:off[r + 1]].tobytes().decode("utf-8", "surrogatepass") for r in rows]
             for key in ("sha", "lang", "lang_chars", "length", "url_rank"):
                 out[key].append(data[key][rows])
-        out["sig"].append(np.asarray(open_minhash(args, part, size)[rows]))
+        out["sig"].append(minhash_rows(args, part, size, rows))
     width = args.num_perm if args.near_dup else 0
     empty = {"sha": np.zeros((0, 4), np.uint64), "sig": np.zeros((0, width), np.uint32)}
     return {k: v if k == "ids" else (np.concatenate(v) if v else empty.get(k, np.zeros(0, np.int64)))
@@ -501,7 +517,8 @@ def run_cluster(args: argparse.Namespace) -> None:
     if args.threads > 1:
         todo = [a for a in todo if args.force or not is_done(Candidates(a))]
         if todo:
-            with ProcessPoolExecutor(min(args.threads, len(todo))) as pool:
+            with ProcessPoolExecutor(min(args.threads, len(todo)),
+                                     mp_context=multiprocessing.get_context("forkserver")) as pool:
                 list(pool.map(execute_candidates, todo))
     else:
         for shard_args in todo:
