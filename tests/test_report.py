@@ -74,6 +74,7 @@ def test_report_figures_equal_the_stages_summaries(built) -> None:
         counters = [m["stats"]["counters"] for m in markers(data, "train")]
         assert figures["tail_tokens_dropped"] == sum(c[f"{split}_tail_tokens_dropped"] for c in counters)
         assert figures["tokens"] + figures["tail_tokens_dropped"] == sum(c[f"{split}_tokens_encoded"] for c in counters)
+        assert all(f["marker_problem"] is None for f in figures["files"])  # every file vouched for by its marker
         starts = sum(s.doc_starts(i).size for s in seqs for i in range(len(s)))
         assert len(figures["doc_token_lengths"]) == starts > 0  # one length per document start
     # the fixture writes raw pages without crawl markers: the report says so instead of failing
@@ -221,6 +222,7 @@ def test_report_warnings_a_user_must_see(tmp_path: Path) -> None:
     assert "the test split holds no sequence" in warnings
     assert "filter dropped 88 of its 132 input documents (67%; lang:fr 88)" in warnings
     assert "filter: parts are badly unbalanced (documents out per part: 40, 2, 2)" in warnings
+    assert "holds no content stamp for it" in warnings  # .seq files no marker vouches for, as count_tokens says
     assert report["packing"]["splits"]["train"]["sequences"] == 6 and report["packing"]["splits"]["test"]["tokens"] == 0
     assert {r["cpu_seconds"] for r in report["timing"]} == {0.4}
     page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")

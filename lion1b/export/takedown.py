@@ -116,13 +116,10 @@ def clean_file(path: Path, targets: Targets, ids: set[str], dry_run: bool) -> in
     return removed
 
 
-def _located(marker_path: Path, output: str, data: Path) -> Path:
-    """An output as a marker names it (as the stage was run: often relative to the project root), found from
-    here: beside the marker, as named, or under the data folder's parent."""
-    for candidate in (marker_path.parent / Path(output).name, Path(output), data.parent / output):
-        if candidate.exists():
-            return candidate
-    return Path(output)
+def _located(marker_path: Path, output: str, recorded_dir: str) -> Path:
+    """An output as its marker names it, read relative to where the marker is (as lion1b/tokenize/markers.py
+    does), so a data folder that was moved or copied whole still resolves."""
+    return marker_path.parent / os.path.relpath(output, recorded_dir or ".")
 
 
 def restamp_markers(data: Path, cleaned: set[Path]) -> list[Path]:
@@ -140,11 +137,11 @@ def restamp_markers(data: Path, cleaned: set[Path]) -> list[Path]:
             continue
         if not isinstance(marker, dict) or not isinstance(marker.get("output_stamps"), list):
             continue
-        located = [_located(marker_path, str(o), data) for o in marker.get("outputs", [])]
+        outputs = [str(o) for o in marker.get("outputs", [])]
+        located = [_located(marker_path, o, os.path.dirname(outputs[0])) for o in outputs]
         if not any(p.resolve() in done for p in located):
             continue
-        marker["output_stamps"] = [[o, *content_stamp(p)[1:]] for o, p in zip(marker["outputs"], located,
-                                                                               strict=True)]
+        marker["output_stamps"] = [[o, *content_stamp(p)[1:]] for o, p in zip(outputs, located, strict=True)]
         with atomic_write(marker_path) as handle:
             json.dump(marker, handle, indent=1)
         changed.append(marker_path)

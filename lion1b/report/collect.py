@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from lion1b.contract import MARKER_SUFFIX, log, open_binary, stable_hash
+from lion1b.tokenize.markers import marker_problem
 from lion1b.tokenize.seqfile import SeqFile, SeqFormatError
 
 # (key, shard prefix, label): the record stages in pipeline order; their shards are <prefix>_thread{T}.txt.
@@ -402,6 +403,8 @@ def _seq_split(paths: dict[int, Path]) -> dict[str, Any]:
             continue
         h = seq.header
         files.append({"part": part, "path": str(path), "sequences": h.n_sequences, "tokens": h.n_tokens,
+                      # a leftover of a failed run, or changed since: count_tokens and training refuse it
+                      "marker_problem": marker_problem(path, content=False),
                       "documents": h.n_documents, "seq_len": h.seq_len, "vocab_size": h.vocab_size,
                       "tokenizer_fingerprint": h.tokenizer_fingerprint, "bos_id": h.bos_id, "eos_id": h.eos_id})
         # Document lengths in the packed stream: distance between consecutive document starts.
@@ -510,6 +513,8 @@ def _warnings(report: dict[str, Any]) -> list[str]:
             for f in split["files"]:
                 if "error" in f:
                     warnings.append(f"{name}: {f['error']}")
+                elif f.get("marker_problem"):
+                    warnings.append(f"{name}: {f['marker_problem']}")
     if not report["stages"]:
         warnings.append(f"no stage output found in {report['data_dir']}")
     return warnings
