@@ -22,7 +22,7 @@ from typing import Any
 
 from lion1b.contract import die, log
 from lion1b.export.packing import PackSettings, check_split, pack_settings
-from lion1b.report.collect import collect, iter_jsonl, part_files
+from lion1b.report.collect import collect, iter_jsonl, part_files, part_name
 from lion1b.tokenize.pack import is_test
 
 COLUMNS = ("id", "url", "text", "lang", "n_tokens")
@@ -108,7 +108,7 @@ def export(data_dir: str | Path, out: str | Path, model: str | None, test_ratio:
     """Write the dataset to ``out`` (replaced atomically as a whole); returns the per-split counts."""
     data, out = Path(data_dir), Path(out)
     if not part_files(data, "scrubbed"):
-        die(f"no scrubbed_thread*.txt shards in {data}: run the pipeline (finalizedata.sh) first")
+        die(f"no {part_name('scrubbed', '*')} shards in {data}: run the pipeline (finalizedata.sh) first")
     settings = pack_settings(data, model, test_ratio, need_tokenizer=False)
     check_split(data, settings)
     import datasets

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lion1b.contract import die, stable_hash
-from lion1b.report.collect import iter_jsonl, part_files, read_marker
+from lion1b.report.collect import iter_jsonl, part_files, part_name, read_marker
 from lion1b.tokenize.loading import LoadedTokenizer, load_tokenizer
 from lion1b.tokenize.pack import SPLIT_SCALE, is_test
 from lion1b.tokenize.seqfile import SeqFile, SeqFormatError
@@ -34,10 +34,10 @@ class PackSettings:
 
     def pack_args(self, data_dir: Path, part: int) -> list[str]:
         """tokenize_and_pack arguments that rebuild part ``part`` as the pipeline built it."""
-        return ["--input", str(data_dir / f"scrubbed_thread{part}.txt"), "--model", str(self.model),
-                "--seq_len", str(self.seq_len), "--test_ratio", repr(self.test_ratio), "--bos", self.bos,
-                "--train_out", str(data_dir / f"train_thread{part}.seq"),
-                "--test_out", str(data_dir / f"test_thread{part}.seq"),
+        return ["--input", str(data_dir / part_name("scrubbed", part)), "--model", str(self.model),
+                "--seq-len", str(self.seq_len), "--test-ratio", repr(self.test_ratio), "--bos", self.bos,
+                "--train-out", str(data_dir / part_name("train_seq", part)),
+                "--test-out", str(data_dir / part_name("test_seq", part)),
                 "--part-id", str(part), "--num-parts", str(self.num_parts)]
 
     def doc_tokens(self, texts: list[str]) -> list[int]:
@@ -83,11 +83,11 @@ def pack_settings(data_dir: str | Path, model: str | None, test_ratio: float | N
                   need_tokenizer: bool = True) -> PackSettings:
     """Settings of the existing .seq files in ``data_dir``; a clear error when they cannot be recovered."""
     data = Path(data_dir)
-    train = part_files(data, "train", ".seq")
+    train = part_files(data, "train_seq")
     if not train:
-        die(f"no train_thread*.seq files in {data}: run tokenize_and_pack first")
+        die(f"no {part_name('train_seq', '*')} files in {data}: run tokenize_and_pack first")
     headers = []
-    for path in [*train.values(), *part_files(data, "test", ".seq").values()]:
+    for path in [*train.values(), *part_files(data, "test_seq").values()]:
         try:
             headers.append(SeqFile(path).header)
         except SeqFormatError as exc:
@@ -125,7 +125,7 @@ def check_split(data_dir: str | Path, settings: PackSettings) -> None:
     """Every id in a test .seq file must be a test id under the inferred ratio, and no train id may be."""
     data = Path(data_dir)
     for split in ("train", "test"):
-        for path in part_files(data, split, ".seq").values():
+        for path in part_files(data, f"{split}_seq").values():
             wrong = [i for i in SeqFile(path).document_ids() if is_test(i, settings.test_ratio) != (split == "test")]
             if wrong:
                 die(f"{path}: document {wrong[0]} is not in the {split} split for test ratio "

@@ -32,10 +32,11 @@ from urllib.parse import urlsplit, urlunsplit
 from lion1b.contract import MARKER_SUFFIX, atomic_write, die, log, open_binary, record_id, record_line
 from lion1b.contract.files import content_stamp
 from lion1b.export.packing import check_split, pack_settings
-from lion1b.report.collect import PART_RE, iter_jsonl, part_files
+from lion1b.report.collect import iter_jsonl, part_files
 from lion1b.tokenize.seqfile import SeqFile, SeqFormatError
 
-# Shards holding records with a url, in pipeline order; outlinks are the crawl's links still to fetch.
+# Kinds of shard (lion1b/config.py FILES) holding records with a url, in pipeline order; outlinks are the
+# crawl's links still to fetch.
 SHARDS = ("raw_html", "outlinks", "extracted", "filtered", "deduped", "scrubbed")
 
 
@@ -159,7 +160,7 @@ def seq_holding(data: Path, ids: set[str]) -> dict[str, int]:
     """{.seq path: number of sequences with a token from ``ids``}, over every .seq file in ``data``."""
     found: dict[str, int] = {}
     for split in ("train", "test"):
-        for path in part_files(data, split, ".seq").values():
+        for path in part_files(data, f"{split}_seq").values():
             seq = SeqFile(path)
             table = seq.document_ids()
             bad = {j for j, doc in enumerate(table) if doc in ids}
@@ -172,23 +173,25 @@ def takedown(data_dir: str | Path, targets: Targets, model: str, test_ratio: flo
              dry_run: bool = False, jobs: int = 1) -> dict[str, Any]:
     """Remove the targets everywhere, re-pack the affected parts (``jobs`` at a time), verify, record."""
     data = Path(data_dir)
-    has_seq = bool(part_files(data, "train", ".seq"))
+    has_seq = bool(part_files(data, "train_seq"))
     settings = pack_settings(data, model, test_ratio) if has_seq else None
     if settings:
         check_split(data, settings)  # before anything changes: the split must be reproducible
     ids: set[str] = set()
     removed: Counter[str] = Counter()
     affected: set[int] = set()
-    files = [p for prefix in SHARDS for p in part_files(data, prefix).values() if p.exists()]
+    final = {path: part for part, path in part_files(data, "scrubbed").items()}
+    files = [p for kind in SHARDS for p in part_files(data, kind).values() if p.exists()]
     files += sorted((data / "rejected").glob("*_thread*.txt")) if (data / "rejected").is_dir() else []
+    docs_removed = 0
     for path in files:
         n = clean_file(path, targets, ids, dry_run)
         if n:
             removed[str(path)] = n
             log(f"[takedown] {path}: {n} record(s) {'would be ' if dry_run else ''}removed")
-            match = PART_RE.search(path.name)
-            if path.name.startswith("scrubbed_") and match:
-                affected.add(int(match.group(1)))
+            if path in final:
+                affected.add(final[path])
+                docs_removed += n
     dup_map = data / "dedupe" / "dup_map.jsonl"
     if dup_map.exists():
         n = _clean_dup_map(dup_map, ids, dry_run)
@@ -199,10 +202,9 @@ def takedown(data_dir: str | Path, targets: Targets, model: str, test_ratio: flo
         restamp_markers(data, {Path(p) for p in removed})
     if has_seq:  # a part whose .seq holds a removed id is rebuilt too, whatever its text shard said
         for split in ("train", "test"):
-            for part, path in part_files(data, split, ".seq").items():
+            for part, path in part_files(data, f"{split}_seq").items():
                 if ids & set(SeqFile(path).document_ids()):
                     affected.add(part)
-    docs_removed = sum(n for p, n in removed.items() if Path(p).name.startswith("scrubbed_"))
     result = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "reason": reason,
               "urls_requested": sorted(targets.urls), "hosts_requested": sorted(targets.hosts),
               "documents_removed": docs_removed, "records_removed": dict(removed), "ids": sorted(ids),
@@ -238,7 +240,7 @@ def verify(data: Path, ids: set[str]) -> bool:
     """count_tokens --verify over every .seq file, then the provenance index: no row may name a removed id."""
     ok = True
     for split in ("train", "test"):
-        if not part_files(data, split, ".seq"):
+        if not part_files(data, f"{split}_seq"):
             continue
         proc = _python("lion1b.tokenize.count.main", ["--input", str(data / f"{split}_thread*.seq"), "--verify",
                                                       "--json"])

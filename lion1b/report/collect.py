@@ -20,11 +20,12 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from lion1b.config import FILES
 from lion1b.contract import MARKER_SUFFIX, log, open_binary, stable_hash
 from lion1b.tokenize.markers import marker_problem
 from lion1b.tokenize.seqfile import SeqFile, SeqFormatError
 
-# (key, shard prefix, label): the record stages in pipeline order; their shards are <prefix>_thread{T}.txt.
+# (key, kind of shard in lion1b/config.py FILES, label): the record stages in pipeline order.
 TEXT_STAGES = [
     ("crawl", "raw_html", "crawl"),
     ("extract", "extracted", "extract text"),
@@ -60,15 +61,22 @@ def host_of(url: str) -> str:
         return ""
 
 
-def part_files(data_dir: Path, prefix: str, suffix: str = ".txt") -> dict[int, Path]:
-    """{part id: path} of ``<prefix>_thread{T}<suffix>`` files, also when only the marker exists."""
+def part_files(data_dir: Path, kind: str) -> dict[int, Path]:
+    """{part id: path} of one kind of per-part file, named as lion1b/config.py FILES says (e.g.
+    ``scrubbed_thread{T}.txt``), looked for in ``data_dir``; also parts of which only the marker exists."""
+    head, tail = Path(FILES[kind]).name.split("{T}")
     found: dict[int, Path] = {}
-    for path in data_dir.glob(f"{prefix}_thread*{suffix}*"):
+    for path in data_dir.glob(f"{head}*{tail}*"):
         name = path.name.removesuffix(MARKER_SUFFIX)
-        match = PART_RE.search(name)
-        if match and name.endswith(suffix) and name == f"{prefix}_thread{match.group(1)}{suffix}":
-            found[int(match.group(1))] = path.with_name(name)
+        middle = name[len(head):len(name) - len(tail)] if name.startswith(head) and name.endswith(tail) else ""
+        if middle.isdigit():
+            found[int(middle)] = path.with_name(name)
     return dict(sorted(found.items()))
+
+
+def part_name(kind: str, part: int | str) -> str:
+    """The file name of one part's file of ``kind`` (lion1b/config.py FILES)."""
+    return Path(FILES[kind]).name.replace("{T}", str(part))
 
 
 def read_marker(path: Path) -> dict[str, Any] | None:
@@ -417,7 +425,7 @@ def _seq_split(paths: dict[int, Path]) -> dict[str, Any]:
 
 
 def _packing(data: Path, report: dict[str, Any]) -> dict[str, Any] | None:
-    train, test = part_files(data, "train", ".seq"), part_files(data, "test", ".seq")
+    train, test = part_files(data, "train_seq"), part_files(data, "test_seq")
     if not train and not test:
         return None
     markers = {}
