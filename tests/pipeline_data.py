@@ -79,12 +79,12 @@ def run_stages(root: Path) -> Path:
         dedupe_main([*io("filtered", "deduped", t), "--phase", "write", "--work-dir", work])
         scrub_main(io("deduped", "scrubbed", t))
     model = root / "tokenizer" / "tokenizer.model"
-    run_main("lion1b.tokenize.train_tokenizer", "--input", shard("scrubbed", "*"), "--vocab_size", "600",
-             "--output", model, "--hf_dir", root / "tokenizer" / "hf", "--quiet")
+    run_main("lion1b.tokenize.train_tokenizer", "--input", shard("scrubbed", "*"), "--vocab-size", "600",
+             "--output", model, "--hf-dir", root / "tokenizer" / "hf", "--quiet")
     for t in range(PARTS):
-        run_main("lion1b.tokenize.pack", "--input", shard("scrubbed", t), "--model", model, "--seq_len", str(SEQ_LEN),
-                 "--test_ratio", str(TEST_RATIO), "--train_out", shard("train", t, ".seq"),
-                 "--test_out", shard("test", t, ".seq"), "--part-id", str(t), "--num-parts", str(PARTS), "--quiet")
+        run_main("lion1b.tokenize.pack", "--input", shard("scrubbed", t), "--model", model, "--seq-len", str(SEQ_LEN),
+                 "--test-ratio", str(TEST_RATIO), "--train-out", shard("train", t, ".seq"),
+                 "--test-out", shard("test", t, ".seq"), "--part-id", str(t), "--num-parts", str(PARTS), "--quiet")
     return data
 
 

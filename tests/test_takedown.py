@@ -3,8 +3,6 @@ packed with), count_tokens --verify passes, no sequence's provenance names the r
 takedown is recorded and shown in the report."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,6 +11,7 @@ from pipeline_data import PARTS, TEST_RATIO, pipeline_copy, pipeline_root, run_s
 
 from lion1b.contract import open_records, record_id
 from lion1b.contract.files import content_stamp
+from lion1b.export.takedown import count_tokens
 from lion1b.export.takedown import main as takedown_main
 from lion1b.report.cli import build_report
 from lion1b.tokenize.pack import is_test
@@ -32,11 +31,8 @@ def all_urls(data: Path) -> set[str]:
 
 
 def count_tokens_verify(data: Path) -> dict:
-    proc = subprocess.run([sys.executable, "-c", "from lion1b.tokenize.count import main; main()", "--input",
-                           str(data / "*_thread*.seq"), "--verify", "--json"], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    """``count_tokens --input '*_thread*.seq' --verify --json``, in-process."""
+    return count_tokens(["--input", str(data / "*_thread*.seq"), "--verify", "--json"])
 
 
 @pytest.fixture()

@@ -17,6 +17,8 @@ and the dataset card show. See docs/report.md for what a re-run does afterwards.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -32,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 from lion1b.contract import MARKER_SUFFIX, atomic_write, die, log, open_binary, record_id, record_line
 from lion1b.contract.files import content_stamp
 from lion1b.export.packing import check_split, pack_settings
-from lion1b.report.collect import iter_jsonl, part_files
+from lion1b.report.collect import iter_jsonl, part_files, part_name
 from lion1b.tokenize.seqfile import SeqFile, SeqFormatError
 
 # Kinds of shard (lion1b/config.py FILES) holding records with a url, in pipeline order; outlinks are the
@@ -236,19 +238,28 @@ def _clean_dup_map(path: Path, ids: set[str], dry_run: bool) -> int:
     return len(entries) - len(kept)
 
 
+def count_tokens(argv: list[str]) -> dict[str, Any]:
+    """count_tokens run as its command runs (same code, same checks), its --json result captured."""
+    from lion1b.tokenize.count import main as count_main
+
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            count_main(argv)
+    except SystemExit as exc:  # 1: a file failed its check (listed in the JSON); 2: it could not run at all
+        if exc.code not in (0, 1, None):
+            return {"errors": [{"error": f"count_tokens exited with {exc.code}"}], "total": {}}
+    return json.loads(out.getvalue())
+
+
 def verify(data: Path, ids: set[str]) -> bool:
     """count_tokens --verify over every .seq file, then the provenance index: no row may name a removed id."""
     ok = True
     for split in ("train", "test"):
         if not part_files(data, f"{split}_seq"):
             continue
-        proc = _python("lion1b.tokenize.count.main", ["--input", str(data / f"{split}_thread*.seq"), "--verify",
-                                                      "--json"])
-        try:
-            counted = json.loads(proc.stdout)
-        except ValueError:
-            counted = {"errors": [{"error": proc.stderr.strip()[-500:]}], "total": {}}
-        if proc.returncode != 0 or counted["errors"]:
+        counted = count_tokens(["--input", str(data / part_name(f"{split}_seq", "*")), "--verify", "--json"])
+        if counted["errors"]:
             ok = False
             for error in counted["errors"]:
                 log(f"error: count_tokens --verify: {error['error']}")
