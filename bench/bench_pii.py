@@ -10,12 +10,19 @@ Then the same scoring and timing on a held-out set made by a different generator
 prose in 24 locales, libphonenumber example numbers, every card type, lower-case IBANs, section numbers), which
 the rules were not checked against while being written.
 
+With --pages GLOB: real documentation pages (e.g. the Debian packages debian-reference-* and postgresql-doc-15),
+extracted by the pipeline's default extractor, scanned for what the detectors find there (no gold: every
+detection except e-mails is listed with its context, to be judged by eye; section numbers must not be among them).
+
 Usage: .venv/bin/python bench/bench_pii.py [--repeat 3] [--no-presidio] [--heldout 2000] [--show-misses 20]
+       [--compare-with /tmp/old_detectors.py] [--pages '/usr/share/doc/postgresql-doc-15/html/*.html']
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
+import importlib.util
 import json
 import logging
 import os
@@ -131,15 +138,56 @@ def print_errors(records: list[dict], detect: Detector, k: int) -> None:
                     print(f"  false {t}: {text[max(0, s - 30) : e + 5]!r}")
 
 
+def detectors_from(path: str) -> Detector:
+    """find_pii of a detectors module loaded from a file, as a Detector."""
+    spec = importlib.util.spec_from_file_location(f"detectors_{abs(hash(path))}", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"error: cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return lambda text: [(s.start, s.end, s.type) for s in module.find_pii(text)]
+
+
+def scan_pages(patterns: list[str]) -> None:
+    """Extract each page as the pipeline would and list what the detectors find (counted once per distinct
+    value in its context: the eight language editions repeat the same examples)."""
+    from lion1b.extract.engines import DEFAULT_ENGINE, ENGINES
+
+    files = sorted({f for pattern in patterns for f in glob.glob(pattern, recursive=True)})
+    per_type: Counter[str] = Counter()
+    seen: Counter[tuple[str, str]] = Counter()
+    chars = 0
+    start = time.process_time()
+    for path in files:
+        text = ENGINES[DEFAULT_ENGINE](Path(path).read_text(encoding="utf-8", errors="replace")).text
+        chars += len(text)
+        for s, e, t in ours(text):
+            per_type[t] += 1
+            if t != "EMAIL":
+                seen[(t, f"{text[max(0, s - 30) : s]}[[{text[s:e]}]]{text[e : e + 10]}".replace("\n", " "))] += 1
+    print(f"\n## pages: {len(files)} files, {chars:,} chars of extracted text, "
+          f"{time.process_time() - start:.1f} CPU s (extraction included)\n{dict(per_type)}")
+    for (t, context), n in sorted(seen.items()):
+        print(f"  {n:4d} {t}: {context!r}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="passes over the texts when timing (default 3)")
     parser.add_argument("--no-presidio", action="store_true", help="skip the reference tool")
     parser.add_argument("--heldout", type=int, default=2000, help="held-out records to generate, 0 to skip")
     parser.add_argument("--seed", type=int, default=13, help="held-out generator seed (default %(default)s)")
+    parser.add_argument("--compare-with", action="append", default=[], metavar="DETECTORS_PY",
+                        help="also score a detectors.py from a file (e.g. an older commit's: git show "
+                             "REV:lion1b/pii/detectors.py > /tmp/old.py), in the same run")
+    parser.add_argument("--pages", action="append", default=[], metavar="GLOB",
+                        help="HTML pages to scan (repeatable; ** allowed); lists the detections")
     parser.add_argument("--show-misses", type=int, default=0, metavar="K",
                         help="print up to K missed gold spans and K false detections per type (synthetic values)")
     args = parser.parse_args()
+    if args.pages:
+        scan_pages(args.pages)
+        return
     if not DEV.exists():
         print(f"skip: {DEV} not found (set LION1B_SHARED to the shared data folder)")
         return
@@ -148,6 +196,8 @@ def main() -> None:
     prose = [v["articleBody"] for v in json.loads(PROSE.read_text()).values()] if PROSE.exists() else []
 
     tools: list[tuple[str, Detector]] = [("scrub_pii", ours)]
+    for path in args.compare_with:
+        tools.append((f"detectors from {path}", detectors_from(path)))
     if not args.no_presidio:
         try:
             logging.disable(logging.WARNING)
@@ -165,10 +215,10 @@ def main() -> None:
         print(f"speed: {speeds[name][0]:,.0f} chars/s on dev.jsonl, {speeds[name][1]:,.0f} chars/s on prose")
     replace_speed = chars_per_second(texts, lambda t: scrub(t, DETECTED_TYPES, "<{type}>", False), args.repeat)
     print(f"\nscrub_pii scrub() (detect + replace): {replace_speed:,.0f} chars/s on dev.jsonl")
-    if len(speeds) == 2:
-        (a, sa), (b, sb) = speeds.items()
-        print(f"speed ratio {a}/{b}: {sa[0] / sb[0]:.1f}x on dev.jsonl, "
-              + (f"{sa[1] / sb[1]:.1f}x on prose" if prose else ""))
+    ours_speed = speeds["scrub_pii"]
+    for name, (dev_speed, prose_speed) in list(speeds.items())[1:]:
+        print(f"speed ratio scrub_pii/{name}: {ours_speed[0] / dev_speed:.2f}x on dev.jsonl"
+              + (f", {ours_speed[1] / prose_speed:.2f}x on prose" if prose else ""))
     if args.heldout and generate_heldout is None:
         print("\nheld-out set skipped: pip install Faker (requirements-bench.txt) to generate it")
     elif args.heldout:
@@ -176,9 +226,9 @@ def main() -> None:
         heldout_texts = [r["text"] for r in heldout]
         print(f"\nheld-out (bench/pii_heldout.py --n {args.heldout} --seed {args.seed}): {len(heldout)} texts, "
               f"{sum(map(len, heldout_texts)):,} chars")
-        report("scrub_pii on the held-out set", heldout, ours, args.show_misses)
-        print(f"speed: {chars_per_second(heldout_texts, ours, args.repeat):,.0f} chars/s on the held-out set")
-
+        for name, detect in tools:
+            report(f"{name} on the held-out set", heldout, detect, args.show_misses)
+            print(f"speed: {chars_per_second(heldout_texts, detect, args.repeat):,.0f} chars/s on the held-out set")
 
 if __name__ == "__main__":
     main()
