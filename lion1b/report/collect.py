@@ -46,6 +46,7 @@ PART_RE = re.compile(r"_thread(\d+)\.")
 LANGID_MAX_REJECTED = 20_000
 NOT_IDENTIFIED = "(not identified)"
 SAMPLES_PER_REASON = 3
+RAW_PAGE_NOTE = "(the rejected record is the raw page: no text was extracted)"
 KEPT_SAMPLES = 5
 SNIPPET_CHARS = 400
 HOSTS_SHOWN = 20
@@ -322,7 +323,7 @@ def _read_rejected(folder: Path) -> dict[str, Any]:
                         langs[lang_id.predict(text)[0]] += 1
                 bucket = samples[stage][reason]
                 if len(bucket) < SAMPLES_PER_REASON:
-                    shown = _scrubbed_snippet(text) if text else "(no extracted text: the page was dropped as HTML)"
+                    shown = _scrubbed_snippet(text) if text else RAW_PAGE_NOTE
                     bucket.append({"url": str(record.get("url", "")), "text": shown})
     for entry in summary.values():
         entry["by_reason"] = dict(entry["by_reason"].most_common())
