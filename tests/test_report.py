@@ -66,6 +66,7 @@ def test_report_figures_equal_the_stages_summaries(built) -> None:
     assert report["dedupe"]["duplicates"] == dedupe_drops > 0
     assert sum((int(size) - 1) * n for size, n in report["dedupe"]["cluster_sizes"].items()) == dedupe_drops
     # train/test: .seq headers and the packer's counters
+    starts = 0
     for split in ("train", "test"):
         seqs = [SeqFile(data / f"{split}_thread{t}.seq") for t in range(PARTS)]
         figures = report["packing"]["splits"][split]
@@ -75,8 +76,11 @@ def test_report_figures_equal_the_stages_summaries(built) -> None:
         assert figures["tail_tokens_dropped"] == sum(c[f"{split}_tail_tokens_dropped"] for c in counters)
         assert figures["tokens"] + figures["tail_tokens_dropped"] == sum(c[f"{split}_tokens_encoded"] for c in counters)
         assert all(f["marker_problem"] is None for f in figures["files"])  # every file vouched for by its marker
-        starts = sum(s.doc_starts(i).size for s in seqs for i in range(len(s)))
-        assert len(figures["doc_token_lengths"]) == starts > 0  # one length per document start
+        starts += sum(s.doc_starts(i).size for s in seqs for i in range(len(s)))
+    lengths = report["packing"]["doc_token_lengths"]  # one length per document start
+    assert lengths["n"] == sum(lengths["counts"]) == starts > 0
+    assert report["text_lengths"]["n"] == len(final) and report["text_lengths"]["max"] == max(len(r["text"])
+                                                                                             for r in final)
     # the fixture writes raw pages without crawl markers: the report says so instead of failing
     assert any("crawl: 2 of 2 part(s) have no completion marker" in w for w in report["warnings"])
     raw = [r for t in range(PARTS) for r in open_records(data / f"raw_html_thread{t}.txt")]

@@ -238,8 +238,8 @@ def collect(data_dir: str | Path, tokenizer_marker: str | Path | None = None) ->
     _add_dropped_chars(report, rejected, dup_ids, dup_records)
     report["languages"] = _languages(report, scans, rejected, dup_ids, dup_records)
     report["hosts"] = _hosts(scans)
-    report["dedupe"] = _dedupe(data / "dedupe", dup_ids, dup_records)
-    report["text_lengths"] = final["lengths"] or _fallback_lengths(data, last_text_stage)
+    report["dedupe"] = _dedupe(data / "dedupe", dup_ids)
+    report["text_lengths"] = distribution(final["lengths"] or _fallback_lengths(data, last_text_stage))
     report["pii"] = {"by_type": dict(final["pii"].most_common()), "docs_with_pii": final["docs_with_pii"]}
     report["packing"] = _packing(data, report)
     report["timing"] = _timing(data, report, tokenizer_marker)
@@ -253,6 +253,22 @@ def collect(data_dir: str | Path, tokenizer_marker: str | Path | None = None) ->
         and s["docs"] != s["marker"]["out"]]
     report["warnings"] = _warnings(report)
     return report
+
+
+def distribution(values: list[int], bins: int = 30) -> dict[str, Any] | None:
+    """Summary and histogram of a length distribution: what report.json keeps instead of every value (a
+    run has millions of documents). Log-spaced bins when the values span orders of magnitude."""
+    arr = np.asarray(values, dtype=float)
+    arr = arr[arr > 0]
+    if not arr.size:
+        return None
+    log_bins = bool(arr.max() / arr.min() > 50)
+    edges = (np.logspace(np.log10(arr.min()), np.log10(arr.max() + 1), bins + 1) if log_bins
+             else np.linspace(arr.min(), arr.max() + 1, bins + 1))
+    counts, _ = np.histogram(arr, bins=edges)
+    return {"n": int(arr.size), "min": int(arr.min()), "median": float(np.median(arr)), "mean": float(arr.mean()),
+            "p90": float(np.percentile(arr, 90)), "max": int(arr.max()), "log_bins": log_bins,
+            "edges": [round(float(e), 2) for e in edges], "counts": counts.tolist()}
 
 
 def _add_final(final: dict[str, Any], record: dict[str, Any]) -> None:
@@ -381,8 +397,7 @@ def _hosts(scans: dict[str, _ShardScan]) -> dict[str, Any]:
     return {"stages": order, "rows": rows[:HOSTS_SHOWN], "others": others, "n_hosts": len(rows)}
 
 
-def _dedupe(folder: Path, dup_ids: dict[str, tuple[str, str]],
-            dup_records: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _dedupe(folder: Path, dup_ids: dict[str, tuple[str, str]]) -> dict[str, Any]:
     clusters: Counter[str] = Counter(kept for kept, _ in dup_ids.values())
     kinds = Counter(kind for _, kind in dup_ids.values())
     sizes = Counter(n + 1 for n in clusters.values())  # the kept document plus its duplicates
@@ -437,6 +452,7 @@ def _packing(data: Path, report: dict[str, Any]) -> dict[str, Any] | None:
             markers[part] = marker
     stats = _sum_stats(list(markers.values())) if markers else None
     splits = {}
+    lengths: list[int] = []
     for name, paths in (("train", train), ("test", test)):
         seqs = _seq_split(paths)
         ok = [f for f in seqs["files"] if "error" not in f]
@@ -449,13 +465,13 @@ def _packing(data: Path, report: dict[str, Any]) -> dict[str, Any] | None:
             "documents_in_files": sum(f["documents"] for f in ok), "tokens_encoded": encoded,
             "tail_tokens_dropped": tail, "tail_docs_dropped": counters.get(f"{name}_tail_docs_dropped"),
             "waste_fraction": (tail / encoded) if encoded and tail is not None else None,
-            "doc_token_lengths": seqs["doc_token_lengths"],
         }
+        lengths += seqs["doc_token_lengths"]
     seq_lens = sorted({f["seq_len"] for s in splits.values() for f in s["files"] if "seq_len" in f})
     stage = {"key": "tokenize", "label": "tokenize & pack", "parts": len(train), "parts_complete": len(markers),
              "docs": stats["out"] if stats else None, "chars": None, "marker": stats}
     report["stages"].append(stage)
-    return {"splits": splits, "seq_len": seq_lens, "padding_tokens": 0}
+    return {"splits": splits, "seq_len": seq_lens, "padding_tokens": 0, "doc_token_lengths": distribution(lengths)}
 
 
 TIMING_ORDER = ["crawl", "extract text", "filter", "dedupe signatures", "dedupe candidates", "dedupe cluster",

@@ -122,20 +122,15 @@ def stacked_h(labels: list[str], kept: list[float], dropped: list[float], title:
     return png(fig, title)
 
 
-def histogram(values: list[int], title: str, xlabel: str) -> str:
+def histogram(dist: dict[str, Any], title: str, xlabel: str) -> str:
+    """A length histogram from its summary (lion1b/report/collect.py ``distribution``)."""
     fig, ax = _figure()
-    arr = np.asarray(values, dtype=float)
-    arr = arr[arr > 0]
-    if arr.size and arr.max() / max(arr.min(), 1) > 50:  # spans orders of magnitude: log-spaced bins
-        bins = np.logspace(np.log10(max(arr.min(), 1)), np.log10(arr.max() + 1), 30)
+    ax.stairs(dist["counts"], dist["edges"], fill=True, color=KEPT)
+    if dist["log_bins"]:
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _short(v)))
-    else:
-        bins = 30
-    ax.hist(arr, bins=bins, color=KEPT)
-    if arr.size:
-        ax.axvline(float(np.median(arr)), color=DROPPED, linestyle="--", label=f"median {np.median(arr):,.0f}")
-        ax.legend(frameon=False, fontsize=8)
+    ax.axvline(dist["median"], color=DROPPED, linestyle="--", label=f"median {dist['median']:,.0f}")
+    ax.legend(frameon=False, fontsize=8)
     ax.set_title(title, fontsize=11)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("documents")
@@ -289,10 +284,9 @@ def _lengths(report: dict[str, Any]) -> str:
     if report["text_lengths"]:
         plots.append(histogram(report["text_lengths"], "Text length of the final documents", "characters"))
     packing = report.get("packing")
-    if packing:
-        lengths = packing["splits"]["train"]["doc_token_lengths"] + packing["splits"]["test"]["doc_token_lengths"]
-        if lengths:
-            plots.append(histogram(lengths, "Tokens per document (packed, BOS/EOS included)", "tokens"))
+    if packing and packing["doc_token_lengths"]:
+        plots.append(histogram(packing["doc_token_lengths"], "Tokens per document (packed, BOS/EOS included)",
+                               "tokens"))
     if not plots:
         return '<h2 id="lengths">Lengths</h2><p class="muted">No final text or .seq files yet.</p>'
     return f'<h2 id="lengths">Document lengths</h2><div class="plots">{"".join(plots)}</div>'
