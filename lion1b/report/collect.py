@@ -279,11 +279,13 @@ def _add_final(final: dict[str, Any], record: dict[str, Any]) -> None:
         final["pii"].update({str(k): int(v) for k, v in counts.items() if isinstance(v, int)})
         final["docs_with_pii"] += 1
     # A spread-out, reproducible choice of kept documents: the smallest hashes of their ids.
-    sample = {"url": record.get("url", ""), "lang": record.get("lang"), "chars": len(text),
-              "text": snippet(text), "rank": stable_hash("sample:" + str(record.get("id", "")))}
-    final["kept_samples"].append(sample)
-    final["kept_samples"].sort(key=lambda s: s["rank"])
-    del final["kept_samples"][KEPT_SAMPLES:]
+    rank = stable_hash("sample:" + str(record.get("id", "")))
+    kept = final["kept_samples"]
+    if len(kept) < KEPT_SAMPLES or rank < kept[-1]["rank"]:
+        kept.append({"url": record.get("url", ""), "lang": record.get("lang"), "chars": len(text),
+                     "text": snippet(text), "rank": rank})
+        kept.sort(key=lambda s: s["rank"])
+        del kept[KEPT_SAMPLES:]
 
 
 def _fallback_lengths(data: Path, stage: str | None) -> list[int]:
