@@ -168,3 +168,46 @@ def test_finalizedata_over_both_nodes_writes_the_bytes_of_a_local_run(two_nodes,
     assert seqs == ["test_thread0.seq", "test_thread1.seq", "train_thread0.seq", "train_thread1.seq"]
     for name in seqs:
         assert (nodes / "data" / name).read_bytes() == (local / "data" / name).read_bytes(), name
+
+
+# ---------------------------------------------------------------- the roll call alone (no ssh, one machine)
+
+ROLL_CALL = """
+import sys, torch, torch.distributed as dist
+from lion1b.train.rendezvous import roll_call
+roll_call()
+dist.init_process_group("gloo")  # env:// again, through rank 0's store
+t = torch.tensor([float(dist.get_rank() + 1)])
+dist.all_reduce(t)
+print("sum", int(t.item()), flush=True)
+dist.destroy_process_group()
+"""
+
+
+def rank_env(rank: int, port: int, **extra: str) -> dict:
+    return dict(os.environ, WORLD_SIZE="2", RANK=str(rank), LOCAL_RANK="0", CROSS_RANK=str(rank), CROSS_SIZE="2",
+                MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), PYTHONPATH=str(REPO), **extra)
+
+
+def test_roll_call_hands_its_store_to_the_process_group():
+    port = free_port("127.0.0.1")
+    ranks = [subprocess.Popen([sys.executable, "-c", ROLL_CALL], env=rank_env(r, port), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for r in (0, 1)]
+    outs = [p.communicate(timeout=120) for p in ranks]
+    assert [p.returncode for p in ranks] == [0, 0], outs
+    assert all("sum 3" in out for out, _ in outs)
+
+
+def test_roll_call_names_the_host_that_never_checked_in():
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", ROLL_CALL], capture_output=True, text=True, timeout=120,
+                          env=rank_env(0, free_port("127.0.0.1"), LION1B_RENDEZVOUS_TIMEOUT="3",
+                                       LION1B_HOSTS="gpu-a,gpu-b"))
+    assert proc.returncode == 2 and time.monotonic() - start < 60
+    assert "rendezvous: 1 of 2 processes checked in within 3 s" in proc.stderr
+    assert "nothing started on gpu-b (node 1)" in proc.stderr and "Traceback" not in proc.stderr
+    # and a rank whose master never comes up says so instead of waiting
+    proc = subprocess.run([sys.executable, "-c", ROLL_CALL], capture_output=True, text=True, timeout=120,
+                          env=rank_env(1, free_port("127.0.0.1"), LION1B_RENDEZVOUS_TIMEOUT="3"))
+    assert proc.returncode == 2 and "rank 1 on" in proc.stderr
+    assert "cannot reach the master 127.0.0.1:" in proc.stderr and "Traceback" not in proc.stderr
