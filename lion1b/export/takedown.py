@@ -93,30 +93,37 @@ def _matching(record: dict[str, Any], targets: Targets, ids: set[str]) -> bool:
             or record.get("id") in ids)
 
 
+def _needles(targets: Targets) -> list[bytes]:
+    """Byte strings one of which a matching line must contain: the hosts of the targets. Every record of every
+    shard carries its url (the contract), so lines without any are kept unparsed and a crawl shard of many GB
+    is scanned at memory speed. (Crawled URLs are canonical, host in lower case, as the targets are.)"""
+    return sorted({n.encode("utf-8") for n in {*targets.hosts, *(urlsplit(u).netloc for u in targets.urls)} if n})
+
+
 def clean_file(path: Path, targets: Targets, ids: set[str], dry_run: bool) -> int:
-    """Drop the matching records of one JSON Lines file (rewritten atomically); returns how many. The ids of
-    removed text records are added to ``ids``, so later files (and dedupe's map) lose them too."""
-    kept: list[bytes] = []
-    removed = 0
+    """Drop the matching records of one JSON Lines file (rewritten atomically, streamed: memory stays flat
+    whatever its size); returns how many. The ids of removed records are added to ``ids``, so later files
+    (and dedupe's map) lose them too."""
+    matched: set[int] = set()
+    needles = _needles(targets)
     with open_binary(path) as handle:
-        for line in handle:
+        for index, line in enumerate(handle):
+            if not any(needle in line for needle in needles):
+                continue
             try:
                 record = json.loads(line)
             except ValueError:
-                kept.append(line)  # not ours to judge: the stages report malformed lines
-                continue
+                continue  # not ours to judge: the stages report malformed lines
             if isinstance(record, dict) and _matching(record, targets, ids):
-                removed += 1
+                matched.add(index)
                 if isinstance(record.get("id"), str):
                     ids.add(record["id"])
                 if isinstance(record.get("url"), str):
                     ids.add(record_id(record["url"]))
-                continue
-            kept.append(line)
-    if removed and not dry_run:
-        with atomic_write(path, "wb") as out:
-            out.writelines(kept)
-    return removed
+    if matched and not dry_run:
+        with open_binary(path) as handle, atomic_write(path, "wb") as out:
+            out.writelines(line for index, line in enumerate(handle) if index not in matched)
+    return len(matched)
 
 
 def _located(marker_path: Path, output: str, recorded_dir: str) -> Path:
