@@ -436,3 +436,130 @@ def test_missing_keyword_file_is_a_clear_error(tmp_path):
                         "--exclude-keywords", str(tmp_path / "nope.txt"))
     assert result.returncode == 2 and "no such file" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out.jsonl").exists()
+
+
+# ----------------------------------------------------------------------------- profiles, code, config, languages
+
+CODE = [
+    "def handler(event):",
+    "    config = {\"theme\": \"dark\"}  # javascript-free",
+    "    return config",
+    "",
+    "}",
+]
+NOTE_PAGE = "\n".join([PARAS[0], "Note", PARAS[1], "Note", PARAS[2], "For example:", *CODE, PARAS[3],
+                       "Return value: New reference.", PARAS[4], "Return value: New reference."])
+
+
+def code_record(text: str, first: int, end: int) -> dict:
+    return {**record(text), "code_lines": [[first, end]]}
+
+
+def test_code_lines_are_exempt_from_the_web_line_rules():
+    # The same page without code_lines is a C4 curly-brace drop; with them the code stays, line for line.
+    web = make_stage("--profile", "web")
+    assert web.process(record(NOTE_PAGE)) in (Drop("c4_curly_brace"), Drop("fineweb_dup_line_chars"))
+    kept = web.process({**record(NOTE_PAGE.replace("Note\n", "").replace("Return value: New reference.", "")),
+                        "code_lines": []})
+    assert isinstance(kept, Drop)  # unmarked code: the brace rule fires
+    text = "\n".join([PARAS[0], PARAS[1], "For example:", *CODE, PARAS[2], PARAS[3], PARAS[4]])
+    out = web.process(code_record(text, 3, 3 + len(CODE)))
+    assert not isinstance(out, Drop), out
+    out_lines = out["text"].split("\n")
+    start, end = out["code_lines"][0]
+    assert out_lines[start:end] == CODE  # verbatim, indentation and blank line included
+    assert "For example:" not in out_lines  # C4 still removes the prose line without terminal punctuation
+
+
+def test_curated_keeps_a_reference_page_the_web_rules_drop():
+    lines = NOTE_PAGE.split("\n")
+    first = lines.index(CODE[0])
+    rec = code_record(NOTE_PAGE, first, first + len(CODE))
+    assert isinstance(make_stage("--profile", "web").process(rec), Drop)
+    kept = make_stage().process(rec)
+    assert not isinstance(kept, Drop), kept
+    assert kept["text"] == NOTE_PAGE and kept["code_lines"] == [[first, first + len(CODE)]]
+    assert kept["quality"]["profile"] == "curated"
+
+
+CURATED_PLANTED = {
+    "broken_binary": EN_BODY + "\n" + "\x00\x01\x02\x03" * 100,
+    "broken_mojibake": EN_BODY.replace("e", "Ã©").replace("'", "â€™"),
+    "broken_markup": EN_BODY + "\n" + "<div class=\"row\"><span>&nbsp;</span></div>" * 60,
+    "placeholder_lorem_ipsum": EN_BODY + "\nLorem ipsum dolor sit amet, consectetur adipiscing elit.",
+    "too_few_words": "Home\nNews\nSport\nThe shop opens at nine and closes at six, every day of the week.",
+    "mostly_navigation": "\n".join(f"Section {i}" for i in range(60)) + "\n" + PARAS[0],
+    "mostly_uppercase": EN_BODY.upper(),
+    "too_few_stop_words": STUFFED,
+    "dup_line_frac": "\n".join([PARAS[0]] + ["Subscribe now for daily updates from the city council."] * 8),
+}
+
+
+@pytest.mark.parametrize("reason", sorted(CURATED_PLANTED))
+def test_each_curated_rule_drops_its_planted_case(reason):
+    assert check_quality(CURATED_PLANTED[reason], "en", CURATED)[0] == reason
+
+
+def test_quality_config_overrides_and_errors(tmp_path):
+    strict = tmp_path / "strict.json"
+    strict.write_text(json.dumps({"min_words": 100000}), encoding="utf-8")
+    stage = make_stage("--quality-config", str(strict))
+    assert stage.process(record(EN_ARTICLE)) == Drop("too_few_words")
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"rules": ["length"], "cjk": {"min_words": 5}}), encoding="utf-8")
+    assert load_config("web", rules).rules == ("length",) and load_config("web", rules).cjk.min_words == 5
+    for bad, message in [({"min_wrods": 3}, "unknown key 'min_wrods'"),
+                         ({"min_words": "50"}, "'min_words' must be an integer"),
+                         ({"max_dup_line_frac": True}, "'max_dup_line_frac' must be a number"),
+                         ({"top_ngrams": [[2]]}, "'top_ngrams' must be a list of [n, share] pairs"),
+                         ({"rules": ["gopher"]}, "unknown rule 'gopher'"),
+                         ({"cjk": {"nope": 1}}, "unknown key 'nope'")]:
+        path = tmp_path / "bad.json"
+        path.write_text(json.dumps(bad), encoding="utf-8")
+        with pytest.raises(ValueError, match=re.escape(message)):
+            load_config("curated", path)
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(record(EN_ARTICLE)) + "\n", encoding="utf-8")
+    path.write_text('{"min_words": 50,}', encoding="utf-8")
+    result = run_filter("--input", str(source), "--output", str(tmp_path / "out.jsonl"), "--quality-config", str(path))
+    assert result.returncode == 2 and "not valid JSON" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_editing_the_quality_config_redoes_the_stage(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(record(EN_ARTICLE)) + "\n", encoding="utf-8")
+    config, out = tmp_path / "q.json", tmp_path / "out.jsonl"
+    config.write_text(json.dumps({"min_words": 10}), encoding="utf-8")
+    args = ("--input", str(source), "--output", str(out), "--quality-config", str(config))
+    assert run_filter(*args).returncode == 0 and out.read_text().count("\n") == 1
+    config.write_text(json.dumps({"min_words": 100000}), encoding="utf-8")
+    assert run_filter(*args).returncode == 0 and out.read_text() == ""
+
+
+MIXED = "\n".join([FR_ARTICLE.replace("\n\n", "\n"), *PARAS[:2]])  # about 70% French, 30% English prose
+
+
+def test_languages_are_shares_of_the_prose():
+    kept = make_stage("--langs", "fr,en").process(record(MIXED))
+    assert kept["lang"] == "fr" and set(kept["langs"]) == {"fr", "en"} and kept["langs"]["fr"] > 0.6
+    assert make_stage("--langs", "fr").process(record(MIXED))["text"] == MIXED  # 70% requested: kept whole
+    assert make_stage("--langs", "en").process(record(MIXED)) == Drop("lang:fr")
+    assert make_stage("--langs", "en", "--min-lang-share", "0.2").process(record(MIXED))["lang"] == "fr"
+    stripped = make_stage("--langs", "fr", "--strip-other-langs").process(record(MIXED))
+    assert stripped["text"] == FR_ARTICLE.replace("\n\n", "\n") and PARAS[0] not in stripped["text"]
+
+
+def test_code_is_not_counted_as_a_language():
+    code = [f"    result_{i} = compute(value_{i}, mode='fast')  # returns the value" for i in range(40)]
+    text = "\n".join([*FR_ARTICLE.split("\n\n")[:2], *code])
+    kept = make_stage("--langs", "fr").process(code_record(text, 2, 2 + len(code)))
+    assert kept["langs"] == {"fr": 1.0}
+    unmarked = make_stage("--langs", "fr").process(record(text))  # unmarked, the code outvotes the French
+    assert isinstance(unmarked, Drop) and unmarked.reason.startswith("lang")
+
+
+def test_strip_other_langs_needs_langs(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(record(EN_ARTICLE)) + "\n", encoding="utf-8")
+    result = run_filter("--input", str(source), "--output", str(tmp_path / "o.jsonl"), "--strip-other-langs")
+    assert result.returncode == 2 and "--strip-other-langs needs --langs" in result.stderr

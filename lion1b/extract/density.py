@@ -52,7 +52,7 @@ HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 TEXT, CODE = 0, 1
 EDGE_CHARS = 60  # shorter lines at the edges of the kept text are trimmed unless they end a sentence
 WIDEN_SHARE = 0.2  # see select(): the kept container holds at least this share of the ancestor's text
-WIDEN_MAX_LINKS = 0.1  # ... and the ancestor is at most this much link text
+WIDEN_MAX_LINKS = 0.2  # ... and what widening adds is at most this much link text
 MAX_EDGE_LINES = 3  # a dateline, a byline, a tag row: more short lines than that are content (a table, a list)
 TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "』")
 
@@ -195,7 +195,9 @@ def walk(body: LexborNode) -> Blocks:
             stack.append((node.iter(include_text=True), -1, is_link))
             continue
         cls, ident = attrs.get("class"), attrs.get("id")
-        weight, unlikely = _class_hint(f"{cls} {ident}") if cls or ident else (0, False)
+        # An <a> is never chrome by its name: an anchor's id is a heading's slug ("_an_extra_user_account"),
+        # and an unclosed XHTML <a id=.../> is re-opened by the parser around every following paragraph.
+        weight, unlikely = _class_hint(f"{cls} {ident}") if (cls or ident) and tag != "a" else (0, False)
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
             flush(open_blocks[-1])
             index = blocks.add_block(open_blocks[-1], tag, weight, unlikely)
@@ -283,8 +285,9 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # Widen to an ancestor that is mostly this container and mostly prose: the section around a table, the
     # page around a list (documentation pages put their text in many small blocks that each score little).
     e = parent[best]
-    while e > 0 and text_len[best] >= WIDEN_SHARE * text_len[e] and link_len[e] <= WIDEN_MAX_LINKS * text_len[e]:
-        best, e = e, parent[e]
+    while e > 0 and text_len[best] >= WIDEN_SHARE * text_len[e] and (
+            link_len[e] - link_len[best] <= WIDEN_MAX_LINKS * (text_len[e] - text_len[best])):
+        best, e = e, parent[e]  # judged on what widening adds: sibling sections, not a sidebar of links
 
     keep = {best}
     threshold = max(10.0, max(score[best], best_score) * 0.2)
@@ -294,8 +297,26 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     kept = [e in keep for e in range(n)]
     for e in range(1, n):
         kept[e] = kept[e] or kept[parent[e]]
-    return [i for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, blocks.link_chars, strict=True))
-            if kept[owner] and not dead[owner] and links <= 0.5 * len(text)]
+    # A block that is mostly link text is a list of links, not prose; a table cell is judged with its row
+    # (a package name linked in the first cell of a descriptive row is content).
+    row_text: dict[int, int] = {}
+    row_links: dict[int, int] = {}
+    for i, (text, links) in enumerate(zip(blocks.text, blocks.link_chars, strict=True)):
+        row = _row(blocks, i)
+        if row >= 0:
+            row_text[row] = row_text.get(row, 0) + len(text)
+            row_links[row] = row_links.get(row, 0) + links
+    out = []
+    for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, blocks.link_chars, strict=True)):
+        if kept[owner] and not dead[owner]:
+            row = _row(blocks, i)
+            if row >= 0:
+                text_chars, links = row_text[row], row_links[row]
+            else:
+                text_chars = len(text)
+            if links <= 0.5 * text_chars:
+                out.append(i)
+    return out
 
 
 def _edge(blocks: Blocks, i: int) -> bool:

@@ -18,6 +18,7 @@ config file (same keys) overrides them, and load_config() rejects unknown keys a
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -272,7 +273,12 @@ class Doc:
         self.code = code if code is not None and len(code) == len(self.lines) else [False] * len(self.lines)
         self.prose = "\n".join(line for line, is_code in zip(self.lines, self.code, strict=True) if not is_code)
         self.prose_lines = [line.strip() for line in self.prose.split("\n") if line.strip()]
-        self.words = tokenize(self.prose)
+        self.words: list[str] = []
+        self.line_tokens: list[int] = []  # tokens of each prose line: one tokenizer pass serves every rule
+        for line in self.prose_lines:
+            tokens = _TOKEN.findall(line)
+            self.words += tokens
+            self.line_tokens.append(len(tokens))
         # code is counted in space-separated tokens: identifiers and operators, CJK comments or not
         self.all_tokens = len(self.words) + sum(len(line.split()) for line, is_code in
                                                 zip(self.lines, self.code, strict=True) if is_code)
@@ -332,6 +338,9 @@ def _dup_ngram_char_frac(words: list[str], n: int, total_chars: int) -> float:
 
 
 Result = tuple[str | None, dict[str, float]]
+# The curated n-gram rule looks for keyword stuffing, visible in any stretch of a page: it reads the first
+# this many prose words, so a 100,000-word manual costs no more than a long article.
+REPETITION_SAMPLE_WORDS = 5_000
 
 
 # ----------------------------------------------------------------------------- curated rules
@@ -369,15 +378,16 @@ def length(doc: Doc, lang: str, th: Thresholds) -> Result:
     (see navigation) nor cookie/JavaScript notices, so a page of chrome around "Coming soon" is short while
     a reference page that is mostly a code sample is not."""
     content = doc.all_tokens - len(doc.words) + sum(
-        len(tokenize(line)) for line in doc.prose_lines if not _nav_line(line, th) and not _boilerplate_line(line))
+        n for line, n in zip(doc.prose_lines, doc.line_tokens, strict=True)
+        if not _nav_line(line, n, th) and not _boilerplate_line(line))
     signals = {"words": doc.all_tokens, "content_words": content}
     if content < th.min_words:
         return "too_few_words", signals
     return ("too_many_words" if doc.all_tokens > th.max_words else None), signals
 
 
-def _nav_line(line: str, th: Thresholds) -> bool:
-    return len(tokenize(line)) <= th.nav_line_max_words and not line.endswith(TERMINAL_PUNCT + LEAD_IN_PUNCT)
+def _nav_line(line: str, tokens: int, th: Thresholds) -> bool:
+    return tokens <= th.nav_line_max_words and not line.endswith(TERMINAL_PUNCT + LEAD_IN_PUNCT)
 
 
 def navigation(doc: Doc, lang: str, th: Thresholds) -> Result:
@@ -385,7 +395,7 @@ def navigation(doc: Doc, lang: str, th: Thresholds) -> Result:
     a breadcrumb trail). Code and long lines vote for content."""
     if not doc.prose_lines:
         return None, {}
-    nav = sum(_nav_line(line, th) for line in doc.prose_lines)
+    nav = sum(_nav_line(line, n, th) for line, n in zip(doc.prose_lines, doc.line_tokens, strict=True))
     total = len(doc.prose_lines) + sum(doc.code)
     signals = {"nav_lines_ratio": nav / total}
     return ("mostly_navigation" if signals["nav_lines_ratio"] > th.max_nav_lines_ratio else None), signals
@@ -407,12 +417,23 @@ def caps(doc: Doc, lang: str, th: Thresholds) -> Result:
     return ("mostly_uppercase" if signals["uppercase_ratio"] > th.max_uppercase_ratio else None), signals
 
 
+@functools.cache
+def _stop_word_pattern(lang: str) -> re.Pattern[str] | None:
+    """One regex per language: a single pass over the prose instead of a set lookup per word."""
+    words = STOP_WORDS.get(lang)
+    if words is None:
+        return None
+    if family_of(lang) == "cjk":
+        return re.compile("[" + "".join(sorted(words)) + "]")
+    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(map(re.escape, words))) + r")(?!\w)")
+
+
 def stop_words(doc: Doc, lang: str, th: Thresholds) -> Result:
     """Keyword lists and word salad have no function words ("the", "of"; "的", "の")."""
-    words = STOP_WORDS.get(lang)
-    if words is None or _few_words(doc, th):
+    pattern = _stop_word_pattern(lang)
+    if pattern is None or _few_words(doc, th):
         return None, {}
-    signals = {"stop_words": len([w for w in map(str.lower, doc.words) if w in words])}
+    signals = {"stop_words": len(pattern.findall(doc.prose.lower()))}
     return ("too_few_stop_words" if signals["stop_words"] < th.min_stop_words else None), signals
 
 
@@ -428,9 +449,10 @@ def repetition(doc: Doc, lang: str, th: Thresholds) -> Result:
         return "dup_line_chars", signals
     if _few_words(doc, th):
         return None, signals
-    total_chars = max(sum(map(len, doc.words)), 1)
+    words = doc.words[:REPETITION_SAMPLE_WORDS]
+    total_chars = max(sum(map(len, words)), 1)
     for n, limit in th.top_ngrams:
-        signals[f"top_{n}gram_frac"] = _top_ngram_char_frac(doc.words, n, total_chars)
+        signals[f"top_{n}gram_frac"] = _top_ngram_char_frac(words, n, total_chars)
         if signals[f"top_{n}gram_frac"] > limit:
             return f"top_{n}gram", signals
     return None, signals

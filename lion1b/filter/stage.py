@@ -22,7 +22,7 @@ from lion1b.filter.quality import PROFILES, ConfigError, Doc, check_quality, cod
 # A document whose confidently identified paragraphs hold less than this share of its scored prose is
 # dropped as lang_low_score: gibberish, number tables, text in a script the model does not know.
 MIN_CONFIDENT_SHARE = 0.25
-LANG_SAMPLE_CHARS = 5_000  # prose scored per document for the shares (all of it with --strip-other-langs)
+LANG_SAMPLE_CHARS = 3_000  # prose scored per document for the shares (all of it with --strip-other-langs)
 
 
 def _read_list(path: str | None, flag: str) -> list[str]:

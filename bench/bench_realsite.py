@@ -1,0 +1,272 @@
+"""Real documentation sites end to end: crawl → extract_text → filter_data (default profile), measured per
+site and language beside trafilatura and datatrove's Trafilatura → Gopher → C4 pipeline on the same pages.
+
+Each document root given as an argument is served on loopback by its own server process (so its CPU is not
+counted), crawled with the project's crawler (--allow-private, no delay), extracted and filtered with the
+stages' defaults (one worker, in this process, CPU-timed). Then, per site and page language (the language
+in a file name such as ch03.ja.html, else the site):
+
+  content pages   pages from which trafilatura gets >= 500 characters, index pages excluded (a directory
+                  listing, an index*.html, or a page whose body text is mostly link text)
+  kept            share of the content pages that come out of filter_data
+  code lines      share of the non-blank <pre> lines of the kept content pages that are a line of the output
+  coverage        median over content pages of our characters / trafilatura's (a dropped page counts 0)
+  boilerplate     share of the kept prose lines (code excluded) found in >= 5% of the group's documents
+                  (and in at least 2)
+  docs, words     kept documents and their tokens (words; a CJK character is one)
+
+and, for the whole run, documents per CPU-second of extract + filter beside datatrove's pipeline (its
+Trafilatura extractor, GopherRepetitionFilter, GopherQualityFilter and C4QualityFilter called directly in
+this process: no sandbox, no writer), when datatrove is installed (setup.sh --bench).
+
+    .venv/bin/python bench/bench_realsite.py                      # the dev sites, when installed
+    .venv/bin/python bench/bench_realsite.py /path/to/site/root ... --langs en,fr --show 5
+
+The dev sites are the Debian packages debian-reference-{en,de,fr,es,it,ja,zh-cn,pt} (one tree,
+/usr/share/debian-reference, the language in each file name) and postgresql-doc-15.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from lion1b.contract import open_records
+from lion1b.extract.stage import main as extract_main
+from lion1b.filter.quality import code_mask, tokenize
+from lion1b.filter.stage import main as filter_main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_SITES = ["/usr/share/debian-reference", "/usr/share/doc/postgresql-doc-15/html"]
+CONTENT_CHARS = 500
+BOILERPLATE_SHARE = 0.05
+LANG_IN_NAME = re.compile(r"\.([a-z]{2}(?:-[a-z]{2})?)\.html?$")
+
+SERVER = textwrap.dedent("""
+    import sys
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    class Quiet(SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+        def log_message(self, *a): pass
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=sys.argv[1]))
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+""")
+
+
+def serve(root: Path) -> tuple[subprocess.Popen, int]:
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(root)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    return proc, int(proc.stdout.readline())
+
+
+def crawl(port: int, out: Path, max_pages: int) -> None:
+    cmd = [sys.executable, str(ROOT / "scripts" / "crawl_threaded.py"), "--seed", f"http://127.0.0.1:{port}/",
+           "--allow-private", "--delay", "0", "--per-host-concurrency", "8", "--max-depth", "20",
+           "--max-pages", str(max_pages), "--output", str(out), "--outlinks", str(out.with_suffix(".outlinks")),
+           "--quiet", "--force"]
+    subprocess.run(cmd, check=True, timeout=3600)
+
+
+def timed(fn: Any, argv: list[str]) -> float:
+    start = time.process_time()
+    fn(argv)
+    return time.process_time() - start
+
+
+def is_index(url: str, html: str) -> bool:
+    """A directory listing, an index page, or a page whose text is mostly link text (a table of contents)."""
+    path = url.split("?", 1)[0]
+    name = path.rsplit("/", 1)[-1]
+    if not name or name.startswith("index."):
+        return True
+    body = LexborHTMLParser(html).body
+    if body is None:
+        return True
+    text = len(body.text(separator=" ", strip=True))
+    links = sum(len(a.text(separator=" ", strip=True)) for a in body.css("a[href]"))
+    return text == 0 or links >= 0.5 * text
+
+
+def pre_lines(html: str) -> list[str]:
+    tree = LexborHTMLParser(html)
+    return [line.strip() for node in tree.css("pre") for line in (node.text(deep=True) or "").splitlines()
+            if line.strip()]
+
+
+def group_of(site: str, url: str) -> str:
+    match = LANG_IN_NAME.search(url)
+    return f"{site}/{match.group(1)}" if match else site
+
+
+def datatrove_rate(htmls: list[str]) -> float | None:
+    """Documents per CPU-second of datatrove's Trafilatura → Gopher repetition → Gopher quality → C4."""
+    try:
+        from datatrove.data import Document
+        from datatrove.pipeline.extractors import Trafilatura
+        from datatrove.pipeline.filters import C4QualityFilter, GopherQualityFilter, GopherRepetitionFilter
+    except ImportError:
+        return None
+    extractor = Trafilatura(favour_precision=True)
+    filters = [GopherRepetitionFilter(), GopherQualityFilter(), C4QualityFilter()]
+    start = time.process_time()
+    for i, html in enumerate(htmls):
+        text = extractor.extract(html) or ""
+        doc = Document(text=text, id=str(i))
+        for f in filters:
+            verdict = f.filter(doc)
+            if not (verdict[0] if isinstance(verdict, tuple) else verdict):
+                break
+    return len(htmls) / (time.process_time() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("roots", nargs="*", help="document roots to serve (default: the dev sites)")
+    parser.add_argument("--langs", default="en,de,fr,es,it,ja,zh,pt", help="filter_data --langs")
+    parser.add_argument("--filter-args", default="", help="more filter_data flags, e.g. '--profile web'")
+    parser.add_argument("--max-pages", type=int, default=0, help="pages per site (0: all)")
+    parser.add_argument("--workdir", help="keep the stage outputs here (default: a temporary folder)")
+    parser.add_argument("--show", type=int, default=0, help="print this many rejected and kept documents per site")
+    parser.add_argument("--no-datatrove", action="store_true", help="skip the datatrove comparison")
+    args = parser.parse_args()
+    roots = [Path(r).resolve() for r in (args.roots or [r for r in DEV_SITES if Path(r).is_dir()])]
+    roots = list(dict.fromkeys(roots))
+    if not roots:
+        print("skipped: no document roots (install debian-reference-* and postgresql-doc-15, or pass roots)")
+        return
+    missing = [r for r in roots if not r.is_dir()]
+    if missing:
+        parser.error(f"not a directory: {missing[0]}")
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="realsite-"))
+    work.mkdir(parents=True, exist_ok=True)
+
+    raw_files, site_of_port = [], {}
+    for k, root in enumerate(roots):
+        server, port = serve(root)
+        try:
+            out = work / f"raw_{k}.jsonl"
+            crawl(port, out, args.max_pages)
+        finally:
+            server.terminate()
+            server.wait()
+        raw_files.append(out)
+        site_of_port[f"127.0.0.1:{port}"] = root.name if root.name != "html" else root.parent.name
+    raw_all = work / "raw.jsonl"
+    with open(raw_all, "wb") as merged:
+        for path in raw_files:
+            merged.write(path.read_bytes())
+
+    extracted, filtered, rejected = work / "extracted.jsonl", work / "filtered.jsonl", work / "rejected.jsonl"
+    extract_rejected = work / "extract_rejected.jsonl"
+    cpu_extract = timed(extract_main, ["--input", str(raw_all), "--output", str(extracted), "--force", "--quiet",
+                                       "--rejected-output", str(extract_rejected)])
+    cpu_filter = timed(filter_main, ["--input", str(extracted), "--output", str(filtered), "--force", "--quiet",
+                                     "--langs", args.langs, "--rejected-output", str(rejected),
+                                     *args.filter_args.split()])
+
+    import trafilatura
+
+    pages = [r for r in open_records(raw_all) if r.get("status") == 200 and "html" in (r.get("content_type") or "")
+             and isinstance(r.get("html"), str)]
+    ours = {r["url"]: r for r in open_records(extracted)}
+    kept = {r["url"]: r for r in open_records(filtered)}
+    reasons = {r["url"]: r["drop_reason"] for path in (extract_rejected, rejected) for r in open_records(path)}
+    rows: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(list))
+    for page in pages:
+        url, html = page["url"], page["html"]
+        host = url.split("/")[2]
+        group = group_of(site_of_port.get(host, host), url)
+        row = rows[group]
+        row["pages"].append(url)
+        reference = trafilatura.extract(html, include_comments=False) or ""
+        if len(reference) < CONTENT_CHARS or is_index(url, html):
+            continue
+        row["content"].append(url)
+        text = ours[url]["text"] if url in ours else ""
+        row["coverage"].append(len(text) / len(reference))
+        if url in kept:
+            out_lines = {line.strip() for line in kept[url]["text"].split("\n")}
+            code = pre_lines(html)
+            row["code_total"].append(len(code))
+            row["code_kept"].append(sum(line in out_lines for line in code))
+        else:
+            row["dropped"].append((url, reasons.get(url, "?")))
+    for url, record in kept.items():
+        host = url.split("/")[2]
+        row = rows[group_of(site_of_port.get(host, host), url)]
+        row["docs"].append(record)
+
+    print(f"{len(pages)} HTML pages from {len(roots)} site(s); work folder {work}; machine shared, one worker")
+    print(f"{'site/language':34} {'pages':>5} {'content':>7} {'kept':>6} {'code':>6} {'cover':>6} {'boiler':>7} "
+          f"{'docs':>5} {'words':>9}  content-page drops")
+    for group in sorted(rows):
+        row = rows[group]
+        n_content = len(row["content"])
+        keep = (n_content - len(row["dropped"])) / n_content if n_content else float("nan")
+        code = sum(row["code_kept"]) / sum(row["code_total"]) if sum(row["code_total"]) else float("nan")
+        cover = statistics.median(row["coverage"]) if row["coverage"] else float("nan")
+        docs = row["docs"]
+        boiler, top = boilerplate(docs)
+        words = sum(len(tokenize(d["text"])) for d in docs)
+        drops = Counter(reason for _, reason in row["dropped"])
+        print(f"{group:34} {len(row['pages']):5} {n_content:7} {keep:6.3f} {code:6.3f} {cover:6.3f} {boiler:7.4f} "
+              f"{len(docs):5} {words:9}  {dict(drops.most_common(4))}")
+        if args.show:
+            rng = random.Random(0)
+            for url, reason in rng.sample(row["dropped"], min(args.show, len(row["dropped"]))):
+                text = ours[url]["text"] if url in ours else ""
+                print(f"    DROPPED {reason} {url}\n      {text[:300]!r}")
+            for doc in rng.sample(docs, min(args.show, len(docs))):
+                print(f"    KEPT {doc['url']} lang={doc['lang']} langs={doc['langs']}\n      {doc['text'][:500]!r}")
+            print(f"    most repeated lines: {top}")
+
+    ours_rate = len(pages) / (cpu_extract + cpu_filter)
+    print(f"extract {cpu_extract:.1f} CPU s + filter {cpu_filter:.1f} CPU s: {ours_rate:.1f} HTML pages per "
+          "CPU-second (reading and writing the records included)")
+    if not args.no_datatrove:
+        rate = datatrove_rate([p["html"] for p in pages])
+        if rate is None:
+            print("datatrove not installed (setup.sh --bench): no comparison")
+        else:
+            print(f"datatrove Trafilatura→Gopher→C4, same pages: {rate:.1f} pages per CPU-second; "
+                  f"lion1b {ours_rate / rate:.1f}x")
+
+
+def boilerplate(docs: list[dict[str, Any]]) -> tuple[float, list[tuple[str, int]]]:
+    """Share of prose line occurrences whose line is found in >= 5% (and >= 2) of the documents, and the
+    most widespread lines."""
+    if not docs:
+        return 0.0, []
+    doc_freq: Counter[str] = Counter()
+    per_doc = []
+    for doc in docs:
+        lines = doc["text"].split("\n")
+        mask = code_mask(lines, doc.get("code_lines"))
+        prose = [line.strip() for line, is_code in zip(lines, mask, strict=True) if not is_code and line.strip()]
+        per_doc.append(prose)
+        doc_freq.update(set(prose))
+    floor = max(2, BOILERPLATE_SHARE * len(docs))
+    common = {line for line, n in doc_freq.items() if n >= floor}
+    total = sum(len(p) for p in per_doc)
+    share = sum(line in common for p in per_doc for line in p) / total if total else 0.0
+    return share, [(line[:40], n) for line, n in doc_freq.most_common(3) if n >= floor]
+
+
+if __name__ == "__main__":
+    main()
