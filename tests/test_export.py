@@ -62,3 +62,22 @@ def test_export_without_the_tokenizer_and_with_a_wrong_split(tmp_path_factory, t
     with pytest.raises(SystemExit):
         export_main(["--data-dir", str(tmp_path), "--out", str(tmp_path / "none")])
     assert "no scrubbed_thread*.txt shards" in capsys.readouterr().err
+
+
+def test_test_ratio_recovered_from_the_split_counts() -> None:
+    """The packer keeps no options; the ratio comes back from how many documents went to test, and splits
+    every document as the original ratio did (the usual round values come back exactly)."""
+    import random
+
+    from lion1b.export.packing import ratio_between, split_hash
+
+    rng = random.Random(5)
+    ids = [f"{rng.getrandbits(64):016x}" for _ in range(3000)]
+    hashes = sorted(split_hash(i) for i in ids)
+    for ratio in (0.0, 0.001, 0.01, 0.033, 0.1, 0.2, 0.5, 0.999):
+        n_test = sum(is_test(i, ratio) for i in ids)
+        recovered = ratio_between(hashes[n_test - 1] if n_test else None,
+                                  hashes[n_test] if n_test < len(hashes) else None)
+        assert [is_test(i, recovered) for i in ids] == [is_test(i, ratio) for i in ids], ratio
+        if ratio in (0.01, 0.1, 0.2, 0.5):
+            assert recovered == ratio

@@ -11,8 +11,11 @@ against the document ids the .seq files hold.
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from lion1b.contract import die, stable_hash
 from lion1b.report.collect import iter_jsonl, part_files, part_name, read_marker
@@ -48,35 +51,42 @@ class PackSettings:
 
 
 def split_hash(doc_id: str) -> int:
+    """The value ``is_test`` compares with ``test_ratio * SPLIT_SCALE``."""
     return stable_hash("split:" + doc_id) % SPLIT_SCALE
 
 
-def _ratio_between(lo_id: str | None, hi_id: str | None) -> float:
-    """A short decimal ratio that puts ``lo_id`` in test and ``hi_id`` in train (either may be None)."""
-    lo = split_hash(lo_id) / SPLIT_SCALE if lo_id else 0.0
-    hi = split_hash(hi_id) / SPLIT_SCALE if hi_id else 1.0
+def _in_test(h: int, ratio: float) -> bool:
+    return h < ratio * SPLIT_SCALE  # the comparison of pack.is_test, on the split hash
+
+
+def ratio_between(lo: int | None, hi: int | None) -> float:
+    """A short decimal test ratio that puts split hash ``lo`` in test and ``hi`` in train (either may be None)."""
+    lo_f = lo / SPLIT_SCALE if lo is not None else 0.0
+    hi_f = hi / SPLIT_SCALE if hi is not None else 1.0
     for candidate in (0.01, 0.1, 0.05, 0.02, 0.001):  # the drivers' and packer's usual values first
-        if lo < candidate <= hi:
+        if lo_f < candidate <= hi_f:
             break
     else:
-        candidate = next((c for d in range(1, 16) if (c := math.floor(hi * 10**d) / 10**d) > lo), hi)
-    if (lo_id and not is_test(lo_id, candidate)) or (hi_id and is_test(hi_id, candidate)):
-        candidate = hi  # float rounding at the boundary: fall back to the exact edge
+        candidate = next((c for d in range(1, 16) if (c := math.floor(hi_f * 10**d) / 10**d) > lo_f), hi_f)
+    if (lo is not None and not _in_test(lo, candidate)) or (hi is not None and _in_test(hi, candidate)):
+        candidate = hi_f  # float rounding at the boundary: fall back to the exact edge
     return candidate
 
 
 def infer_test_ratio(data_dir: Path, markers: list[dict]) -> float:
-    """The test ratio that reproduces the markers' test document counts over the scrubbed documents."""
+    """The test ratio that reproduces the markers' test document counts over the scrubbed documents: the
+    split hashes sorted, the ratio falls between the n_test-th and the next (8 bytes per document)."""
     n_test = sum(int(m["stats"]["counters"].get("test_docs", 0)) for m in markers)
-    ids = sorted((split_hash(str(r["id"])), str(r["id"]))
-                 for path in part_files(data_dir, "scrubbed").values() if path.exists()
-                 for r in iter_jsonl(path) if isinstance(r.get("text"), str) and r["text"].strip() and "id" in r)
-    if n_test > len(ids):
-        die(f"the markers count {n_test} test documents but the scrubbed shards hold {len(ids)} documents; "
+    hashes = array("Q", (split_hash(str(r["id"])) for path in part_files(data_dir, "scrubbed").values()
+                         if path.exists() for r in iter_jsonl(path)
+                         if isinstance(r.get("text"), str) and r["text"].strip() and "id" in r))
+    if n_test > len(hashes):
+        die(f"the markers count {n_test} test documents but the scrubbed shards hold {len(hashes)} documents; "
             "the shards changed after packing: pass --test-ratio")
-    lo = ids[n_test - 1][1] if n_test else None
-    hi = ids[n_test][1] if n_test < len(ids) else None
-    return _ratio_between(lo, hi)
+    ordered = np.sort(np.frombuffer(hashes, dtype=np.uint64)) if hashes else np.zeros(0, dtype=np.uint64)
+    lo = int(ordered[n_test - 1]) if n_test else None
+    hi = int(ordered[n_test]) if n_test < len(ordered) else None
+    return ratio_between(lo, hi)
 
 
 def pack_settings(data_dir: str | Path, model: str | None, test_ratio: float | None = None,
