@@ -27,6 +27,7 @@ from lion1b.tokenize.pack import is_test
 
 COLUMNS = ("id", "url", "text", "lang", "n_tokens")
 ENCODE_BATCH = 256
+MAX_SHARD_CHARS = 200_000_000  # a shard also ends here, so memory stays bounded however long the documents
 
 
 def features() -> Any:
@@ -70,6 +71,7 @@ class ShardWriter:
         self.tokens = 0
         self.chars = 0
         self.langs: Counter[str] = Counter()
+        self.buffered_chars = 0
 
     def add(self, row: dict[str, Any]) -> None:
         for column in COLUMNS:
@@ -78,7 +80,8 @@ class ShardWriter:
         self.tokens += row["n_tokens"] or 0
         self.chars += len(row["text"])
         self.langs[str(row["lang"])] += 1
-        if len(self.rows["id"]) >= self.shard_docs:
+        self.buffered_chars += len(row["text"])
+        if len(self.rows["id"]) >= self.shard_docs or self.buffered_chars >= MAX_SHARD_CHARS:
             self.flush()
 
     def flush(self) -> None:
@@ -90,6 +93,7 @@ class ShardWriter:
         Dataset.from_dict(self.rows, features=features()).to_parquet(str(path))
         self.paths.append(path)
         self.rows = {c: [] for c in COLUMNS}
+        self.buffered_chars = 0
 
     def finish(self) -> None:
         """Flush the last rows and give the shards their final names, ``{split}-00000-of-00003.parquet``."""
