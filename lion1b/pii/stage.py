@@ -24,6 +24,7 @@ URL_FIELDS = ("url", "requested_url")
 PATH_SAFE = "!$&'()*+,;=:@-._~"  # RFC 3986 pchar besides unreserved: kept as they are when re-encoding
 QUERY_SAFE = "!$'()*,;:@/?-._~"  # as above, less & = + which delimit pairs (+ is a space in a query)
 HAS_DIGIT_OR_AT = re.compile(r"[\d@%]")  # every type needs a digit or @ (secrets too, in practice); % may hide one
+URL_MAY_HOLD_PII = re.compile(r"[\d@%=]")  # and name=value for a secret
 
 
 def pseudonym_key(kind: str, value: str) -> str:
@@ -68,10 +69,17 @@ class Scrubber:
         percent-decoded before detection and re-encoded after, so the result still parses as the same URL shape
         (placeholders become %3CEMAIL%3E). Parts without PII keep their exact original bytes. The host is kept:
         it names the server, not a person."""
+        if not URL_MAY_HOLD_PII.search(url):
+            return url
         try:
             parts = urlsplit(url)
         except ValueError:  # not a URL (an invalid IPv6 host, ...): scrub it as text
             return self.text(url)
+        userinfo = parts.netloc.rpartition("@")[0]
+        decoded = "\n".join((unquote(userinfo), unquote(parts.path), unquote_plus(parts.query),
+                             unquote(parts.fragment)))
+        if ":" not in userinfo and not find_pii(decoded, self.types):  # one scan for the common case: nothing
+            return url
         netloc = parts.netloc
         if "@" in netloc:  # user:password@host is a credential whatever the detectors say; a bare user is text
             userinfo, host = netloc.rsplit("@", 1)
