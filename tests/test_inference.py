@@ -133,18 +133,20 @@ def test_bad_model_paths_and_chat_without_template(tiny_model, tmp_path):
 
 def test_every_flag_takes_dashes_and_underscores(tiny_model):
     """One style (dashes) with the original README's underscore spellings as aliases, for every flag."""
-    for action in inference_cli.build_parser()._actions:
-        longs = [o for o in action.option_strings if o.startswith("--")]
-        if longs and longs != ["--help"] and "_" in action.dest:
-            assert {f"--{action.dest.replace('_', '-')}", f"--{action.dest}"} <= set(longs), longs
-    spellings = [["--prompt-file", "p.txt", "--batch-size", "3", "--no-stream", "--max-new-tokens", "5",
-                  "--top-p", "0.5", "--top-k", "7", "--repetition-penalty", "1.1"],
-                 ["--prompt_file", "p.txt", "--batch_size", "3", "--no_stream", "--max_new_tokens", "5",
-                  "--top_p", "0.5", "--top_k", "7", "--repetition_penalty", "1.1"]]
-    dashed, underscored = (vars(inference_cli.parse_args(["--model", "m", *s])) for s in spellings)
-    assert dashed == underscored and dashed["batch_size"] == 3 and dashed["no_stream"]
+    parser = inference_cli.build_parser()
+    dashed_flags = [o for a in parser._actions for o in a.option_strings if o.startswith("--") and "-" in o[2:]]
+    assert {"--max-length", "--max-new-tokens", "--prompt-file", "--batch-size", "--no-stream", "--top-p"} <= set(
+        dashed_flags)
+    for option in dashed_flags:
+        action = parser._option_string_actions[option]
+        value = [] if action.nargs == 0 else [str(action.choices[-1]) if action.choices else "3"]
+        spellings = [["--model", "m", spelling, *value] for spelling in (option, "--" + option[2:].replace("-", "_"))]
+        dashed, underscored = (vars(inference_cli.build_parser().parse_args(argv)) for argv in spellings)
+        assert dashed == underscored and dashed != vars(inference_cli.build_parser().parse_args(["--model", "m"]))
     for spelling in ("--max_length", "--max-length"):
         assert inference_cli.parse_args(["--model", "m", spelling, "40"]).max_length == 40
+    help_text = parser.format_help()  # aliases are accepted, the help shows one style
+    assert "--max-length MAX_LENGTH" in help_text and "--max_length MAX_LENGTH" not in help_text
     bad = run_cli("--model", str(tiny_model), "--prompt", "x", "--batch_size", "0", check=False)
     assert bad.returncode == 2 and "--batch-size must be at least 1" in bad.stderr
 

@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 from transformers import (
@@ -31,44 +30,37 @@ from transformers import (
     TextIteratorStreamer,
 )
 
+from lion1b.contract import ArgumentParser, die
+
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
 
 
-def die(msg: str) -> None:
-    print(f"error: {msg}", file=sys.stderr)
-    raise SystemExit(2)
-
-
-def flag(parser: argparse._ActionsContainer, name: str, **kwargs: Any) -> None:
-    """Add ``--name-with-dashes`` and its ``--name_with_underscores`` alias: the original README spells
-    ``--max_length``, the rest of lion1b uses dashes, and either must work for every flag."""
-    dashed, underscored = "--" + name.replace("_", "-"), "--" + name.replace("-", "_")
-    parser.add_argument(*dict.fromkeys([dashed, underscored]), **kwargs)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    flag(parser, "model", required=True, help="local Hugging Face model directory (training output or base)")
+    """lion1b's one flag style: dashes, with each underscore spelling (the original README's ``--max_length``)
+    accepted as a hidden alias."""
+    parser = ArgumentParser(description=__doc__)
+    parser.add_argument("--model", required=True, help="local Hugging Face model directory (training output or base)")
     source = parser.add_mutually_exclusive_group()
-    flag(source, "prompt", help="one prompt; without it (and on a terminal) an interactive loop starts")
-    flag(source, "prompt-file", help='one prompt per line, or JSON Lines with a "prompt" field')
-    flag(parser, "output", help="JSON Lines results for --prompt-file (default: stdout)")
-    flag(parser, "max-new-tokens", type=int, help="tokens to generate")
-    flag(parser, "max-length", type=int,
-         help="total length, prompt included (the original README's flag); must exceed the prompt's length")
-    flag(parser, "temperature", type=float, default=0.7, help="0 means greedy decoding")
-    flag(parser, "top-p", type=float, default=0.9)
-    flag(parser, "top-k", type=int, default=50)
-    flag(parser, "repetition-penalty", type=float, default=1.0)
-    flag(parser, "seed", type=int, default=0, help="same seed, same text")
-    flag(parser, "stop", action="append", default=[], help="stop string (repeatable); not included")
-    flag(parser, "chat", action="store_true", help="wrap prompts in the tokenizer's chat template")
-    flag(parser, "system", help="system message for --chat")
-    flag(parser, "device", choices=["auto", "cpu", "cuda"], default="auto")
-    flag(parser, "dtype", choices=["auto", *DTYPES], default="auto",
-         help="auto: bf16 (or fp16) on a GPU, fp32 on the CPU")
-    flag(parser, "batch-size", type=int, default=8, help="prompts generated together (left padding)")
-    flag(parser, "no-stream", action="store_true", help="print the completion only when it is done")
+    source.add_argument("--prompt", help="one prompt; without it (and on a terminal) an interactive loop starts")
+    source.add_argument("--prompt-file", help='one prompt per line, or JSON Lines with a "prompt" field')
+    parser.add_argument("--output", help="JSON Lines results for --prompt-file (default: stdout)")
+    parser.add_argument("--max-new-tokens", type=int, help="tokens to generate")
+    parser.add_argument("--max-length", type=int,
+                        help="total length, prompt included (the original README's flag); must exceed the prompt's "
+                             "length")
+    parser.add_argument("--temperature", type=float, default=0.7, help="0 means greedy decoding")
+    parser.add_argument("--top-p", type=float, default=0.9)
+    parser.add_argument("--top-k", type=int, default=50)
+    parser.add_argument("--repetition-penalty", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0, help="same seed, same text")
+    parser.add_argument("--stop", action="append", default=[], help="stop string (repeatable); not included")
+    parser.add_argument("--chat", action="store_true", help="wrap prompts in the tokenizer's chat template")
+    parser.add_argument("--system", help="system message for --chat")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument("--dtype", choices=["auto", *DTYPES], default="auto",
+                        help="auto: bf16 (or fp16) on a GPU, fp32 on the CPU")
+    parser.add_argument("--batch-size", type=int, default=8, help="prompts generated together (left padding)")
+    parser.add_argument("--no-stream", action="store_true", help="print the completion only when it is done")
     return parser
 
 
