@@ -161,7 +161,7 @@ def labelled(text: str, start: int) -> bool:
         if cjk:
             if LABEL_TAIL_CJK_RE.fullmatch(text, end, start):
                 return True
-        elif not (begin > 0 and (text[begin - 1].isalpha())) and LABEL_TAIL_RE.fullmatch(text, end, start):
+        elif not (begin > 0 and text[begin - 1].isalpha()) and LABEL_TAIL_RE.fullmatch(text, end, start):
             return True
     return False
 
@@ -177,8 +177,8 @@ def wraps(s: str) -> bool:
 
 
 def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] | None:
-    """The span of a phone number in the candidate m, or None; see the tiers above. last_phone_end is the end of
-    the last number accepted with a label (-1 if none)."""
+    """The span of a phone number in the candidate m, or None; see the tiers above. last_phone_end is where the
+    last accepted number ended (-1 if none): a number listed right after it needs no label of its own."""
     start, end = m.start(), m.end()
     if text[start] == "(" and text[end - 1] == ")" and wraps(text[start:end]):  # "(0490 75 40 81)": prose parens
         start, end = start + 1, end - 1
@@ -193,7 +193,7 @@ def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] |
         end = ext.end()
     if not 6 <= n <= 15 or (end < len(text) and text[end].isalnum() and not CJK_RE.match(text[end])):
         return None
-    if DECIMAL_AFTER_RE.match(text, end):  # "123 456,78", "1 234.5": a formatted amount
+    if DECIMAL_AFTER_RE.match(text, end):  # "123 456,78": a formatted amount
         return None
     if DATE_RE.fullmatch(s) or ARITHMETIC_AFTER_RE.match(text, end) or ISBN_RE.fullmatch(s):
         return None
