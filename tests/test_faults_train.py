@@ -156,3 +156,13 @@ def test_lone_surrogates_are_counted_drops_in_tokenizer_training():
                {"text": "no id and \udfff"}, {"id": "\ud800", "text": "a bad id"}]
     lines = list(iter_training_lines(records, 1.0, 10**9, stats))
     assert lines == ["river opens the bridge"] and stats.dropped["encode_error"] == 3 and stats.n_out == 1
+
+
+@pytest.mark.parametrize("marker", ["not json", "[1, 2]", '{"outputs": [""]}', '{"outputs": 3}', "\udcff"])
+def test_a_garbled_marker_vouches_for_nothing(packed, tmp_path, marker):
+    data = tmp_path / "data"
+    shutil.copytree(packed / "data", data)
+    (data / "train_thread0.seq.done").write_text(marker, encoding="utf-8", errors="surrogateescape")
+    result = count_tokens("--input", data / "train_thread0.seq")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "no completion marker lists it" in result.stderr

@@ -26,9 +26,9 @@ def _listed(marker: Path, path: Path) -> tuple[dict, int] | None:
     try:
         data = json.loads(marker.read_text(encoding="utf-8"))
         outputs = [str(o) for o in data["outputs"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError):  # unreadable or not a marker: it vouches for nothing
         return None
-    if not outputs:
+    if not outputs or not all(outputs):
         return None
     # where the stage put the marker (beside its first output), as the stage named it
     recorded_dir = os.path.dirname(outputs[0])
