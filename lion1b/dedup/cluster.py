@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lion1b.dedup.minhash import components
+from lion1b.dedup.minhash import components, estimated_jaccard
 
 KEEP, EXACT, NEAR, SAME_ID = 0, 1, 2, 3
 KINDS = {EXACT: "exact_duplicate", NEAR: "near_duplicate", SAME_ID: "same_id"}
@@ -110,7 +110,7 @@ def resolve(ids: list[str], sha: np.ndarray, lang: np.ndarray, sig: np.ndarray, 
     id_root = components(n, id_pairs[same])
     if near_on and len(near_pairs):
         a, b = near_pairs[:, 0], near_pairs[:, 1]
-        ok = (lang[a] == lang[b]) & ((sig[a] == sig[b]).mean(axis=1) >= threshold)
+        ok = (lang[a] == lang[b]) & (estimated_jaccard(sig, near_pairs) >= threshold)
         near_pairs = np.stack([rep[a[ok]], rep[b[ok]]], axis=1)
         near_pairs = near_pairs[near_pairs[:, 0] != near_pairs[:, 1]]
     else:

@@ -153,8 +153,9 @@ def band_keys(sig: np.ndarray, band: int, rows: int) -> np.ndarray:
     return key
 
 
-def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray, chunk: int = 65536) -> np.ndarray:
-    """Share of equal MinHash values per pair: an unbiased estimate of the shingle-set Jaccard."""
+def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray, chunk: int = 16384) -> np.ndarray:
+    """Share of equal MinHash values per pair: an unbiased estimate of the shingle-set Jaccard (pairs taken
+    ``chunk`` at a time, so temporary memory stays a few MB)."""
     out = np.empty(len(pairs), dtype=np.float32)
     for s in range(0, len(pairs), chunk):
         p = pairs[s:s + chunk]

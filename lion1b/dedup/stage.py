@@ -393,13 +393,16 @@ class Candidates(DedupePhase):
         the first collects and sorts the bare keys to find those seen at least twice (a key seen once
         pairs nothing, and that is nearly every key), the second keeps only the entries of those."""
         sizes = check_signatures(self.args)
-        chunks = [keys for _, keys, _, _ in self.keys(sizes)]
-        every = np.empty(sum(len(c) for c in chunks), dtype=np.uint64)
+        # keys land straight in one buffer sized for the shard's expected share (grown if exceeded)
+        expected = sum(sizes) * (2 + self.args.num_perm // self.args.rows) // self.args.num_shards
+        every = np.empty(expected + expected // 50 + 1024, dtype=np.uint64)
         at = 0
-        while chunks:  # copy chunk by chunk, freeing each: peak = the keys + one chunk
-            chunk = chunks.pop(0)
-            every[at:at + len(chunk)] = chunk
-            at += len(chunk)
+        for _, keys, _, _ in self.keys(sizes):
+            if at + len(keys) > len(every):
+                every = np.concatenate([every[:at], np.empty(len(every) // 2 + len(keys), dtype=np.uint64)])
+            every[at:at + len(keys)] = keys
+            at += len(keys)
+        every = every[:at]
         every.sort()
         stats.n_in = len(every)
         shared = np.unique(every[1:][every[1:] == every[:-1]])
@@ -472,16 +475,17 @@ class Cluster(DedupePhase):
         joined = {k: np.unique(np.concatenate(v), axis=0) for k, v in pairs.items()}
         involved = np.unique(np.concatenate([p.reshape(-1) for p in joined.values()]))
         docs = load_documents(args, sizes, involved)
-        ids = np.array(docs["ids"], dtype=object)
         order = rank_order(np.array(docs["ids"], dtype=str), docs["sha"], docs["lang_chars"], docs["length"],
                            docs["url_rank"])
+        ids = np.array(docs["ids"], dtype=object)[order]
+        sig = docs.pop("sig")[order]  # the ranked copy only: signatures are the bulk of this phase's memory
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
 
         def ranked(p: np.ndarray) -> np.ndarray:
             return rank[np.searchsorted(involved, p)]
 
-        result = resolve(list(ids[order]), docs["sha"][order], docs["lang"][order], docs["sig"][order],
+        result = resolve(list(ids), docs["sha"][order], docs["lang"][order], sig,
                          ranked(joined["exact"]), ranked(joined["id"]), ranked(joined["near"]), args.threshold)
         stats.n_in = sum(sizes)
         dropped = np.flatnonzero(result.kind != KEEP)
@@ -497,11 +501,10 @@ class Cluster(DedupePhase):
             with atomic_write(drop_path(args, part), "wb") as handle:
                 np.savez(handle, rows=global_row[mine] - offsets[part], kinds=result.kind[dropped][mine])
         if args.dup_map:
-            ranked_ids = ids[order]
             lines = []
             for r in dropped.tolist():
                 sim = float(result.similarity[r])
-                lines.append({"id": ranked_ids[r], "kept_id": ranked_ids[result.keeper[r]],
+                lines.append({"id": ids[r], "kept_id": ids[result.keeper[r]],
                               "kind": KINDS[int(result.kind[r])], "similarity": None if sim != sim else round(sim, 4)})
             lines.sort(key=lambda line: (line["id"], line["kept_id"]))
             with atomic_write(args.dup_map) as handle:
