@@ -48,6 +48,8 @@ SAMPLES = [
     ("PHONE", "Tel. (mobile): [[60.56.85.91]]"),  # dotted pairs with a label: a phone, not an IP address
     ("PHONE", "Телефон: [[748-33-78]]"),  # shaped like a date, but no month 33
     ("PHONE", "Tel. [[88 91 90]]"),  # six digits in groups, with a label
+    ("PHONE", "| Phone | [[699 956 915]] |"),  # a table row
+    ("PHONE", "[[699 956 915]] (mobile)"),  # the label after the number
     # a parenthesised area code needs no label; +CC numbers (found before too) now checked by libphonenumber
     ("PHONE", "[[(37) 788-063]]"),
     ("PHONE", "[[+44 (0)20 7946 0958]]"),

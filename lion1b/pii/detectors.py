@@ -95,7 +95,7 @@ PHONE_LABELS_CJK = (
 )
 LABEL_TAIL = (  # "Phone no.: ", "call me at ", "Tel. (mobile): ": words, abbreviations with their dot, (a word)
     r"\.?(?:\s*(?:no|nr|num|n[º°]|tel|mob|ph)\.|[\s\-']*[^\W\d_]{1,12}|\s*\([^\W\d_]{1,12}\)){0,3}"
-    r"[\s:,;\-–—#=/*：，]*"
+    r"[\s:,;\-–—#=/*|>»→：，]*"  # table cells ("Phone | ...") and arrows too
 )
 LABEL_TAIL_RE = re.compile(r"(?i)s?(?![^\W\d_])" + LABEL_TAIL)  # after a word: its end, then up to 3 words
 LABEL_TAIL_CJK_RE = re.compile(LABEL_TAIL)
@@ -118,6 +118,11 @@ PAREN_AREA_RE = re.compile(r"\(0?[1-9]\d{0,4}\) \d{2,4}(?:[ \-]\d{2,4}){1,2}")
 ISBN_RE = re.compile(r"97[89]-?\d{1,5}-\d{1,7}-\d{1,7}-\d|97[89]\d{10}")
 DECIMAL_AFTER_RE = re.compile(r"[.,]\d")
 ARITHMETIC_AFTER_RE = re.compile(r" ?[=+*×÷]")
+# "699 956 915 (mobile)": a label in parentheses right after the number counts as one before it.
+LABEL_AFTER_RE = re.compile(
+    r"(?i)\s?\((?:mobile?|mobil|cell|tel|t[ée]l[ée]?phone|phone|fax|home|work|office|handy|portable|m[óo]vil"
+    r"|celular|cellulare|telefon|telefono|tel[ée]fono|telefone|whats ?app)\)"
+)
 # "Phone: 0490 75 40 81 or 0494 92 82 32": a number listed right after a labelled one shares its label.
 LIST_JOIN_RE = re.compile(r"(?i)\s*(?:[,;/]|or|and|ou|oder|und|o|y|e)\s*")
 
@@ -183,9 +188,11 @@ def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] |
     if text[start] == "(" and text[end - 1] == ")" and wraps(text[start:end]):  # "(0490 75 40 81)": prose parens
         start, end = start + 1, end - 1
     s = text[start:end]
-    if s.count("(") != s.count(")"):
+    if s.count("(") != s.count(")"):  # a prose parenthesis opened before or closed after the number
         if s.endswith(")") and s.count(")") == s.count("(") + 1:
             end, s = end - 1, s[:-1]
+        elif s.startswith("(") and s.count("(") == s.count(")") + 1:
+            start, s = start + 1, s[1:]
         else:
             return None
     n = sum(map(str.isdigit, s))
@@ -203,7 +210,11 @@ def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] |
     quad = QUAD_RE.fullmatch(s)
     if quad and not PAIRS_QUAD_RE.fullmatch(s):  # an IP address, whatever stands before it
         return None
-    if (last_phone_end >= 0 and LIST_JOIN_RE.fullmatch(text, last_phone_end, start)) or labelled(text, start):
+    if (
+        (last_phone_end >= 0 and LIST_JOIN_RE.fullmatch(text, last_phone_end, start))
+        or labelled(text, start)
+        or LABEL_AFTER_RE.match(text, end)
+    ):
         # with a label, even a "+CC" number whose length libphonenumber does not allow; 6 digits only in groups
         return (start, end) if n >= 7 or not s.isdigit() else None
     if quad or intl or n < 7:
