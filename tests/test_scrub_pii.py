@@ -50,6 +50,7 @@ SAMPLES = [
     ("PHONE", "Tel. [[88 91 90]]"),  # six digits in groups, with a label
     ("PHONE", "| Phone | [[699 956 915]] |"),  # a table row
     ("PHONE", "[[699 956 915]] (mobile)"),  # the label after the number
+    ("PHONE", "Tel. [[06/ 981 98 46]]"),
     # a parenthesised area code needs no label; +CC numbers (found before too) now checked by libphonenumber
     ("PHONE", "[[(37) 788-063]]"),
     ("PHONE", "[[+44 (0)20 7946 0958]]"),

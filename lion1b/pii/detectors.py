@@ -67,7 +67,7 @@ CJK_RE = re.compile(f"[{CJK}]")
 # The lookahead skips, inside the regex engine, the many short numbers (years, counts) that cannot be phones.
 PHONE_CAND_RE = re.compile(
     rf"(?<![+.,\-/])(?<![^\W{CJK}])(?=[\d(+][\d()+ .\-/]{{6}})"
-    rf"(?:\+ ?|\(\+)?\(?\d[\d()]*(?:(?:[ .\-/]|\) |[ ]\()\d[\d()]*)*"
+    rf"(?:\+ ?|\(\+)?\(?\d[\d()]*(?:(?:[ .\-]|/ ?|\) |[ ]\()\d[\d()]*)*"  # "06/ 981 98 46" (Belgium)
 )
 PHONE_EXTENSION_RE = re.compile(r"(?i) ?(?:x|ext\.?|extension|#) ?\d{1,6}(?!\w)")
 # US/NANP: 3-3-4 with one consistent separator, optional 1 and (area); area and exchange start with 2-9.
