@@ -129,8 +129,8 @@ define_stages() {
     tokenizer="$LION1B_FILE_TOKENIZER_MODEL"
   fi
   PACK=("$PYTHON" scripts/tokenize_and_pack.py "${common[@]}" --input "$LION1B_FILE_SCRUBBED"
-        --model "$tokenizer" --seq_len "$seq_len" --test_ratio "$test_ratio"
-        --train_out "$LION1B_FILE_TRAIN_SEQ" --test_out "$LION1B_FILE_TEST_SEQ")
+        --model "$tokenizer" --seq-len "$seq_len" --test-ratio "$test_ratio"
+        --train-out "$LION1B_FILE_TRAIN_SEQ" --test-out "$LION1B_FILE_TEST_SEQ")
 }
 
 rejected() { local pattern="${LION1B_FILE_REJECTED//\{stage\}/$1}"; printf '%s\n' "$pattern"; }
@@ -140,9 +140,9 @@ all_parts() { printf '%s\n' "${1//\{T\}/*}"; }
 # (--vocab-size) and the text is too small for the default, train the largest one the text supports, loudly.
 train_tokenizer_once() {
   local cmd=("$PYTHON" tokenizer/train_tokenizer.py --input "$(all_parts "$LION1B_FILE_SCRUBBED")"
-             --output "$tokenizer" --hf_dir "$LION1B_FILE_TOKENIZER_HF_DIR" "${force[@]}")
+             --output "$tokenizer" --hf-dir "$LION1B_FILE_TOKENIZER_HF_DIR" "${force[@]}")
   say "train a SentencePiece tokenizer (vocab $vocab_size) on the scrubbed text"
-  if run_logged tokenizer "${cmd[@]}" --vocab_size "$vocab_size"; then return; fi
+  if run_logged tokenizer "${cmd[@]}" --vocab-size "$vocab_size"; then return; fi
   local most
   most=$(grep -o 'value <= [0-9]*' "$LOG_DIR/tokenizer.log" | grep -o '[0-9]*$' | tail -n 1 || true)
   if [[ "$vocab_given" == 1 || -z "$most" ]]; then
@@ -152,7 +152,7 @@ train_tokenizer_once() {
   say "warning: the scrubbed text is too small for the default vocabulary of $vocab_size pieces;" \
       "training the largest it supports, $most (choose one with --vocab-size N)"
   vocab_size="$most"
-  run_once tokenizer "${cmd[@]}" --vocab_size "$vocab_size"
+  run_once tokenizer "${cmd[@]}" --vocab-size "$vocab_size"
 }
 
 # finish_data: token counts, then the run report when scripts/report.py is there.
@@ -317,6 +317,9 @@ run_parts() {
   fi
   local -a pids=()
   local w
+  # Each worker in a process group of its own (job control), so an interrupted run stops every process it
+  # started (stop_parts) instead of leaving parts running, which ignore Ctrl-C as background jobs.
+  set -m
   for w in "${!workers[@]}"; do
     ((w < num_parts)) || break
     (
@@ -328,11 +331,14 @@ run_parts() {
     ) &
     pids+=("$!")
   done
+  set +m
   local watcher
   watch_progress "$state" "$num_parts" "${stages[@]}" &
   watcher=$!
+  trap 'stop_parts "$watcher" "${pids[@]}"' INT TERM
   local pid
   for pid in "${pids[@]}"; do wait "$pid" || true; done
+  trap - INT TERM
   kill "$watcher" 2>/dev/null || true
   wait "$watcher" 2>/dev/null || true
 
@@ -373,6 +379,17 @@ run_parts() {
 log_tail() {
   tr '\r' '\n' <"$2" | sed -E 's/[A-Za-z_ ]*: [^[]*\[[0-9]+:[0-9:]+[^]]*\]//g' | grep -v '^[[:space:]]*$' \
     | tail -n "$1" || true
+}
+
+# stop_parts WATCHER WORKER...: an interrupted run_parts: end each worker's process group and the watcher,
+# wait for them, and fail.
+stop_parts() {
+  local watcher="$1" pid
+  shift
+  for pid in "$@"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  kill "$watcher" 2>/dev/null || true
+  for pid in "$@" "$watcher"; do wait "$pid" 2>/dev/null || true; done
+  fail "interrupted: the running parts were stopped; a re-run resumes from the completion markers"
 }
 
 # run_logged STAGE COMMAND ARG...: one process (a global step) logging to $LOG_DIR/STAGE.log; its status.
