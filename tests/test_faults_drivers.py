@@ -5,10 +5,14 @@ item 4, issue 14 item 1, issue 17 item 4)."""
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,3 +118,29 @@ def test_a_crawl_that_fetched_nothing_stops_the_run(project: Path, tmp_path: Pat
     refused(result, "crawl: 1 of 1 part(s) failed")
     assert "crawl part 0 failed" in result.stderr
     assert not (project / "logs" / "extract_part0.log").exists()
+
+
+def test_ctrl_c_stops_every_part(project: Path, tmp_path: Path) -> None:
+    """Ctrl-C while parts run: the driver stops them all (background parts ignore the terminal's SIGINT)."""
+    with socket.socket() as hole:  # accepts connections and never answers: the crawl waits on it
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(8)
+        seeds = tmp_path / "seeds.txt"
+        seeds.write_text(f"http://127.0.0.1:{hole.getsockname()[1]}/\n")
+        env = {**os.environ, "PYTHON": sys.executable, "HF_HUB_OFFLINE": "1"}
+        driver = subprocess.Popen(
+            ["bash", "parall.sh", "--parts", "2", "--seeds", str(seeds), "--", "--allow-private", "--timeout", "60",
+             "--deadline", "120"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + 60
+        while not [p for p in psutil.Process(driver.pid).children(recursive=True) if "crawl_threaded" in
+                   " ".join(p.cmdline())]:
+            assert time.monotonic() < deadline and driver.poll() is None, driver.communicate()
+            time.sleep(0.2)
+        started = psutil.Process(driver.pid).children(recursive=True)
+        os.killpg(driver.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
+        _, stderr = driver.communicate(timeout=30)
+    assert driver.returncode != 0
+    assert "interrupted: the running parts were stopped" in stderr
+    _, alive = psutil.wait_procs(started, timeout=10)
+    assert not alive, [p.cmdline() for p in alive]
