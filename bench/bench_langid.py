@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lion1b.filter.langid import FastTextLangId, LangDetectLangId, bundled_lid_model_path, normalize_lang
-from lion1b.filter.quality import check_quality
+from lion1b.filter.quality import check_quality, load_config
 
 SHARED = Path(os.environ.get("LION1B_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 DEV = SHARED / "bench" / "langid" / "dev.jsonl"
@@ -92,12 +92,14 @@ def main() -> None:
     by_lang: dict[str, list[str]] = defaultdict(list)
     for lang, text in zip(gold, texts, strict=True):
         by_lang[lang].append(text)
-    print("quality rules on documents of 5 consecutive paragraphs (kept/total, drop reasons):")
-    for lang, paragraphs in sorted(by_lang.items()):
-        docs = ["\n\n".join(paragraphs[i:i + 5]) for i in range(0, len(paragraphs), 5)]
-        reasons = Counter(check_quality(doc, lang)[0] for doc in docs)
-        kept = reasons.pop(None, 0)
-        print(f"  {lang}: {kept}/{len(docs)} {dict(reasons) if reasons else ''}")
+    for profile in ("curated", "web"):
+        config = load_config(profile)
+        print(f"{profile} quality rules on documents of 5 consecutive paragraphs (kept/total, drop reasons):")
+        for lang, paragraphs in sorted(by_lang.items()):
+            docs = ["\n\n".join(paragraphs[i:i + 5]) for i in range(0, len(paragraphs), 5)]
+            reasons = Counter(check_quality(doc, lang, config)[0] for doc in docs)
+            kept = reasons.pop(None, 0)
+            print(f"  {lang}: {kept}/{len(docs)} {dict(reasons) if reasons else ''}")
 
 
 if __name__ == "__main__":

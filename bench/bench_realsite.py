@@ -12,7 +12,7 @@ in a file name such as ch03.ja.html, else the site):
   code lines      share of the non-blank <pre> lines of the kept content pages that are a line of the output
   coverage        median over content pages of our characters / trafilatura's (a dropped page counts 0)
   boilerplate     share of the kept prose lines (code excluded) found in >= 5% of the group's documents
-                  (and in at least 2)
+                  (and in at least 2), by lines and by characters, with the most widespread lines
   docs, words     kept documents and their tokens (words; a CJK character is one)
 
 and, for the whole run, documents per CPU-second of extract + filter beside datatrove's pipeline (its
@@ -213,8 +213,8 @@ def main() -> None:
         row["docs"].append(record)
 
     print(f"{len(pages)} HTML pages from {len(roots)} site(s); work folder {work}; machine shared, one worker")
-    print(f"{'site/language':34} {'pages':>5} {'content':>7} {'kept':>6} {'code':>6} {'cover':>6} {'boiler':>7} "
-          f"{'docs':>5} {'words':>9}  content-page drops")
+    print(f"{'site/language':24} {'pages':>5} {'content':>7} {'kept':>6} {'code':>6} {'cover':>6} {'boiler':>6} "
+          f"{'b-chars':>7} {'docs':>5} {'words':>9}  content-page drops; most widespread lines")
     for group in sorted(rows):
         row = rows[group]
         n_content = len(row["content"])
@@ -222,11 +222,11 @@ def main() -> None:
         code = sum(row["code_kept"]) / sum(row["code_total"]) if sum(row["code_total"]) else float("nan")
         cover = statistics.median(row["coverage"]) if row["coverage"] else float("nan")
         docs = row["docs"]
-        boiler, top = boilerplate(docs)
+        boiler, boiler_chars, top = boilerplate(docs)
         words = sum(len(tokenize(d["text"])) for d in docs)
         drops = Counter(reason for _, reason in row["dropped"])
-        print(f"{group:34} {len(row['pages']):5} {n_content:7} {keep:6.3f} {code:6.3f} {cover:6.3f} {boiler:7.4f} "
-              f"{len(docs):5} {words:9}  {dict(drops.most_common(4))}")
+        print(f"{group:24} {len(row['pages']):5} {n_content:7} {keep:6.3f} {code:6.3f} {cover:6.3f} {boiler:6.4f} "
+              f"{boiler_chars:7.4f} {len(docs):5} {words:9}  {dict(drops.most_common(4))}; {top}")
         if args.show:
             rng = random.Random(0)
             for url, reason in rng.sample(row["dropped"], min(args.show, len(row["dropped"]))):
@@ -234,7 +234,6 @@ def main() -> None:
                 print(f"    DROPPED {reason} {url}\n      {text[:300]!r}")
             for doc in rng.sample(docs, min(args.show, len(docs))):
                 print(f"    KEPT {doc['url']} lang={doc['lang']} langs={doc['langs']}\n      {doc['text'][:500]!r}")
-            print(f"    most repeated lines: {top}")
 
     ours_rate = len(pages) / (cpu_extract + cpu_filter)
     print(f"extract {cpu_extract:.1f} CPU s + filter {cpu_filter:.1f} CPU s: {ours_rate:.1f} HTML pages per "
@@ -248,11 +247,11 @@ def main() -> None:
                   f"lion1b {ours_rate / rate:.1f}x")
 
 
-def boilerplate(docs: list[dict[str, Any]]) -> tuple[float, list[tuple[str, int]]]:
-    """Share of prose line occurrences whose line is found in >= 5% (and >= 2) of the documents, and the
-    most widespread lines."""
+def boilerplate(docs: list[dict[str, Any]]) -> tuple[float, float, list[tuple[str, int]]]:
+    """Share of prose line occurrences (and of their characters) whose line is found in >= 5% (and >= 2)
+    of the documents, and the most widespread lines."""
     if not docs:
-        return 0.0, []
+        return 0.0, 0.0, []
     doc_freq: Counter[str] = Counter()
     per_doc = []
     for doc in docs:
@@ -264,8 +263,10 @@ def boilerplate(docs: list[dict[str, Any]]) -> tuple[float, list[tuple[str, int]
     floor = max(2, BOILERPLATE_SHARE * len(docs))
     common = {line for line, n in doc_freq.items() if n >= floor}
     total = sum(len(p) for p in per_doc)
+    chars = sum(len(line) for p in per_doc for line in p)
     share = sum(line in common for p in per_doc for line in p) / total if total else 0.0
-    return share, [(line[:40], n) for line, n in doc_freq.most_common(3) if n >= floor]
+    char_share = sum(len(line) for p in per_doc for line in p if line in common) / chars if chars else 0.0
+    return share, char_share, [(line[:30], n) for line, n in doc_freq.most_common(3) if n >= floor]
 
 
 if __name__ == "__main__":

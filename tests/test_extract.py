@@ -228,3 +228,103 @@ def test_script_runs_and_rejects_bad_flags(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "--min-chars must not be negative" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+# ----------------------------------------------------------------------------- structure
+
+CODE_BLOCK = """>>> 2 + 2
+4
+>>> def greet(name):
+...     return f"Hello, {name}!"
+
+>>> greet("world")
+'Hello, world!'"""
+DOC_PAGE = f"""<html><head><title>Tutorial | Example Docs</title></head><body>
+<div class="navheader"><a href="/prev">Prev</a> <a href="/next">Next</a></div>
+<div class="section"><div class="titlepage"><h1>An informal introduction</h1></div>
+<p>{ARTICLE[0]}</p>
+<h2>Numbers</h2>
+<p>The interpreter acts as a simple calculator, and a function is defined with the def keyword, like this:</p>
+<pre class="screen"><span class="prompt">&gt;&gt;&gt;</span> 2 + 2
+4
+&gt;&gt;&gt; def greet(name):
+...     return f"Hello, {{name}}!"
+
+&gt;&gt;&gt; greet("world")
+'Hello, world!'
+</pre>
+<p>{ARTICLE[1]}</p>
+<ul><li>Integers have type int;</li><li>numbers with a fractional part have type <a href="/float">float</a>;</li>
+<li>division always returns a float.<ol><li>floor division: //</li><li>remainder: %</li></ol></li></ul>
+<table><tr><th>Operator</th><th>Meaning</th></tr><tr><td><code>+</code></td><td>addition</td></tr>
+<tr><td><a href="/pow">**</a></td><td>power</td></tr></table>
+<p>{ARTICLE[2]}</p></div>
+<div class="navfooter"><a href="/">Home</a></div></body></html>"""
+
+
+def test_code_blocks_keep_their_lines_and_indentation():
+    out = ENGINES["density"](DOC_PAGE)
+    lines = out.text.split("\n")
+    start = lines.index(">>> 2 + 2")
+    assert lines[start:start + len(CODE_BLOCK.split("\n"))] == CODE_BLOCK.split("\n")  # blank line kept too
+    assert out.code_lines == [[start, start + len(CODE_BLOCK.split("\n"))]]
+
+
+def test_headings_list_items_and_table_rows_are_lines():
+    lines = ENGINES["density"](DOC_PAGE).text.split("\n")
+    assert lines[0] == ARTICLE[0] and "Numbers" in lines  # the h1 is the title, the h2 a line of its own
+    assert "- Integers have type int;" in lines and "- numbers with a fractional part have type float;" in lines
+    assert "1. floor division: //" in lines and "2. remainder: %" in lines  # every item of the 12-item kind
+    assert "Operator | Meaning" in lines and "+ | addition" in lines and "** | power" in lines
+    assert not {"Prev", "Next", "Home"} & {word for line in lines for word in line.split()}
+
+
+def test_markdown_format():
+    out = ENGINES["density"](DOC_PAGE, markdown=True)
+    text = out.text
+    assert "## Numbers" in text.split("\n")
+    assert "```\n" + CODE_BLOCK + "\n```" in text
+    assert "- Integers have type int;\n- numbers with a fractional part have type float;" in text
+    assert "  1. floor division: //\n  2. remainder: %" in text  # nested list indented
+    assert "| Operator | Meaning |\n| --- | --- |\n| + | addition |" in text
+    first, end = out.code_lines[0]
+    assert text.split("\n")[first] == "```" and text.split("\n")[end - 1] == "```"
+
+
+def test_format_flag_through_the_stage(tmp_path):
+    (rec,) = run(tmp_path, [raw("https://docs.example/tutorial", DOC_PAGE)], "--format", "markdown")
+    assert "```\n>>> 2 + 2" in rec["text"] and rec["code_lines"]
+    (plain,) = run(tmp_path, [raw("https://docs.example/tutorial", DOC_PAGE)], name="plain.jsonl")
+    assert "```" not in plain["text"] and plain["text"].split("\n")[plain["code_lines"][0][0]] == ">>> 2 + 2"
+    script = ROOT / "scripts" / "extract_text.py"
+    inp = write_jsonl(tmp_path / "raw.jsonl", [raw("https://docs.example/tutorial", DOC_PAGE)])
+    bad = subprocess.run([sys.executable, str(script), "--input", str(inp), "--output", str(tmp_path / "x.jsonl"),
+                          "--format", "markdown", "--extractor", "resiliparse"], capture_output=True, text=True,
+                         timeout=120)
+    assert bad.returncode == 2 and "--format markdown needs --extractor" in bad.stderr
+
+
+def test_reference_page_text_around_a_table_is_kept():
+    # DocBook reference pages: a short introduction, then a table whose cells are class="..._entry" (a
+    # positive hint) holding paragraphs. The table alone used to win and then lose every short row.
+    rows = "".join(f'<tr><td class="catalog_table_entry"><p>col{i} <code>oid</code></p>'
+                   f'<p>Identifier of the row number {i} in this catalog, see the <a href="/x">type</a>.</p></td></tr>'
+                   for i in range(8))
+    html = (f'<html><body><div class="navheader"><table><tr><td><a href="/p">Prev</a></td></tr></table></div>'
+            f'<div class="sect1"><div class="titlepage"><h2 class="title">53.5. pg_amproc</h2></div>'
+            f'<p>The catalog pg_amproc stores information about support functions associated with access method '
+            f'operator families. There is one row for each support function belonging to an operator family.</p>'
+            f'<div class="table"><p class="title">Table 53.5. pg_amproc Columns</p><table><tbody>{rows}</tbody>'
+            f'</table></div><p>The usual interpretation of the columns is described in the next section.</p></div>'
+            f'</body></html>')
+    text = ENGINES["density"](html).text
+    assert text.startswith("The catalog pg_amproc stores")
+    assert "col7 oid Identifier of the row number 7 in this catalog, see the type." in text.split("\n")
+    assert text.endswith("The usual interpretation of the columns is described in the next section.")
+
+
+def test_an_anchor_named_like_chrome_does_not_hide_its_section():
+    # XHTML <a id="..."/> is not self-closing in HTML: the parser re-opens the anchor around what follows,
+    # and an id such as "_an_extra_user_account" ("extra") must not mark the section as page chrome.
+    html = page([ARTICLE[0], '<a id="_an_extra_user_account"/>' + ARTICLE[1], ARTICLE[2]])
+    assert ARTICLE[1] in ENGINES["density"](html).text

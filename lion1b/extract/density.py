@@ -344,11 +344,24 @@ def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[int]]:
     return headline, body[start:end]
 
 
-def _row(blocks: Blocks, i: int) -> int:
-    """The <tr> a chunk is a cell of (text straight inside a td/th), or -1."""
+def _cell(blocks: Blocks, i: int) -> int:
+    """The td/th a chunk belongs to (its text straight inside the cell, or in a paragraph of the cell
+    that is not code), or -1."""
     owner = blocks.owner[i]
-    if blocks.tag[owner] in CELL_TAGS:
-        row = blocks.parent[owner]
+    if blocks.tag[owner] not in CELL_TAGS:
+        if blocks.kind[i] == CODE:
+            return -1
+        owner = blocks.parent[owner]
+        if owner < 0 or blocks.tag[owner] not in CELL_TAGS:
+            return -1
+    return owner
+
+
+def _row(blocks: Blocks, i: int) -> int:
+    """The <tr> a chunk is a cell of, or -1."""
+    cell = _cell(blocks, i)
+    if cell >= 0:
+        row = blocks.parent[cell]
         if row >= 0 and blocks.tag[row] == "tr":
             return row
     return -1
@@ -371,8 +384,14 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
         row = _row(blocks, i)
         if row >= 0:
             cells = [blocks.text[i].replace("\n", " ")]
+            cell = _cell(blocks, i)
             while k < len(chunks) and _row(blocks, chunks[k]) == row:
-                cells.append(blocks.text[chunks[k]].replace("\n", " "))
+                text = blocks.text[chunks[k]].replace("\n", " ")
+                if _cell(blocks, chunks[k]) == cell:  # a second paragraph of the same cell
+                    cells[-1] += " " + text
+                else:
+                    cells.append(text)
+                    cell = _cell(blocks, chunks[k])
                 k += 1
             kind = "row"
         if markdown and out and not (kind and kind == previous):

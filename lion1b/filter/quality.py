@@ -429,11 +429,14 @@ def _stop_word_pattern(lang: str) -> re.Pattern[str] | None:
 
 
 def stop_words(doc: Doc, lang: str, th: Thresholds) -> Result:
-    """Keyword lists and word salad have no function words ("the", "of"; "的", "の")."""
+    """Keyword lists and word salad have no function words ("the", "of"; "的", "の"); counted in the running
+    text, table rows left out."""
     pattern = _stop_word_pattern(lang)
-    if pattern is None or _few_words(doc, th):
+    # table rows (extract_text joins cells with " | ") are names and values, not running text
+    running = [(line, n) for line, n in zip(doc.prose_lines, doc.line_tokens, strict=True) if " | " not in line]
+    if pattern is None or sum(n for _, n in running) < th.min_prose_words_to_judge:
         return None, {}
-    signals = {"stop_words": len(pattern.findall(doc.prose.lower()))}
+    signals = {"stop_words": len(pattern.findall("\n".join(line for line, _ in running).lower()))}
     return ("too_few_stop_words" if signals["stop_words"] < th.min_stop_words else None), signals
 
 

@@ -19,8 +19,8 @@ from lion1b.filter.keywords import KeywordMatcher, UrlBlocklist, load_list
 from lion1b.filter.langid import LANG_BACKENDS, UNKNOWN, make_lang_id, normalize_lang, score_paragraphs
 from lion1b.filter.quality import PROFILES, ConfigError, Doc, check_quality, code_mask, code_ranges, load_config
 
-# A document whose confidently identified paragraphs hold less than this share of its scored prose is
-# dropped as lang_low_score: gibberish, number tables, text in a script the model does not know.
+# When the identified paragraphs hold less than this share of the scored prose (a table of identifiers with
+# one sentence of introduction), the prose is also scored as a whole and that answer is used if it is clear.
 MIN_CONFIDENT_SHARE = 0.25
 LANG_SAMPLE_CHARS = 3_000  # prose scored per document for the shares (all of it with --strip-other-langs)
 
@@ -148,9 +148,10 @@ class FilterData(MapStage):
         if confident < MIN_CONFIDENT_SHARE * total:  # short or odd paragraphs: the prose as a whole may be clear
             prose = "\n".join(line for line, is_code in zip(lines, code, strict=True) if not is_code)
             lang, score = self.lang_id.predict(prose)
-            if score < self.args.min_lang_score or lang == UNKNOWN:
+            if score >= self.args.min_lang_score and lang != UNKNOWN:
+                paragraphs, paragraphs_ok, confident = [], [(lang, score, total)], total
+            elif not confident:  # not one identified paragraph, and the whole is unclear too
                 return Drop("lang_low_score")
-            paragraphs, paragraphs_ok, confident = [], [(lang, score, total)], total
         chars: dict[str, int] = {}
         weighted: dict[str, float] = {}
         for lang, score, n in paragraphs_ok:
