@@ -7,18 +7,7 @@
 #   bash finalizedata.sh                     # crawl extras/seeds.txt, then every stage after it
 #   bash finalizedata.sh --skip-crawl        # the data is already crawled (data/raw_html_thread{T}.txt)
 #
-# Options (defaults: lion1b/config.py, listed below):
-#   --parts N          parts of the data, one process each per stage       --threads N   processes per part
-#   --seeds FILE       seed URLs for the crawl                             --skip-crawl  start at extraction
-#   --tokenizer PATH   tokenize with this (a model directory, tokenizer.json or .model) instead of training one
-#   --vocab-size N     size of the tokenizer trained otherwise              --seq-len N   tokens per sequence
-#   --langs en,de,...  languages to keep                 --profile NAME    filter profile (docs/filter.md)
-#   --test-ratio R     share of documents in the test split
-#   --hostfile FILE    spread the parts over these nodes with pdsh ("HOST slots=N"; a filesystem shared at
-#                      the same path by every node; global steps run here); checked before anything runs
-#   --resume           resume an interrupted crawl
-#   --force            redo every stage after the crawl (to re-crawl as well: -- --force)
-#   -- FLAG...         extra scripts/crawl_threaded.py flags (also: LION1B_CRAWL_FLAGS in the environment)
+# --help lists the options (they are the same for parall.sh) and the defaults.
 #
 # Logs: logs/STAGE_part{T}.log. A stage whose outputs are complete for unchanged inputs and options is
 # skipped (its completion markers), so a re-run resumes where a failed or interrupted run stopped.

@@ -7,7 +7,7 @@
 #   bash parall.sh [options] [-- extra crawl_threaded.py flags]
 #
 # Same options, commands and outputs as finalizedata.sh (byte-identical .seq files for the same inputs and
-# options; see its --help for the options). Prefer parall.sh when parts' crawls take very different times
+# options). Prefer parall.sh when parts' crawls take very different times
 # (a slow host no longer holds up the other parts' extraction); prefer finalizedata.sh to watch or debug one
 # stage at a time. Either resumes the other's run through the completion markers.
 set -euo pipefail

@@ -16,9 +16,10 @@ SLOTS=()  # parts at once on each node
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 fail() { say "error: $*"; exit 1; }
 
-# usage SCRIPT: the comment block at the top of SCRIPT, which is its --help.
+# usage SCRIPT [TEXT]: the comment block at the top of SCRIPT, which is its --help, TEXT, and the defaults.
 usage() {
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$1"
+  [[ -n "${2:-}" ]] && printf '%s\n' "$2"
   if [[ -x "$PYTHON" ]]; then
     printf '\nDefaults and file names (lion1b/config.py):\n'
     "$PYTHON" -m lion1b.config | sed 's/^/  /'
@@ -48,14 +49,36 @@ load_config() {
 
 # ------------------------------------------------------------------------------------------ data options
 
-# parse_data_options ARG...: the options finalizedata.sh and parall.sh share (see their --help). Sets the
+DATA_OPTIONS='
+Options (finalizedata.sh and parall.sh):
+  --parts N          parts of the data: one process per part and stage
+  --threads N        worker processes inside each part
+  --seeds FILE       seed URLs for the crawl
+  --skip-crawl       start at extraction (the data is already crawled)
+  --tokenizer PATH   tokenize with this (model directory, tokenizer.json or .model) instead of training one
+  --vocab-size N     size of the tokenizer trained otherwise (default: as large as the text allows, up to
+                     vocab_size below)
+  --seq-len N        tokens per packed sequence
+  --langs en,de,...  languages to keep
+  --profile NAME     filter profile (docs/filter.md)
+  --test-ratio R     share of documents in the test split
+  --hostfile FILE    spread the parts over these nodes with pdsh ("HOST slots=N": parts at once per node);
+                     the repository and data/ must be on a filesystem shared at the same path; every node
+                     is checked first; global steps run on this node
+  --resume           resume an interrupted crawl
+  --force            redo every stage after the crawl (to re-crawl as well: -- --force)
+  -- FLAG...         extra scripts/crawl_threaded.py flags (also: LION1B_CRAWL_FLAGS in the environment)
+Environment: PYTHON (default .venv/bin/python), LOG_DIR (logs), PROGRESS_INTERVAL (10 s between progress
+lines when stderr is not a terminal).'
+
+# parse_data_options ARG...: the options finalizedata.sh and parall.sh share (DATA_OPTIONS). Sets the
 # globals below; values left empty are filled from lion1b/config.py by data_defaults.
 parse_data_options() {
   parts="" threads="" seeds="" tokenizer="" vocab_size="" seq_len="" langs="" test_ratio="" profile=""
   hostfile="" skip_crawl=0 force=() crawl_extra=()
   while [[ $# -gt 0 ]]; do
     case "$1" in
-      -h|--help) usage "$0"; exit 0 ;;
+      -h|--help) usage "$0" "$DATA_OPTIONS"; exit 0 ;;
       --parts) parts=$(opt_value "$@"); shift 2 ;;
       --threads) threads=$(opt_value "$@"); shift 2 ;;
       --seeds) seeds=$(opt_value "$@"); shift 2 ;;
