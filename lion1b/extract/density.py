@@ -53,6 +53,8 @@ TEXT, CODE = 0, 1
 EDGE_CHARS = 60  # shorter lines at the edges of the kept text are trimmed unless they end a sentence
 WIDEN_SHARE = 0.2  # see select(): the kept container holds at least this share of the ancestor's text
 WIDEN_MAX_LINKS = 0.2  # ... and what widening adds is at most this much link text
+MAX_LINK_SHARE = 0.5  # a kept text block is at most this much link text
+MAX_ROW_LINK_SHARE = 0.8  # ... and a table row at most this much
 MAX_EDGE_LINES = 3  # a dateline, a byline, a tag row: more short lines than that are content (a table, a list)
 TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "』")
 
@@ -298,7 +300,8 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     for e in range(1, n):
         kept[e] = kept[e] or kept[parent[e]]
     # A block that is mostly link text is a list of links, not prose; a table cell is judged with its row
-    # (a package name linked in the first cell of a descriptive row is content).
+    # (a data row links its package name, its statistics and a term: "network-manager | V:363 | 14803 |
+    # 配置::NM | NetworkManager（守卫进程）" is 71% link characters, yet content; a navigation row is all links).
     row_text: dict[int, int] = {}
     row_links: dict[int, int] = {}
     for i, (text, links) in enumerate(zip(blocks.text, blocks.link_chars, strict=True)):
@@ -310,11 +313,12 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, blocks.link_chars, strict=True)):
         if kept[owner] and not dead[owner]:
             row = _row(blocks, i)
+            limit = MAX_LINK_SHARE
             if row >= 0:
-                text_chars, links = row_text[row], row_links[row]
+                text_chars, links, limit = row_text[row], row_links[row], MAX_ROW_LINK_SHARE
             else:
                 text_chars = len(text)
-            if links <= 0.5 * text_chars:
+            if links <= limit * text_chars:
                 out.append(i)
     return out
 
