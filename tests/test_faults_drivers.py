@@ -14,21 +14,25 @@ from pathlib import Path
 
 import psutil
 import pytest
+from cluster_fixture import NODES, two_nodes  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIVERS = ["parall.sh", "finalizedata.sh", "commandsequence.sh"]
 DATA_DRIVERS = ["parall.sh", "finalizedata.sh"]
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
+def copy_project(root: Path) -> Path:
     """The drivers and the package, copied: nothing a case writes lands in the repository."""
-    root = tmp_path_factory.mktemp("drivers")
     for folder in ("lion1b", "scripts", "extras"):
         shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__", "*.done"))
     for name in [*DRIVERS, "setup.sh"]:
         shutil.copy(ROOT / name, root / name)
     return root
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return copy_project(tmp_path_factory.mktemp("drivers"))
 
 
 def run(project: Path, *cmd: str, **env: str) -> subprocess.CompletedProcess:
@@ -144,3 +148,18 @@ def test_ctrl_c_stops_every_part(project: Path, tmp_path: Path) -> None:
     assert "interrupted: the running parts were stopped" in stderr
     _, alive = psutil.wait_procs(started, timeout=10)
     assert not alive, [p.cmdline() for p in alive]
+
+
+def test_a_part_failing_on_a_node_names_node_part_and_log(two_nodes, tmp_path: Path) -> None:  # noqa: F811
+    """Over two nodes (tests/cluster_fixture.py), part 1 (on the second node) has no input: the run fails
+    naming that node, the part and its log, after part 0 finished on the first node."""
+    project = copy_project(tmp_path / "project")
+    data = project / "data"
+    data.mkdir()
+    (data / "raw_html_thread0.txt").write_text("")
+    hostfile = two_nodes.hostfile(tmp_path / "hostfile")
+    result = run(project, "finalizedata.sh", "--skip-crawl", "--parts", "2", "--hostfile", str(hostfile),
+                 **{k: v for k, v in two_nodes.env.items() if k.startswith("PDSH")})
+    refused(result, f"extract part 1 on node {NODES[1]} (logs/extract_part1.log)")
+    assert f"extract part 1 failed on node {NODES[1]}" in result.stderr and "input not found" in result.stderr
+    assert (data / "extracted_thread0.txt.done").exists()
