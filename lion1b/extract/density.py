@@ -197,9 +197,12 @@ def walk(body: LexborNode) -> Blocks:
             stack.append((node.iter(include_text=True), -1, is_link))
             continue
         cls, ident = attrs.get("class"), attrs.get("id")
-        # An <a> is never chrome by its name: an anchor's id is a heading's slug ("_an_extra_user_account"),
-        # and an unclosed XHTML <a id=.../> is re-opened by the parser around every following paragraph.
-        weight, unlikely = _class_hint(f"{cls} {ident}") if (cls or ident) and tag != "a" else (0, False)
+        # The id counts only on an element without a class: documentation generators give every section a
+        # class ("sect2") and an id that is its heading's slug ("jsonb-subscripting", "functions-datetime-
+        # extract"), which must not read as chrome. An <a> is never chrome by its name: an unclosed XHTML
+        # <a id=.../> is re-opened by the parser around every following paragraph.
+        hint = cls or ident
+        weight, unlikely = _class_hint(hint) if hint and tag != "a" else (0, False)
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
             flush(open_blocks[-1])
             index = blocks.add_block(open_blocks[-1], tag, weight, unlikely)

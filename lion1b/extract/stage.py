@@ -34,8 +34,8 @@ class ExtractText(MapStage):
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         group = parser.add_argument_group("extract_text")
         group.add_argument("--extractor", choices=sorted(ENGINES), default=DEFAULT_ENGINE,
-                           help=f"main-content engine (default {DEFAULT_ENGINE}: F1 0.975 vs trafilatura's 0.960 "
-                                "at about 7x its speed on bench/bench_extract.py; see docs/extract.md)")
+                           help=f"main-content engine (default {DEFAULT_ENGINE}: F1 0.974 vs trafilatura's 0.960 "
+                                "at 7-9x its speed on bench/bench_extract.py; see docs/extract.md)")
         group.add_argument("--format", choices=["text", "markdown"], default="text",
                            help="text: one block a line, code verbatim (default); markdown: headings, lists, "
                                 "tables and fenced code (engines: " + ", ".join(MARKDOWN_ENGINES) + ")")
