@@ -530,10 +530,12 @@ def run_cluster(args: argparse.Namespace) -> None:
 
 
 def execute_candidates(args: argparse.Namespace) -> None:
+    """One shard in a worker process (a module-level function: the pool pickles it by name)."""
     execute(Candidates(args))
 
 
 def is_done(stage: Stage) -> bool:
+    """The runner's own skip test, asked before starting a worker for a shard that is already complete."""
     return StageMarker(stage.name, stage.outputs(), stage.options(), stage.inputs()).is_done()
 
 
