@@ -203,7 +203,7 @@ def test_keeper_is_the_better_copy_not_the_first_id(tmp_path):
 def test_no_transitive_drops(tmp_path):
     """A~B and B~C, but A and C share too little: C is kept (the old union-find dropped it for A)."""
     words = [f"t{i:03d}" for i in range(200)]
-    a, b, c = " ".join(words[0:101]), " ".join(words[20:120]), " ".join(words[50:150])
+    a, b, c = " ".join(words[0:101]), " ".join(words[20:120]), " ".join(words[55:155])  # A~C: 0.28
     records = [{"id": "c", "text": c}, {"id": "b", "text": b}, {"id": "a", "text": a}]
     _, kept, dup_map = run(tmp_path, write_jsonl(tmp_path / "in.jsonl", records), 1)
     assert sorted(kept) == ["a", "c"]
