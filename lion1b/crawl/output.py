@@ -75,7 +75,7 @@ class CrawlOutput:
             self.write_warc(record, body, headers)
 
     def write_outlink(self, url: str, depth: int, part: int | None) -> None:
-        self.links_out.write(json.dumps({"url": url, "depth": depth, "part": part}).encode() + b"\n")
+        self.links_out.write(record_line({"url": url, "depth": depth, "part": part}).encode("utf-8"))
 
     def write_warc(self, record: dict[str, Any], body: bytes, headers: list[tuple[str, str]]) -> None:
         """One WARC response record; without ``body`` (resume re-writes a stored record) the decoded text is

@@ -30,7 +30,7 @@ from transformers import (
     TextIteratorStreamer,
 )
 
-from lion1b.contract import ArgumentParser, die
+from lion1b.contract import ArgumentParser, die, record_line
 
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
 
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
         for i in range(0, len(prompts), args.batch_size):
             for result in generate_batch(model, tokenizer, prompts[i:i + args.batch_size], args):
-                out.write(json.dumps(vars(result), ensure_ascii=False) + "\n")
+                out.write(record_line(vars(result)))
                 out.flush()
                 results.append(result)
         if out is not sys.stdout:

@@ -23,7 +23,7 @@ import warnings
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 import torch.distributed as dist
@@ -44,6 +44,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from transformers.utils import logging as hf_logging
 
 from lion1b.contract import atomic_write
+from lion1b.contract import die as contract_die
 from lion1b.tokenize.loading import tokenizer_fingerprint
 from lion1b.train.rendezvous import roll_call
 from lion1b.train.seq_dataset import DataCheckError, DataSpec, SeqDataset, check_markers, expand_files
@@ -145,11 +146,11 @@ def log(msg: str) -> None:
         print(f"[train] {msg}", flush=True)
 
 
-def die(msg: str) -> None:
-    """Every rank exits non-zero; only rank 0 prints, so N processes do not repeat the same message."""
+def die(msg: str) -> NoReturn:
+    """Every rank exits non-zero; only rank 0 says why, so N processes do not repeat the same message."""
     if is_main():
-        print(f"[train] error: {msg}", file=sys.stderr, flush=True)
-    sys.exit(2)
+        contract_die(msg, prefix="[train] error")
+    raise SystemExit(2)
 
 
 def load_config_and_tokenizer(margs: ModelArguments) -> tuple[PretrainedConfig, PreTrainedTokenizerBase]:
