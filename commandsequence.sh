@@ -107,7 +107,7 @@ if [[ "$demo" == 1 ]]; then
 else
   : "${hostfile:=$LION1B_FILE_HOSTFILE}"
   [[ -f "$hostfile" ]] || fail "hostfile not found: $hostfile (see docs/train.md)"
-  launch=("$(dirname "$PYTHON")/deepspeed" --hostfile "$hostfile")
+  launch=(bash extras/launch_train.sh --hostfile "$hostfile" --)  # checks every host, fails fast (docs/cluster.md)
   model_flags=(--model_name_or_path "$model")
   schedule=(--num_train_epochs "$epochs" --per_device_train_batch_size 1 --gradient_accumulation_steps 16
             --learning_rate 5e-5 --bf16 --eval_strategy steps --eval_steps 200 --save_steps 500)
