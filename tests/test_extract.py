@@ -328,3 +328,23 @@ def test_an_anchor_named_like_chrome_does_not_hide_its_section():
     # and an id such as "_an_extra_user_account" ("extra") must not mark the section as page chrome.
     html = page([ARTICLE[0], '<a id="_an_extra_user_account"/>' + ARTICLE[1], ARTICLE[2]])
     assert ARTICLE[1] in ENGINES["density"](html).text
+
+
+JA_PARAGRAPHS = [
+    "市の交通局は月曜日、港地区に全長八キロの自転車専用レーンを整備する計画を発表した。工事は春に始まり、来年末までに完了する予定だという。",
+    "計画はフェリーターミナルと中央駅、新しい大学のキャンパスを結ぶ。支持者は、毎日自転車で通う学生や労働者にとって安全になると話している。",
+    "一方で、駐車場が減ることで海沿いの小さな商店が打撃を受けるとの反対意見もあった。市は荷さばき場の大部分を残すことで合意したと説明した。",
+]
+
+
+def test_latin_links_in_cjk_prose_do_not_make_it_a_link_list():
+    # A Han/Kana character carries about two Latin letters' worth: a product name linked in a Japanese
+    # introduction must not make the introduction look like a list of links and be left out.
+    intro = ('<p>この<a href="https://www.debian.org/doc/manuals/reference/">Debian リファレンス (第2.100版)</a>'
+             "は、システムをインストールした後の利用者のための案内書として、"
+             "Debian のシステム管理の概要を示すことを目指しています。本書は誰でも自由に利用できます。</p>")
+    section = "".join(f"<p>{p}</p>" for p in JA_PARAGRAPHS * 3)
+    html = (f'<html><body><div class="chapter"><h1>序文</h1>{intro}<div class="section"><h2>1. 概要</h2>'
+            f"{section}</div></div></body></html>")
+    text = ENGINES["density"](html).text
+    assert text.startswith("このDebian リファレンス (第2.100版)は、システム") and JA_PARAGRAPHS[2] in text

@@ -80,6 +80,15 @@ def reset_hint_cache() -> None:
     _hint_cache.clear()
 
 
+_WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _size(text: str) -> int:
+    """Characters, a Han/Kana/Hangul character counting double: it carries about what two Latin letters do,
+    so a Latin link inside Japanese prose does not look like most of its paragraph."""
+    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
+
+
 def _hidden(attrs: dict[str, str | None]) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
@@ -181,7 +190,7 @@ def walk(body: LexborNode) -> Blocks:
             if text:
                 pending.append(text)
                 if in_links:
-                    pending_links += len(text.strip())
+                    pending_links += _size(text.strip())
             continue
         if tag[0] == "-" or tag in SKIP_TAGS:  # comments, doctype, and skipped subtrees
             continue
@@ -235,7 +244,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     link_len = [0] * n
     for owner, text, links in zip(blocks.owner, blocks.text, blocks.link_chars, strict=True):
         if not dead[owner]:
-            text_len[owner] += len(text)
+            text_len[owner] += _size(text)
             link_len[owner] += links
     for e in range(n - 1, 0, -1):  # children come after their parents in document order
         text_len[parent[e]] += text_len[e]
@@ -310,7 +319,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     for i, (text, links) in enumerate(zip(blocks.text, blocks.link_chars, strict=True)):
         row = _row(blocks, i)
         if row >= 0:
-            row_text[row] = row_text.get(row, 0) + len(text)
+            row_text[row] = row_text.get(row, 0) + _size(text)
             row_links[row] = row_links.get(row, 0) + links
     out = []
     for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, blocks.link_chars, strict=True)):
@@ -320,7 +329,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             if row >= 0:
                 text_chars, links, limit = row_text[row], row_links[row], MAX_ROW_LINK_SHARE
             else:
-                text_chars = len(text)
+                text_chars = _size(text)
             if links <= limit * text_chars:
                 out.append(i)
     return out
