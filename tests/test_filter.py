@@ -564,3 +564,12 @@ def test_strip_other_langs_needs_langs(tmp_path):
     source.write_text(json.dumps(record(EN_ARTICLE)) + "\n", encoding="utf-8")
     result = run_filter("--input", str(source), "--output", str(tmp_path / "o.jsonl"), "--strip-other-langs")
     assert result.returncode == 2 and "--strip-other-langs needs --langs" in result.stderr
+
+
+def test_markdown_fences_mark_code_when_a_record_has_no_code_lines():
+    text = "\n".join([PARAS[0], PARAS[1], "```", *CODE, "```", PARAS[2], PARAS[3], PARAS[4]])
+    out = make_stage("--profile", "web").process(record(text))
+    assert not isinstance(out, Drop), out
+    lines = out["text"].split("\n")
+    first, end = out["code_lines"][0]
+    assert lines[first:end] == ["```", *CODE, "```"]
