@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The data job as per-part chains: each part runs crawl → extract → filter → dedupe signatures as soon as
-# it can (one part extracts while another still crawls); then dedupe's global step; then each part runs
-# dedupe write → scrub → tokenize & pack (with a tokenizer trained on all scrubbed text in between unless
-# --tokenizer is given); then token counts and the run report.
+# it can (one part extracts while another still crawls); then dedupe's global step and every part's dedupe
+# write; then each part runs scrub → tokenize & pack on an even share of all deduplicated text (with a
+# tokenizer trained on all scrubbed text in between unless --tokenizer is given); then counts and the report.
 #
 #   bash parall.sh [options] [-- extra crawl_threaded.py flags]
 #
@@ -29,14 +29,15 @@ fi
 run_parts "${first[@]}" :: filter "${FILTER[@]}" :: dedupe_signatures "${SIGNATURES[@]}"
 say "dedupe: the global cluster step"
 run_once dedupe_cluster "${CLUSTER[@]}"
+run_parts dedupe_write "$parts" "${WRITE[@]}"  # all parts: scrub rebalances over every part's output
 if [[ "$train_tokenizer" == 1 ]]; then
-  say "dedupe write → scrub PII: $parts part chain(s)"
-  run_parts dedupe_write "$parts" "${WRITE[@]}" :: scrub "${SCRUB[@]}"
+  say "scrub PII"
+  run_parts scrub "$parts" "${SCRUB[@]}"
   train_tokenizer_once
   say "tokenize and pack ($seq_len tokens per sequence) with $tokenizer"
   run_parts tokenize "$parts" "${PACK[@]}"
 else
-  say "dedupe write → scrub PII → tokenize and pack ($seq_len tokens per sequence): $parts part chain(s)"
-  run_parts dedupe_write "$parts" "${WRITE[@]}" :: scrub "${SCRUB[@]}" :: tokenize "${PACK[@]}"
+  say "scrub PII → tokenize and pack ($seq_len tokens per sequence): $parts part chain(s)"
+  run_parts scrub "$parts" "${SCRUB[@]}" :: tokenize "${PACK[@]}"
 fi
 finish_data

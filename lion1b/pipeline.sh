@@ -144,7 +144,9 @@ define_stages() {
            --dup-map "$LION1B_FILE_DUP_MAP")
   WRITE=("$PYTHON" scripts/dedupe.py --phase write "${common[@]}" --input "$LION1B_FILE_FILTERED"
          --output "$LION1B_FILE_DEDUPED" --work-dir "$LION1B_FILE_DEDUPE_WORK_DIR")
-  SCRUB=("$PYTHON" scripts/scrub_pii.py "${common[@]}" --input "$LION1B_FILE_DEDUPED"
+  # Scrub takes an even 1/N of all deduplicated bytes (--split bytes), so from here on the parts, and the
+  # .seq files, are balanced whatever the crawl's hosts made of the parts before the global dedupe step.
+  SCRUB=("$PYTHON" scripts/scrub_pii.py "${common[@]}" --input "$(all_parts "$LION1B_FILE_DEDUPED")" --split bytes
          --output "$LION1B_FILE_SCRUBBED" --rejected-output "$(rejected scrub)")
   train_tokenizer=0
   if [[ -z "$tokenizer" ]]; then
