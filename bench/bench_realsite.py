@@ -104,7 +104,10 @@ def is_index(url: str, html: str) -> bool:
 
 
 def pre_lines(html: str) -> list[str]:
+    """The non-blank lines of every <pre>, without the controls sites put inside ("copy" buttons)."""
     tree = LexborHTMLParser(html)
+    for control in tree.css("pre button, pre script, pre style"):
+        control.decompose()
     return [line.strip() for node in tree.css("pre") for line in (node.text(deep=True) or "").splitlines()
             if line.strip()]
 

@@ -491,7 +491,8 @@ CURATED_PLANTED = {
     "mostly_navigation": "\n".join(f"Section {i}" for i in range(60)) + "\n" + PARAS[0],
     "mostly_uppercase": EN_BODY.upper(),
     "too_few_stop_words": STUFFED,
-    "dup_line_frac": "\n".join([PARAS[0]] + ["Subscribe now for daily updates from the city council."] * 8),
+    "dup_line_frac": "\n".join([PARAS[0]] + ["Subscribe now for daily updates from the city council."] * 20),
+    "dup_line_chars": "\n".join([PARAS[0]] + [PARAS[1]] * 4),
 }
 
 
