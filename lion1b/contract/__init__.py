@@ -9,7 +9,7 @@ guarantees.
 from lion1b.contract.arguments import ArgumentParser, add_common_arguments, check_common_arguments, check_non_negative
 from lion1b.contract.console import die, log, progress, progress_bar
 from lion1b.contract.files import MARKER_SUFFIX, atomic_write, input_files, open_binary, open_text
-from lion1b.contract.marker import Completion, StageMarker, file_stamps
+from lion1b.contract.marker import StageMarker, file_stamps
 from lion1b.contract.records import (
     MalformedInput,
     iter_part_records,
@@ -26,7 +26,7 @@ from lion1b.contract.runner import Drop, MapStage, Stage, execute, parse_stage_a
 from lion1b.contract.stats import StageStats
 
 __all__ = [
-    "MARKER_SUFFIX", "ArgumentParser", "Completion", "Drop", "MalformedInput", "MapStage", "Stage", "StageMarker",
+    "MARKER_SUFFIX", "ArgumentParser", "Drop", "MalformedInput", "MapStage", "Stage", "StageMarker",
     "StageStats",
     "add_common_arguments", "atomic_write", "check_common_arguments", "check_non_negative", "die", "execute",
     "file_stamps", "input_files", "iter_part_records", "log", "names_part", "open_binary", "open_records",

@@ -89,10 +89,3 @@ class StageMarker:
         with atomic_write(self.path) as handle:
             json.dump(payload, handle, indent=1)
 
-
-class Completion(StageMarker):
-    """TRANSITIONAL (removed once crawl and dedupe run through lion1b.contract.runner): the old signature."""
-
-    def __init__(self, outputs: list[str | Path], args: Any, stage: str, inputs: list[str] | None = None) -> None:
-        super().__init__(stage, outputs, dict(vars(args)), inputs if inputs is not None else [args.input])
-        self.marker = self.path
