@@ -11,7 +11,6 @@ without a server for offline extraction/filter tests.
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import random
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from lion1b.contract import atomic_write
+from lion1b.contract import ArgumentParser, atomic_write
 from lion1b.demo.corpus import LANGS, Article, make_article, near_duplicate, sentence
 
 HOSTS = ("news", "blog", "forum")
@@ -868,15 +867,15 @@ def _not_found(path: str) -> Resource:
                          f"<p>The page {esc(path)} does not exist.</p></body></html>".encode())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None) -> None:
+    parser = ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--serve", action="store_true", required=True, help="serve until SIGINT/SIGTERM")
     parser.add_argument("--port-base", type=int, default=None, help="ports N, N+1, N+2 (default: free ports)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--crawl-delay", type=float, default=0.2, help="Crawl-delay of the forum host, seconds")
     parser.add_argument("--manifest-out", type=Path, help="write the manifest JSON here")
     parser.add_argument("--seeds-out", type=Path, help="write the hosts' base URLs here, one per line (crawl seeds)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.port_base is not None and not 1 <= args.port_base <= 65533:
         parser.error("--port-base must be in 1..65533")
     site = DemoSite(seed=args.seed, port_base=args.port_base, crawl_delay=args.crawl_delay)

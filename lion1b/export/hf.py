@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lion1b.contract import die, log
+from lion1b.contract import ArgumentParser, die, log
 from lion1b.export.packing import PackSettings, check_split, pack_settings
 from lion1b.report.collect import collect, iter_jsonl, part_files, part_name
 from lion1b.tokenize.pack import is_test
@@ -211,7 +211,7 @@ def dataset_card(report: dict[str, Any], counts: dict[str, dict[str, Any]], sett
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", "--data_dir", default="data", help="the pipeline's data folder")
     parser.add_argument("--out", default=None, help="dataset folder (default: <data-dir>/hf_dataset)")
     parser.add_argument("--model", default="tokenizer/tokenizer.model",

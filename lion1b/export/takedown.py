@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from lion1b.contract import MARKER_SUFFIX, atomic_write, die, log, open_binary, record_id, record_line
+from lion1b.contract import MARKER_SUFFIX, ArgumentParser, atomic_write, die, log, open_binary, record_id, record_line
 from lion1b.contract.files import content_stamp
 from lion1b.export.packing import check_split, pack_settings
 from lion1b.report.collect import iter_jsonl, part_files, part_name
@@ -293,7 +293,7 @@ def _append_record(path: Path, entry: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", action="append", default=[], help="a page to remove (repeatable)")
     parser.add_argument("--host", action="append", default=[],
                         help="a host to remove with its subdomains; host:port for one port only (repeatable)")

@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from lion1b.contract import atomic_write, die, log
+from lion1b.contract import ArgumentParser, atomic_write, die, log
 from lion1b.report.collect import collect
 from lion1b.report.render import render
 
@@ -32,7 +32,7 @@ def build_report(data_dir: str | Path, out: str | Path, tokenizer_marker: str | 
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", "--data_dir", default="data", help="the pipeline's data folder")
     parser.add_argument("--out", default=None, help="report folder (default: <data-dir>/report)")
     parser.add_argument("--tokenizer", default="tokenizer/tokenizer.model",
