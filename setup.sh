@@ -3,7 +3,8 @@
 # Idempotent: a second run with the same requirements and options installs nothing.
 #
 #   bash setup.sh                       # runtime (CPU torch)
-#   bash setup.sh --dev                 # + pytest, ruff, shellcheck
+#   bash setup.sh --dev                 # + pytest, ruff, shellcheck; as root with apt-get, also the system
+#                                       #   packages tests use: openssh-server + pdsh (two-node test), chromium
 #   bash setup.sh --bench               # + the reference tools bench/ compares against (Scrapy, datatrove, …)
 #   bash setup.sh --cuda-index-url URL  # GPU nodes: torch from a CUDA wheel index, e.g. PyTorch's cu118 one
 #                                       #   (https://download.pytorch.org/whl/cu118)
@@ -33,6 +34,26 @@ done
 
 say() { printf '[setup] %s\n' "$*"; }
 fail() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+# --dev: the system packages some tests need (sshd and pdsh for the two-node test, which must run rather than
+# skip; chromium to render the run report), installed only when missing and only where we may (root + apt).
+if [[ "$dev" == 1 ]]; then
+  missing=()
+  [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
+  command -v pdsh >/dev/null || missing+=(pdsh)
+  command -v chromium >/dev/null || missing+=(chromium)
+  if ((${#missing[@]})); then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+      say "installing system packages for the tests: ${missing[*]}"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq </dev/null || fail "apt-get update failed"
+      apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null \
+        || fail "apt-get could not install ${missing[*]}"
+    else
+      say "warning: ${missing[*]} missing (needs root and apt-get to install); the tests that need them skip"
+    fi
+  fi
+fi
 
 command -v "$python_bin" >/dev/null || fail "$python_bin not found; install Python 3.10 or newer"
 "$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
