@@ -43,6 +43,16 @@ def stage_default(name: str) -> float:
 DEFAULT_THRESHOLD = stage_default("threshold")
 DEFAULT_SHINGLE = stage_default("shingle_size")
 DEFAULT_ROWS = stage_default("rows")
+DEFAULT_VERIFY = f"{stage_default('verify_jaccard')}/{stage_default('verify_sequence')}"
+
+
+def verify_flags(rule: str) -> list[str]:
+    """Dedupe flags of a verification rule: ``off`` (the MinHash estimate decides) or ``J/S`` (exact
+    3-token Jaccard / sequence ratio, lion1b/dedup/verify.py)."""
+    if rule == "off":
+        return ["--no-verify"]
+    jaccard, sequence = rule.split("/")
+    return ["--verify-jaccard", jaccard, "--verify-sequence", sequence]
 
 
 def score(labels: np.ndarray, docs: list[dict]) -> dict[str, float]:
@@ -80,7 +90,8 @@ def labels_from_pairs(n: int, pairs: list[tuple[int, int]]) -> np.ndarray:
 
 
 def ours(texts: list[str], near_dup: bool = True, num_perm: int = 128, rows: int = DEFAULT_ROWS,
-         threshold: float = DEFAULT_THRESHOLD, shingle_size: int = DEFAULT_SHINGLE) -> np.ndarray:
+         threshold: float = DEFAULT_THRESHOLD, shingle_size: int = DEFAULT_SHINGLE,
+         verify: str = DEFAULT_VERIFY) -> np.ndarray:
     """The dedupe stage itself (--phase all: signatures, candidates, cluster) on the texts written as
     JSON Lines; a document's label is the index of the document kept for it."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,7 +100,7 @@ def ours(texts: list[str], near_dup: bool = True, num_perm: int = 128, rows: int
         dup_map = Path(tmp) / "map.jsonl"
         dedupe(["--input", str(path), "--work-dir", f"{tmp}/work", "--output", f"{tmp}/out.jsonl", "--quiet",
                 "--dup-map", str(dup_map), "--num-perm", str(num_perm), "--rows", str(rows),
-                "--threshold", str(threshold), "--shingle-size", str(shingle_size),
+                "--threshold", str(threshold), "--shingle-size", str(shingle_size), *verify_flags(verify),
                 *([] if near_dup else ["--no-near-dup"])])
         labels = np.arange(len(texts))
         for line in dup_map.open():
@@ -175,17 +186,22 @@ def main() -> None:
                         default=[0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8], help="our thresholds to sweep")
     parser.add_argument("--shingle-sizes", type=lambda v: [int(x) for x in v.split(",")], default=[2, 3, 5],
                         help="our shingle sizes to sweep")
+    parser.add_argument("--verify", type=lambda v: v.split(","), default=[DEFAULT_VERIFY],
+                        help="verification rules to sweep: off, or J/S (3-token Jaccard / sequence ratio)")
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="LSH rows per band")
     args = parser.parse_args()
     if not DEV.exists():
         print(f"skip: {DEV} not found (set LION1B_SHARED to the folder holding bench/dedup/dev.jsonl)")
         return
     docs = [json.loads(line) for line in DEV.open()]
     texts = [d["text"] for d in docs]
+    defaults = (DEFAULT_SHINGLE, DEFAULT_THRESHOLD, DEFAULT_VERIFY, DEFAULT_ROWS)
     methods: list[tuple[str, Callable[[], np.ndarray]]] = [
         ("ours exact only", lambda: ours(texts, near_dup=False)),
-        *((f"ours {k}-token shingles, J>={t}{' (default)' if (k, t) == (DEFAULT_SHINGLE, DEFAULT_THRESHOLD) else ''}",
-           lambda k=k, t=t: ours(texts, shingle_size=k, threshold=t))
-          for k in args.shingle_sizes for t in args.thresholds),
+        *((f"ours {k}-token shingles, rows {args.rows}, J>={t}, verify {v}"
+           f"{' (default)' if (k, t, v, args.rows) == defaults else ''}",
+           lambda k=k, t=t, v=v: ours(texts, shingle_size=k, threshold=t, verify=v, rows=args.rows))
+          for k in args.shingle_sizes for t in args.thresholds for v in args.verify),
         ("datasketch MinHashLSH t=0.5", lambda: datasketch_lsh(texts, 0.5)),
         ("rensa RMinHashLSH t=0.8", lambda: rensa_lsh(texts, 0.8)),
     ]

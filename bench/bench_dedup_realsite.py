@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 import lxml.html
+from bench_dedup import DEFAULT_VERIFY, verify_flags
 
 from lion1b.contract import open_records
 from lion1b.dedup.stage import main as dedupe
@@ -206,13 +207,13 @@ def cross_language_drops(records: list[dict], dup_map: Path) -> tuple[int, int]:
     return len(across), sum(a["lang"] == a["edition"].split("-")[0] for a, k in across)
 
 
-def demo_corpus(seeds: list[int], shingle_sizes: list[str], thresholds: list[str]) -> None:
+def demo_corpus(seeds: list[int], shingle_sizes: list[str], thresholds: list[str], rules: list[str]) -> None:
     """Wrong drops on the project's demo corpus (lion1b/demo: articles written from shared phrase lists,
     with 31 planted exact and near copies per seed): formulaic text, where short shingles over-merge."""
     from lion1b.demo.site import build_site
 
-    print("| demo seed | shingle | J >= | drops | wrong drops (distinct articles) | planted copies found |")
-    print("|---|---|---|---|---|---|")
+    print("| demo seed | shingle | J >= | verify | drops | wrong drops (distinct articles) | planted copies found |")
+    print("|---|---|---|---|---|---|---|")
     for seed in seeds:
         manifest = build_site(seed=seed).manifest
         planted = {d["url"]: d["of"] for d in manifest["exact_duplicates"] + manifest["near_duplicates"]}
@@ -227,20 +228,24 @@ def demo_corpus(seeds: list[int], shingle_sizes: list[str], thresholds: list[str
             path.write_text("".join(json.dumps({"id": a["url"], "url": a["url"], "text": a["text"], "lang": a["lang"]},
                                                ensure_ascii=False) + "\n" for a in manifest["articles"]))
             for size in shingle_sizes:
-                for threshold in thresholds:
+                for threshold, rule in itertools.product(thresholds, rules):
                     dup_map = Path(tmp) / "map.jsonl"
                     dedupe(["--input", str(path), "--work-dir", f"{tmp}/w{size}", "--output", f"{tmp}/out.jsonl",
-                            "--quiet", "--shingle-size", size, "--threshold", threshold, "--dup-map", str(dup_map)])
+                            "--quiet", "--shingle-size", size, "--threshold", threshold, "--dup-map", str(dup_map),
+                            *verify_flags(rule)])
                     drops = list(open_records(dup_map))
                     wrong = sum(root(d["id"]) != root(d["kept_id"]) for d in drops)
                     dropped = {d["id"] for d in drops}
                     found = sum(u in dropped or root(u) in dropped for u in planted)
-                    print(f"| {seed} | {size} | {threshold} | {len(drops)} | {wrong} | {found}/{len(planted)} |")
+                    print(f"| {seed} | {size} | {threshold} | {rule} | {len(drops)} | {wrong} | "
+                          f"{found}/{len(planted)} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--thresholds", default="0.3,0.4,0.5,0.6,0.7,0.8")
+    parser.add_argument("--thresholds", default="0.1,0.15,0.2,0.35")
+    parser.add_argument("--verify", default=DEFAULT_VERIFY,
+                        help="verification rules to sweep: off, or J/S (3-token Jaccard / sequence ratio)")
     parser.add_argument("--shingle-sizes", default="5")
     parser.add_argument("--no-lang", action="store_true", help="drop `lang` from records: script guess only")
     parser.add_argument("--num-perm", default="128")
@@ -250,13 +255,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.demo_seeds:
         demo_corpus([int(x) for x in args.demo_seeds.split(",")], args.shingle_sizes.split(","),
-                    args.thresholds.split(","))
+                    args.thresholds.split(","), args.verify.split(","))
         return
     records, pairs = load_or_build(args.seed, args.save)
     n_dup = sum(p[2].startswith("dup") for p in pairs)
     print(f"{len(records)} documents, {len(pairs)} labelled pairs ({n_dup} duplicates), lang field "
           f"{'removed (script guess)' if args.no_lang else 'from fastText'}")
-    print("| shingle | J >= | P | R | false pairs | near drops across editions (translated) | "
+    print("| shingle | J >= | verify | P | R | false pairs | near drops across editions (translated) | "
           + " | ".join(sorted({p[2] for p in pairs})) + " |")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "in.jsonl"
@@ -274,11 +279,12 @@ def main() -> None:
             start = time.process_time()
             dedupe([*common, "--phase", "all", "--threshold", "0.5"])
             cpu = time.process_time() - start
-            for threshold in args.thresholds.split(","):
+            for threshold, rule in itertools.product(args.thresholds.split(","), args.verify.split(",")):
                 dup_map = Path(tmp) / f"map{size}_{threshold}.jsonl"
-                dedupe([*common, "--phase", "cluster", "--threshold", threshold, "--dup-map", str(dup_map)])
+                dedupe([*common, "--phase", "cluster", "--threshold", threshold, "--dup-map", str(dup_map),
+                        *verify_flags(rule)])
                 s = evaluate(clusters_from_map(ids, dup_map), pairs)
-                cells = [size, threshold, f"{s['precision']:.4f}", f"{s['recall']:.3f}", str(s["fp"]),
+                cells = [size, threshold, rule, f"{s['precision']:.4f}", f"{s['recall']:.3f}", str(s["fp"]),
                          "{} ({})".format(*cross_language_drops(records, dup_map)),
                          *(f"{s[k]:.3f}" for k in sorted({p[2] for p in pairs}))]
                 print("| " + " | ".join(cells) + " |")

@@ -13,6 +13,7 @@ from lion1b.dedup.cluster import bucket_pairs
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, estimated_jaccard, exact_hash
 from lion1b.dedup.script import code_points, dominant_script, script_counts, token_bounds
 from lion1b.dedup.stage import main
+from lion1b.dedup.verify import MAX_RENAMES, compare, is_near_duplicate, tokens
 
 VOCAB = [f"w{i}" for i in range(5000)]
 
@@ -303,3 +304,69 @@ def test_same_id_kept_once(tmp_path):
         _, kept, dup_map = run(tmp_path, path, parts, name=f"id{parts}")
         assert sorted(kept) == ["a1", "b2"]
         assert kinds(dup_map) == {"a1": ("a1", "same_id")}
+
+
+TEMPLATE = ("DROP {X}\nDROP {X} — remove a {x}\nSynopsis\nDROP {X} [ IF EXISTS ] name [ CASCADE | RESTRICT ]\n"
+            "Description\nDROP {X} removes an existing {x} from the database. To execute this command you must be "
+            "the owner of the {x} or a superuser, and the {x} must not be in use by any running session.\n"
+            "Parameters\nIF EXISTS\nDo not throw an error if the {x} does not exist. A notice is issued in this "
+            "case.\nname\nThe name (optionally schema-qualified) of an existing {x}.\nCASCADE\nAutomatically drop "
+            "objects that depend on the {x}, and in turn all objects that depend on those objects.\nRESTRICT\n"
+            "Refuse to drop the {x} if any objects depend on it. This is the default.\nExamples\nRemove the {x} "
+            "called my_object, and everything that depends on it, in one statement inside a transaction block "
+            "so that a failure leaves the catalog unchanged:\nDROP {X} my_object CASCADE;\nCompatibility\n"
+            "There is no DROP {X} statement in the SQL standard, which leaves such objects to the implementation.")
+
+
+def test_template_pages_are_not_near_duplicates_but_edited_copies_are(tmp_path):
+    """Two reference pages of one template (the subject renamed throughout) stay, although their MinHash
+    estimate passes the gate; a copy with 12% of its words edited is dropped. Without verification the
+    same gate merges the two pages."""
+    rng = random.Random(23)
+    parser = TEMPLATE.format(X="TEXT SEARCH PARSER", x="text search parser")
+    template = TEMPLATE.format(X="TEXT SEARCH TEMPLATE", x="text search template")
+    records = [{"id": "parser", "text": parser}, {"id": "template", "text": template},
+               {"id": "edited", "text": edit(rng, parser, 0.12)}]
+    _, kept, dup_map = run(tmp_path, write_jsonl(tmp_path / "in.jsonl", records), 2)
+    assert sorted(kept) == ["parser", "template"]
+    assert kinds(dup_map) == {"edited": ("parser", "near_duplicate")}
+    _, kept, _ = run(tmp_path, tmp_path / "in.jsonl", 2, "--no-verify", name="unverified")
+    assert len({"parser", "template"} & set(kept)) == 1
+
+
+def test_verification_rule():
+    """Each way a copy passes (sequence, Jaccard, containment) and the two ways a similar pair fails."""
+    rng = random.Random(29)
+    base = make_doc(rng, 200)
+    words = base.split(" ")
+    reordered = " ".join(words[100:] + words[:100])
+    mirrored = " ".join(make_doc(rng, 30).split(" ")) + "\n" + base + "\n" + make_doc(rng, 20)
+    edited = edit(rng, base, 0.15)
+    quoted = base + " " + make_doc(rng, 600)  # the page is a small part of a long one
+    t = {name: tokens(text) for name, text in
+         {"base": base, "reordered": reordered, "mirrored": mirrored, "edited": edited, "quoted": quoted}.items()}
+    jaccard, _, ratio, renames = compare(t["base"], t["edited"])
+    assert jaccard < 0.5 and ratio >= 0.8 and renames < MAX_RENAMES
+    assert compare(t["base"], t["reordered"])[2] < 0.8 <= compare(t["base"], t["reordered"])[0]
+    assert compare(t["base"], t["mirrored"])[1] == 1.0
+    for name in ("edited", "reordered", "mirrored"):
+        assert is_near_duplicate(t["base"], t[name], 0.5, 0.8), name
+    assert not is_near_duplicate(t["base"], t["quoted"], 0.5, 0.8)
+    parser = tokens(TEMPLATE.format(X="TEXT SEARCH PARSER", x="text search parser"))
+    template = tokens(TEMPLATE.format(X="TEXT SEARCH TEMPLATE", x="text search template"))
+    assert compare(parser, template)[2] >= 0.8 and compare(parser, template)[3] >= MAX_RENAMES
+    assert not is_near_duplicate(parser, template, 0.5, 0.8)
+
+
+def test_cluster_phase_needs_the_texts_unless_no_verify(tmp_path, corpus):
+    """Verification reads the candidates' texts again: a part input gone since the signatures is a clear
+    error, not a traceback; --no-verify needs only the signatures."""
+    moved = tmp_path / "part.jsonl"
+    moved.write_text(corpus.read_text())
+    common = ["--input", str(moved), "--work-dir", str(tmp_path / "w"), "--quiet"]
+    main(["--phase", "signatures", *common])
+    moved.unlink()
+    with pytest.raises(SystemExit) as exc:
+        main(["--phase", "cluster", *common])
+    assert exc.value.code == 2
+    main(["--phase", "cluster", "--no-verify", "--threshold", "0.35", *common])

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lion1b.dedup.minhash import components, estimated_jaccard
+from lion1b.dedup.verify import Verifier
 
 KEEP, EXACT, NEAR, SAME_ID = 0, 1, 2, 3
 KINDS = {EXACT: "exact_duplicate", NEAR: "near_duplicate", SAME_ID: "same_id"}
@@ -90,9 +91,11 @@ def _groups(root: np.ndarray, members: np.ndarray) -> dict[int, np.ndarray]:
 
 
 def resolve(ids: list[str], sha: np.ndarray, lang: np.ndarray, sig: np.ndarray, exact_pairs: np.ndarray,
-            id_pairs: np.ndarray, near_pairs: np.ndarray, threshold: float) -> Resolution:
+            id_pairs: np.ndarray, near_pairs: np.ndarray, threshold: float,
+            verify: Verifier | None = None) -> Resolution:
     """Apply the module's rule to documents already in rank order (index = rank). Pairs are candidates:
-    each is verified here (equal hash, equal id, same language and estimated Jaccard >= threshold)."""
+    each is verified here (equal hash, equal id, same language and estimated Jaccard >= threshold, then,
+    with ``verify``, the rule of lion1b/dedup/verify.py on the two texts)."""
     n = len(ids)
     keeper = np.arange(n, dtype=np.int64)
     kind = np.zeros(n, dtype=np.int8)
@@ -116,6 +119,8 @@ def resolve(ids: list[str], sha: np.ndarray, lang: np.ndarray, sig: np.ndarray, 
     else:
         near_pairs = np.zeros((0, 2), dtype=np.int64)
     near_root = components(n, near_pairs)
+    if verify is not None:
+        verify.prepare(np.unique(near_pairs))
     reps = np.flatnonzero(rep == np.arange(n))
     id_groups = _groups(id_root, reps)
     near_groups = _groups(near_root, reps)
@@ -136,8 +141,11 @@ def resolve(ids: list[str], sha: np.ndarray, lang: np.ndarray, sig: np.ndarray, 
             later = group[(group > r) & ~dropped[group]]
             later = later[lang[later] == lang[r]]
             sims = jaccard(r, later)
-            hit = later[sims >= threshold]
-            dropped[hit], keeper[hit], kind[hit], similarity[hit] = True, r, NEAR, sims[sims >= threshold]
+            close = sims >= threshold
+            if verify is not None and close.any():
+                close[close] = verify(r, later[close])
+            hit = later[close]
+            dropped[hit], keeper[hit], kind[hit], similarity[hit] = True, r, NEAR, sims[close]
     copies = np.flatnonzero(rep != np.arange(n))
     of = rep[copies]
     kept_rep = ~dropped[of]

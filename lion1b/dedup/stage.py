@@ -9,9 +9,10 @@ on ``--num-shards``:
    part, keeping only the keys that hash to shard S, paired within buckets ->
    ``<work-dir>/cand_shard{S}of{K}.npz``. Memory: the shard's 1/K of the keys.
 3. ``cluster`` (once): runs any shard not yet done (in this process, or ``--threads`` at a time), then
-   verifies the candidate pairs and applies the keeper rule (lion1b/dedup/cluster.py) to the documents
-   they name -> ``<work-dir>/drop_part{T}.npz``, ``<work-dir>/clusters.json`` and ``--dup-map``.
-   Memory grows with the candidate pairs, not with the corpus.
+   verifies the candidate pairs (MinHash gate, then the two texts, read again: lion1b/dedup/verify.py)
+   and applies the keeper rule (lion1b/dedup/cluster.py) to the documents they name ->
+   ``<work-dir>/drop_part{T}.npz``, ``<work-dir>/clusters.json`` and ``--dup-map``. Memory grows with the
+   candidate pairs and the texts of the gated ones, not with the corpus.
 4. ``write`` (per part): streams the part again and writes the records that are kept.
 
 ``--phase all`` runs the four in this process over every part (single-machine use, tests).
@@ -20,9 +21,11 @@ on ``--num-shards``:
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import json
 import multiprocessing
+import os
 import re
 from array import array
 from collections import deque
@@ -49,6 +52,7 @@ from lion1b.contract import (
 from lion1b.dedup.cluster import KEEP, KINDS, bucket_pairs, rank_order, resolve, shard_of
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, exact_digest, mix64
 from lion1b.dedup.script import dominant_scripts, script_counts
+from lion1b.dedup.verify import MAX_TOKENS, Verifier
 
 NAME = "dedupe"
 REQUIRED = {"id": str, "text": str}
@@ -91,12 +95,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--num-perm", type=int, default=128, help="MinHash signature length")
     group.add_argument("--shingle-size", type=int, default=5,
                        help="tokens per shingle (words; characters in scripts without spaces)")
-    group.add_argument("--rows", type=int, default=3,
-                       help="LSH rows per band (bands = num_perm // rows; 3 rows x 42 bands find 84%% of pairs at "
-                            "Jaccard 0.35 directly, 99.99%% at 0.6)")
-    group.add_argument("--threshold", type=float, default=0.35,
-                       help="minimum estimated Jaccard with the kept document for a near-duplicate drop "
-                            "(chosen from the curves in docs/dedupe.md)")
+    group.add_argument("--rows", type=int, default=2,
+                       help="LSH rows per band (bands = num_perm // rows; 2 rows x 64 bands find 88%% of pairs at "
+                            "Jaccard 0.18 directly, 99.8%% at 0.3)")
+    group.add_argument("--threshold", type=float, default=0.15,
+                       help="minimum estimated Jaccard with the kept document for a near-duplicate candidate (with "
+                            "--verify) or drop (--no-verify; 0.35 there) (curves in docs/dedupe.md)")
+    group.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True,
+                       help="decide each candidate on the two texts (lion1b/dedup/verify.py): the cluster phase "
+                            "reads the texts of the candidates again")
+    group.add_argument("--verify-jaccard", type=float, default=0.5,
+                       help="--verify: exact 3-token shingle Jaccard that makes a pair similar")
+    group.add_argument("--verify-sequence", type=float, default=0.8,
+                       help="--verify: token-sequence match ratio that makes a pair similar")
     group.add_argument("--seed", type=int, default=1, help="seed of the MinHash permutations")
 
 
@@ -340,7 +351,9 @@ class Signatures(DedupePhase):
                 np.savez(handle, ids_blob=np.frombuffer(ids, dtype=np.uint8),
                          **{k: np.frombuffer(v, dtype=np.int64) for k, v in numbers.items()},
                          **{k: np.concatenate(v) if v else empty[k] for k, v in hashes.items()},
-                         params=np.array(json.dumps(signature_params(args), sort_keys=True)))
+                         params=np.array(json.dumps(signature_params(args), sort_keys=True)),
+                         source=np.array(json.dumps({"input": args.input, "absolute": os.path.abspath(args.input),
+                                                     "split": args.split})))
         stats.n_out = n
 
 
@@ -446,12 +459,51 @@ def load_documents(args: argparse.Namespace, sizes: list[int], gidx: np.ndarray)
             for k, v in out.items()}
 
 
+def readable(pattern: str) -> bool:
+    """Whether an --input (a path or a glob, as the contract reads it) names at least one file here."""
+    return bool(glob.glob(pattern)) if any(c in pattern for c in "*?[") else os.path.isfile(pattern)
+
+
+def load_texts(args: argparse.Namespace, sizes: list[int], rows: np.ndarray, names: np.ndarray) -> dict[int, str]:
+    """The texts of the documents at global ``rows``, keyed by ``names`` (same order), read part by part
+    and cut to about what verification compares."""
+    offsets = np.cumsum([0, *sizes])
+    wanted = dict(zip(rows.tolist(), names.tolist(), strict=True))
+    out: dict[int, str] = {}
+    cap = 16 * MAX_TOKENS  # characters: enough for MAX_TOKENS tokens of ordinary text
+    for part in range(args.num_parts):
+        lo, hi = int(offsets[part]), int(offsets[part + 1])
+        if not any(lo <= r < hi for r in wanted):
+            continue
+        changed = f"input of part {part} changed since its signatures were made; rerun all phases"
+        with np.load(sig_path(args, part)) as data:
+            if "source" not in data:
+                die(f"{sig_path(args, part)} predates --verify; rerun --phase signatures")
+            source, idkey = json.loads(str(data["source"])), data["idkey"]
+        # as given (the drivers run every phase from the project root, on any node), else as resolved then
+        where = next((p for p in (source["input"], source["absolute"]) if readable(p)), None)
+        if where is None:
+            die(f"part {part}'s input {source['input']} is not readable here: the cluster phase reads the texts "
+                "of candidate pairs again (--no-verify does not)")
+        part_args = with_values(args, part_id=part, input=where, split=source["split"])
+        row = lo - 1
+        for row, record in enumerate(iter_part_records(part_args, StageStats(), REQUIRED), lo):
+            if row in wanted:
+                if row >= hi or key64([record["id"]])[0] != idkey[row - lo]:
+                    die(changed)
+                out[wanted[row]] = record["text"][:cap]
+        if row + 1 != hi:
+            die(changed)
+    return out
+
+
 class Cluster(DedupePhase):
     """Verifies every shard's candidate pairs and applies the keeper rule (lion1b/dedup/cluster.py) to the
     documents they name: memory grows with the pairs, not with the corpus."""
 
     name = f"{NAME}_cluster"
-    option_names = ["input", "num_parts", "num_shards", "near_dup", "rows", "threshold", "dup_map", "work_dir"]
+    option_names = ["input", "num_parts", "num_shards", "near_dup", "rows", "threshold", "verify", "verify_jaccard",
+                    "verify_sequence", "dup_map", "work_dir"]
 
     def outputs(self) -> list[str]:
         paths = [Path(self.args.work_dir) / "clusters.json"]
@@ -485,8 +537,16 @@ class Cluster(DedupePhase):
         def ranked(p: np.ndarray) -> np.ndarray:
             return rank[np.searchsorted(involved, p)]
 
+        def load(ranks: np.ndarray) -> dict[int, str]:
+            return load_texts(args, sizes, involved[order[ranks]], ranks)
+
+        verifier = Verifier(load, args.verify_jaccard, args.verify_sequence) if args.verify else None
         result = resolve(list(ids), docs["sha"][order], docs["lang"][order], sig,
-                         ranked(joined["exact"]), ranked(joined["id"]), ranked(joined["near"]), args.threshold)
+                         ranked(joined["exact"]), ranked(joined["id"]), ranked(joined["near"]), args.threshold,
+                         verifier)
+        if verifier is not None:
+            stats.count("verified_pairs", verifier.checked)
+            stats.count("rejected_pairs", verifier.rejected)
         stats.n_in = sum(sizes)
         dropped = np.flatnonzero(result.kind != KEEP)
         for code, reason in KINDS.items():
