@@ -12,7 +12,10 @@ in a file name such as ch03.ja.html, else the site):
   code lines      share of the non-blank <pre> lines of the kept content pages that are a line of the output
   coverage        median over content pages of our characters / trafilatura's (a dropped page counts 0)
   boilerplate     share of the kept prose lines (code excluded) found in >= 5% of the group's documents
-                  (and in at least 2), by lines and by characters, with the most widespread lines
+                  (and in at least 2), by lines and by characters, with the most widespread lines; with
+                  --top N, the N most frequent such lines (documents, occurrences, share of the prose
+                  lines), the share by kind of line (table row, list item, short unpunctuated line: a
+                  heading, label or term; sentence) and the share over all lines, code included
   docs, words     kept documents and their tokens (words; a CJK character is one)
 
 and, for the whole run, documents per CPU-second of extract + filter beside datatrove's pipeline (its
@@ -21,6 +24,7 @@ this process: no sandbox, no writer), when datatrove is installed (setup.sh --be
 
     .venv/bin/python bench/bench_realsite.py                      # the dev sites, when installed
     .venv/bin/python bench/bench_realsite.py /path/to/site/root ... --langs en,fr --show 5
+    .venv/bin/python bench/bench_realsite.py --top 30 --no-datatrove     # what the repeated lines are
 
 The dev sites are the Debian packages debian-reference-{en,de,fr,es,it,ja,zh-cn,pt} (one tree,
 /usr/share/debian-reference, the language in each file name) and postgresql-doc-15.
@@ -52,6 +56,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEV_SITES = ["/usr/share/debian-reference", "/usr/share/doc/postgresql-doc-15/html"]
 CONTENT_CHARS = 500
 BOILERPLATE_SHARE = 0.05
+LIST_ITEM = re.compile(r"(?:- |\d+\. )")
+SHORT_LINE, SHORT_WORDS = 40, 4  # a heading, a label, a term; longer lines are read as sentences
+SENTENCE_END = (".", "!", "?", ":", ";", "。", "！", "？", "：")
 LANG_IN_NAME = re.compile(r"\.([a-z]{2}(?:-[a-z]{2})?)\.html?$")
 
 SERVER = textwrap.dedent("""
@@ -62,7 +69,9 @@ SERVER = textwrap.dedent("""
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True
         def log_message(self, *a): pass
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=sys.argv[1]))
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address): pass  # a client that hung up early (BrokenPipe)
+    server = Server(("127.0.0.1", 0), partial(Quiet, directory=sys.argv[1]))
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
     server.serve_forever()
@@ -146,6 +155,8 @@ def main() -> None:
     parser.add_argument("--max-pages", type=int, default=0, help="pages per site (0: all)")
     parser.add_argument("--workdir", help="keep the stage outputs here (default: a temporary folder)")
     parser.add_argument("--show", type=int, default=0, help="print this many rejected and kept documents per site")
+    parser.add_argument("--top", type=int, default=0,
+                        help="print the N most frequent repeated lines per site and the share by kind of line")
     parser.add_argument("--no-datatrove", action="store_true", help="skip the datatrove comparison")
     args = parser.parse_args()
     roots = [Path(r).resolve() for r in (args.roots or [r for r in DEV_SITES if Path(r).is_dir()])]
@@ -225,11 +236,20 @@ def main() -> None:
         code = sum(row["code_kept"]) / sum(row["code_total"]) if sum(row["code_total"]) else float("nan")
         cover = statistics.median(row["coverage"]) if row["coverage"] else float("nan")
         docs = row["docs"]
-        boiler, boiler_chars, top = boilerplate(docs)
+        repeated = boilerplate(docs)
+        boiler, boiler_chars = repeated["share"], repeated["char_share"]
+        top = [(line[:30], n) for line, n, _ in sorted(repeated["top"], key=lambda t: -t[1])[:3]]
         words = sum(len(tokenize(d["text"])) for d in docs)
         drops = Counter(reason for _, reason in row["dropped"])
         print(f"{group:24} {len(row['pages']):5} {n_content:7} {keep:6.3f} {code:6.3f} {cover:6.3f} {boiler:6.4f} "
               f"{boiler_chars:7.4f} {len(docs):5} {words:9}  {dict(drops.most_common(4))}; {top}")
+        if args.top and docs:
+            kinds = ", ".join(f"{kind} {n / repeated['lines']:.4f}" for kind, n in repeated["kinds"].items())
+            print(f"    repeated lines {repeated['repeated']} of {repeated['lines']} prose lines: {kinds}; "
+                  f"all lines, code included: {repeated['all_share']:.4f} of {repeated['all_lines']} "
+                  f"({repeated['blank']} blank lines inside code not counted)")
+            for line, n_docs, n in repeated["top"][:args.top]:
+                print(f"    {n_docs:5} docs {n:6} lines {n / repeated['lines']:.4f} {kind_of(line):8} {line[:80]!r}")
         if args.show:
             rng = random.Random(0)
             for url, reason in rng.sample(row["dropped"], min(args.show, len(row["dropped"]))):
@@ -250,26 +270,54 @@ def main() -> None:
                   f"lion1b {ours_rate / rate:.1f}x")
 
 
-def boilerplate(docs: list[dict[str, Any]]) -> tuple[float, float, list[tuple[str, int]]]:
+def kind_of(line: str) -> str:
+    """What a repeated prose line is, read from the plain text: a table row (cells joined by " | "), a list
+    item, a short line without closing punctuation (a heading, an admonition label, a definition term), or
+    a sentence."""
+    if " | " in line:
+        return "row"
+    if LIST_ITEM.match(line):
+        return "item"
+    if len(line) <= SHORT_LINE and len(line.split()) <= SHORT_WORDS and not line.endswith(SENTENCE_END):
+        return "short"
+    return "sentence"
+
+
+def boilerplate(docs: list[dict[str, Any]]) -> dict[str, Any]:
     """Share of prose line occurrences (and of their characters) whose line is found in >= 5% (and >= 2)
-    of the documents, and the most widespread lines."""
-    if not docs:
-        return 0.0, 0.0, []
+    of the documents, the repeated lines by occurrences (line, documents, occurrences), occurrences by
+    kind of line, and the share over all non-blank lines with code included (what the issue's wording,
+    "lines found in >= 5% of documents", also reads as)."""
     doc_freq: Counter[str] = Counter()
-    per_doc = []
+    all_freq: Counter[str] = Counter()
+    per_doc, all_per_doc, blank = [], [], 0
     for doc in docs:
         lines = doc["text"].split("\n")
         mask = code_mask(lines, doc.get("code_lines"))
         prose = [line.strip() for line, is_code in zip(lines, mask, strict=True) if not is_code and line.strip()]
+        every = [line.strip() for line in lines if line.strip()]
+        blank += len(lines) - len(every)
         per_doc.append(prose)
+        all_per_doc.append(every)
         doc_freq.update(set(prose))
+        all_freq.update(set(every))
     floor = max(2, BOILERPLATE_SHARE * len(docs))
     common = {line for line, n in doc_freq.items() if n >= floor}
+    all_common = {line for line, n in all_freq.items() if n >= floor}
     total = sum(len(p) for p in per_doc)
+    all_total = sum(len(p) for p in all_per_doc)
     chars = sum(len(line) for p in per_doc for line in p)
-    share = sum(line in common for p in per_doc for line in p) / total if total else 0.0
-    char_share = sum(len(line) for p in per_doc for line in p if line in common) / chars if chars else 0.0
-    return share, char_share, [(line[:30], n) for line, n in doc_freq.most_common(3) if n >= floor]
+    occurrences = Counter(line for p in per_doc for line in p if line in common)
+    kinds: Counter[str] = Counter({"row": 0, "item": 0, "short": 0, "sentence": 0})
+    for line, n in occurrences.items():
+        kinds[kind_of(line)] += n
+    return {
+        "lines": total, "repeated": sum(occurrences.values()), "all_lines": all_total, "blank": blank,
+        "share": sum(occurrences.values()) / total if total else 0.0,
+        "char_share": sum(len(line) * n for line, n in occurrences.items()) / chars if chars else 0.0,
+        "all_share": sum(line in all_common for p in all_per_doc for line in p) / all_total if all_total else 0.0,
+        "top": [(line, doc_freq[line], n) for line, n in occurrences.most_common()], "kinds": kinds,
+    }
 
 
 if __name__ == "__main__":

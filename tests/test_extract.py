@@ -348,3 +348,63 @@ def test_latin_links_in_cjk_prose_do_not_make_it_a_link_list():
             f"{section}</div></div></body></html>")
     text = ENGINES["density"](html).text
     assert text.startswith("このDebian リファレンス (第2.100版)は、システム") and JA_PARAGRAPHS[2] in text
+
+
+def docbook_box(kind: str, label: str, body: str) -> str:
+    """A DocBook admonition as the Debian Reference renders it: an icon cell and a <th> label in one row,
+    the body in the next."""
+    return (f'<div class="{kind}" style="margin-left: 0.5in;"><table border="0" summary="{label}"><tr>'
+            f'<td rowspan="2"><img alt="[{label}]" src="images/{kind}.png"/></td><th align="left">{label}</th></tr>'
+            f'<tr><td align="left" valign="top">{body}</td></tr></table></div>')
+
+
+def doc_with(*boxes: str) -> str:
+    prose = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    return (f'<html><body><div class="navheader"><a href="/p">Prev</a></div><div class="chapter"><h1>Budget</h1>'
+            f'{prose}{"".join(boxes)}<p>{ARTICLE[0]}</p></div></body></html>')
+
+
+SAY = "Following the Unix tradition, user names and passwords are case sensitive on every Debian system."
+
+
+def test_admonition_label_prefixes_its_first_paragraph():
+    # "Note" / "Warning" standing alone on a line is the most repeated line of a manual (13 of 15 handbook
+    # chapters per language); the label belongs to the paragraph it introduces.
+    html = doc_with(docbook_box("note", "Note", f"<p>{SAY}</p>"),
+                    '<div class="warning"><h3 class="title">Warning</h3><p>Restoring a dump runs code.</p>'
+                    '<p>A second paragraph of the same box.</p></div>',
+                    '<div class="admonition tip"><p class="admonition-title">Tip:</p><p>Use the index.</p></div>')
+    lines = ENGINES["density"](html).text.split("\n")
+    assert f"Note: {SAY}" in lines and "Tip: Use the index." in lines
+    assert "Warning: Restoring a dump runs code." in lines and "A second paragraph of the same box." in lines
+    assert not {"Note", "Warning", "Tip", "Tip:"} & set(lines)
+    markdown = ENGINES["density"](html, markdown=True).text.split("\n")
+    assert "**Warning:** Restoring a dump runs code." in markdown and "**Tip:** Use the index." in markdown
+
+
+def test_cjk_admonition_label_takes_a_full_width_colon():
+    html = doc_with(docbook_box("note", "注記", f"<p>{JA_PARAGRAPHS[0]}</p>"))
+    assert f"注記：{JA_PARAGRAPHS[0]}" in ENGINES["density"](html).text.split("\n")
+
+
+def test_admonition_label_stays_before_code_or_a_list_and_goes_when_its_box_is_empty():
+    code = "$ sudo apt-get update\n$ sudo apt-get install foo"
+    html = doc_with(docbook_box("tip", "Tip", f"<pre>{code}</pre>"),
+                    docbook_box("caution", "Caution", "<ul><li>Back up first.</li><li>Then upgrade.</li></ul>"),
+                    docbook_box("tip", "Hint", '<p>See <a href="/ch09#colors">Section 9.3.6, “Colorized commands”</a>.'
+                                               '</p>'))
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[lines.index("Tip") + 1:lines.index("Tip") + 3] == code.split("\n")  # code is never merged
+    assert lines[lines.index("Caution") + 1] == "- Back up first."
+    assert "Hint" not in lines  # its one sentence was a link (dropped as such): nothing left to label
+
+
+def test_short_first_lines_outside_admonitions_are_not_merged():
+    # A section heading, or a box that is not an admonition, keeps its first short line as a line.
+    html = doc_with('<div class="section"><h3>Numbers</h3><p>Integers have type int, decimals float.</p></div>',
+                    f'<div class="note"><p>{SAY}</p><p>Second paragraph.</p></div>',
+                    '<p class="note">Added in version 3.2</p>')
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "Numbers" in lines and "Integers have type int, decimals float." in lines
+    assert "Added in version 3.2" in lines  # a note box whose one short line is all its text
+    assert SAY in lines and "Second paragraph." in lines  # a punctuated first paragraph is not a label

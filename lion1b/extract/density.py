@@ -57,18 +57,25 @@ MAX_LINK_SHARE = 0.5  # a kept text block is at most this much link text
 MAX_ROW_LINK_SHARE = 0.8  # ... and a table row at most this much
 MAX_EDGE_LINES = 3  # a dateline, a byline, a tag row: more short lines than that are content (a table, a list)
 TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "』")
+# Admonition boxes (DocBook div.note/.tip/.warning/.caution/.important, Sphinx/MkDocs div.admonition): their
+# label ("Note", "Tipp", "注記") is a title element of its own, which alone would be one of the most repeated
+# lines of a manual. It becomes the prefix of the box's first paragraph instead: "Note: If you have ...".
+ADMONITION_CLASSES = frozenset({"note", "tip", "warning", "caution", "important", "admonition", "hint",
+                                "attention", "danger"})
+LABEL_CHARS = 40  # a label longer than this is a sentence or a heading, never merged
 
-_hint_cache: dict[str, tuple[int, bool]] = {}
+_hint_cache: dict[str, tuple[int, bool, bool]] = {}
 
 
-def _class_hint(key: str) -> tuple[int, bool]:
-    """(weight, unlikely) for a "class id" string. Memoised: sites repeat their class names on every page,
-    and the regexes are most of the cost of a cold page."""
+def _class_hint(key: str) -> tuple[int, bool, bool]:
+    """(weight, unlikely, admonition) for a "class id" string. Memoised: sites repeat their class names on
+    every page, and the regexes are most of the cost of a cold page."""
     hint = _hint_cache.get(key)
     if hint is None:
         low = key.lower()
         weight = (25 if POSITIVE.search(low) else 0) - (25 if NEGATIVE.search(low) else 0)
-        hint = (weight, UNLIKELY.search(low) is not None and MAYBE.search(low) is None)
+        hint = (weight, UNLIKELY.search(low) is not None and MAYBE.search(low) is None,
+                not ADMONITION_CLASSES.isdisjoint(low.split()))
         if len(_hint_cache) >= MAX_HINT_CACHE:
             _hint_cache.clear()
         _hint_cache[key] = hint
@@ -108,6 +115,7 @@ class Blocks:
     tag: list[str] = field(default_factory=list)
     weight: list[int] = field(default_factory=list)
     unlikely: list[bool] = field(default_factory=list)
+    box: list[int] = field(default_factory=list)  # the innermost admonition block around a block, or -1
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     link_chars: list[int] = field(default_factory=list)
@@ -115,12 +123,14 @@ class Blocks:
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
 
-    def add_block(self, parent: int, tag: str, weight: int, unlikely: bool) -> int:
+    def add_block(self, parent: int, tag: str, weight: int, unlikely: bool, admonition: bool = False) -> int:
+        index = len(self.parent)
         self.parent.append(parent)
         self.tag.append(tag)
         self.weight.append(weight)
         self.unlikely.append(unlikely)
-        return len(self.parent) - 1
+        self.box.append(index if admonition else self.box[parent] if parent >= 0 else -1)
+        return index
 
 
 def _verbatim(raw: str) -> str:
@@ -211,10 +221,10 @@ def walk(body: LexborNode) -> Blocks:
         # extract"), which must not read as chrome. An <a> is never chrome by its name: an unclosed XHTML
         # <a id=.../> is re-opened by the parser around every following paragraph.
         hint = cls or ident
-        weight, unlikely = _class_hint(hint) if hint and tag != "a" else (0, False)
+        weight, unlikely, admonition = _class_hint(hint) if hint and tag != "a" else (0, False, False)
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
             flush(open_blocks[-1])
-            index = blocks.add_block(open_blocks[-1], tag, weight, unlikely)
+            index = blocks.add_block(open_blocks[-1], tag, weight, unlikely, admonition and cls is not None)
             open_blocks.append(index)
             stack.append((node.iter(include_text=True), index, False))
             if tag in VERBATIM_TAGS:
@@ -383,15 +393,63 @@ def _row(blocks: Blocks, i: int) -> int:
     return -1
 
 
+def _labels(blocks: Blocks, chunks: list[int]) -> tuple[list[int], dict[int, str]]:
+    """The chunks without the admonition labels that prefix a paragraph, and {paragraph chunk: label}.
+
+    A label is the first kept chunk of an admonition box when it is one short line of text without closing
+    punctuation. It merges into the box's next chunk when that is a plain paragraph (not code, a list item
+    or a heading); it stays a line of its own before code, a list or a heading; it is dropped when the box
+    had more text and none of it was kept (a "Tip" whose one sentence was a cross-reference link). A box
+    whose only text it is (<p class="note">Added in 3.2</p>) keeps it."""
+    kept: list[int] = []
+    labels: dict[int, str] = {}
+    seen: set[int] = set()
+    for k, i in enumerate(chunks):
+        box = blocks.box[blocks.owner[i]]
+        if box >= 0 and box not in seen:
+            seen.add(box)
+            text = blocks.text[i]
+            if (blocks.kind[i] == TEXT and not blocks.item[i][0] and len(text) <= LABEL_CHARS and "\n" not in text
+                    and not text.endswith(TERMINAL_PUNCTUATION)):
+                nxt = chunks[k + 1] if k + 1 < len(chunks) else -1
+                if nxt < 0 or not _inside(blocks, blocks.owner[nxt], box):
+                    if i + 1 < len(blocks.text) and _inside(blocks, blocks.owner[i + 1], box):
+                        continue  # chunks are in document order: the box's next chunk was not kept
+                    kept.append(i)
+                    continue
+                if (blocks.box[blocks.owner[nxt]] == box and blocks.kind[nxt] == TEXT and not blocks.item[nxt][0]
+                        and blocks.tag[blocks.owner[nxt]] not in HEADING_LEVEL):
+                    labels[nxt] = text
+                    continue
+        kept.append(i)
+    return kept, labels
+
+
+def _inside(blocks: Blocks, block: int, ancestor: int) -> bool:
+    """Whether ``block`` is ``ancestor`` or below it."""
+    while block > ancestor:  # ancestors come before their descendants
+        block = blocks.parent[block]
+    return block == ancestor
+
+
+def _prefixed(label: str, text: str, markdown: bool) -> str:
+    """ "Note: text" ("注記：text" after a CJK label; "**Note:** text" in Markdown)."""
+    wide = label.endswith("：") or (not label.endswith(":") and _WIDE.match(label[-1]) is not None)
+    head = label if label.endswith((":", "：")) else label + ("：" if wide else ":")
+    return (f"**{head}**" if markdown else head) + ("" if wide else " ") + text
+
+
 def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[str, list[list[int]]]:
     """The kept chunks as text, and the [first, end) line ranges that are code.
 
     Plain text: one block a line, no blank lines; list items start with "- " (or "3. "), a table row is
-    one line with its cells joined by " | ", code keeps its lines and indentation. Markdown: "#" headings,
+    one line with its cells joined by " | ", code keeps its lines and indentation, an admonition's label
+    starts its first paragraph ("Note: ...", see _labels). Markdown: "#" headings,
     indented list items, fenced code and pipe tables, blocks separated by blank lines."""
     out: list[str] = []
     code: list[list[int]] = []
     previous = ""  # kind of the last block written: "item", "row" or ""
+    chunks, labels = _labels(blocks, chunks)
     k = 0
     while k < len(chunks):
         i = chunks[k]
@@ -400,6 +458,8 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
         row = _row(blocks, i)
         if row >= 0:
             cells = [blocks.text[i].replace("\n", " ")]
+            if i in labels:
+                cells[0] = _prefixed(labels[i], cells[0], markdown)
             cell = _cell(blocks, i)
             while k < len(chunks) and _row(blocks, chunks[k]) == row:
                 text = blocks.text[chunks[k]].replace("\n", " ")
@@ -428,7 +488,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
             else:
                 out.append(" | ".join(cells))
         else:
-            text = blocks.text[i]
+            text = _prefixed(labels[i], blocks.text[i], markdown) if i in labels else blocks.text[i]
             depth, number = blocks.item[i]
             level = HEADING_LEVEL.get(blocks.tag[blocks.owner[i]], 0)
             if depth:
