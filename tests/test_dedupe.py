@@ -13,7 +13,7 @@ from lion1b.dedup.cluster import bucket_pairs
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, estimated_jaccard, exact_hash
 from lion1b.dedup.script import code_points, dominant_script, script_counts, token_bounds
 from lion1b.dedup.stage import main
-from lion1b.dedup.verify import MAX_RENAMES, compare, is_near_duplicate, tokens
+from lion1b.dedup.verify import MAX_RENAMES, MAX_TOKENS, compare, is_near_duplicate, tokens
 
 VOCAB = [f"w{i}" for i in range(5000)]
 
@@ -356,6 +356,11 @@ def test_verification_rule():
     template = tokens(TEMPLATE.format(X="TEXT SEARCH TEMPLATE", x="text search template"))
     assert compare(parser, template)[2] >= 0.8 and compare(parser, template)[3] >= MAX_RENAMES
     assert not is_near_duplicate(parser, template, 0.5, 0.8)
+    # two long texts that share only their first MAX_TOKENS + 500 tokens: the alignment sees only the
+    # shared start, but the ratio counts the whole texts
+    start = [rng.choice(VOCAB) for _ in range(MAX_TOKENS + 500)]
+    one, two = (start + [rng.choice(VOCAB) for _ in range(3000)] for _ in range(2))
+    assert compare(one, two)[2] < 0.6 and not is_near_duplicate(one, two, 0.5, 0.8)
 
 
 def test_cluster_phase_needs_the_texts_unless_no_verify(tmp_path, corpus):

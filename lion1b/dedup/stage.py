@@ -52,7 +52,7 @@ from lion1b.contract import (
 from lion1b.dedup.cluster import KEEP, KINDS, bucket_pairs, rank_order, resolve, shard_of
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, exact_digest, mix64
 from lion1b.dedup.script import dominant_scripts, script_counts
-from lion1b.dedup.verify import MAX_TOKENS, Verifier
+from lion1b.dedup.verify import MAX_CHARS, Verifier
 
 NAME = "dedupe"
 REQUIRED = {"id": str, "text": str}
@@ -466,11 +466,10 @@ def readable(pattern: str) -> bool:
 
 def load_texts(args: argparse.Namespace, sizes: list[int], rows: np.ndarray, names: np.ndarray) -> dict[int, str]:
     """The texts of the documents at global ``rows``, keyed by ``names`` (same order), read part by part
-    and cut to about what verification compares."""
+    and cut to ``MAX_CHARS``."""
     offsets = np.cumsum([0, *sizes])
     wanted = dict(zip(rows.tolist(), names.tolist(), strict=True))
     out: dict[int, str] = {}
-    cap = 16 * MAX_TOKENS  # characters: enough for MAX_TOKENS tokens of ordinary text
     for part in range(args.num_parts):
         lo, hi = int(offsets[part]), int(offsets[part + 1])
         if not any(lo <= r < hi for r in wanted):
@@ -491,7 +490,7 @@ def load_texts(args: argparse.Namespace, sizes: list[int], rows: np.ndarray, nam
             if row in wanted:
                 if row >= hi or key64([record["id"]])[0] != idkey[row - lo]:
                     die(changed)
-                out[wanted[row]] = record["text"][:cap]
+                out[wanted[row]] = record["text"][:MAX_CHARS]
         if row + 1 != hi:
             die(changed)
     return out

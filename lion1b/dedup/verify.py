@@ -15,8 +15,9 @@ So MinHash only proposes pairs (loosely), and each proposed pair is decided here
   subject; an edited copy's edits are scattered and never repeat the same replacement that often
   (measured: 0 of 1,264 true pairs of both dev sets, 25 of 28 similar template pairs).
 
-Cost is bounded: only pairs that passed the MinHash gate get here, and each text is cut to
-``MAX_TOKENS`` tokens (difflib is quadratic in the worst case).
+Cost is bounded: only pairs that passed the MinHash gate get here, each text is loaded up to
+``MAX_CHARS`` characters, and the alignment sees the first ``MAX_TOKENS`` tokens (difflib is quadratic
+in the worst case).
 """
 
 from __future__ import annotations
@@ -30,17 +31,17 @@ import numpy as np
 from lion1b.dedup.minhash import shingle_text
 from lion1b.dedup.script import code_points, token_bounds
 
-MAX_TOKENS = 2000  # per text, for the comparison only
+MAX_TOKENS = 2000  # per text, for the sequence alignment only (shingle sets use the whole text)
+MAX_CHARS = 1 << 17  # per text loaded for verification (memory of the cluster phase)
 MAX_RENAMES = 3  # the same replacement this many times: two pages of one template, not a copy
 MIN_CONTAINMENT, CONTAINED_JACCARD = 0.9, 0.3  # one text inside the other with navigation or boilerplate around
 
 
 def tokens(text: str) -> list[str]:
-    """The text's tokens as the shingles see them (words; single characters in scripts without spaces),
-    at most ``MAX_TOKENS``."""
+    """The text's tokens as the shingles see them (words; single characters in scripts without spaces)."""
     text = shingle_text(text)
     starts, ends = token_bounds(code_points(text))
-    return [text[a:b] for a, b in zip(starts[:MAX_TOKENS].tolist(), ends[:MAX_TOKENS].tolist(), strict=True)]
+    return [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def shingle_overlap(a: list[str], b: list[str], k: int = 3) -> tuple[float, float]:
@@ -54,11 +55,17 @@ def shingle_overlap(a: list[str], b: list[str], k: int = 3) -> tuple[float, floa
 
 def compare(a: list[str], b: list[str]) -> tuple[float, float, float, int]:
     """(3-shingle Jaccard, 3-shingle containment, sequence match ratio, most repeats of one replacement)
-    of two token lists."""
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    of two token lists. The alignment (ratio, replacements) runs on the first ``MAX_TOKENS`` tokens of each;
+    its matches are divided by the full lengths, so a cut can only lower the ratio (two long texts that
+    share only their beginning are not called similar)."""
+    head_a, head_b = a[:MAX_TOKENS], b[:MAX_TOKENS]
+    matcher = SequenceMatcher(None, head_a, head_b, autojunk=False)
     renames: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter(
-        (tuple(a[i1:i2]), tuple(b[j1:j2])) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op == "replace")
-    return (*shingle_overlap(a, b), matcher.ratio(), max(renames.values(), default=0))
+        (tuple(head_a[i1:i2]), tuple(head_b[j1:j2]))
+        for op, i1, i2, j1, j2 in matcher.get_opcodes() if op == "replace")
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    ratio = 2 * matched / (len(a) + len(b)) if a or b else 1.0
+    return (*shingle_overlap(a, b), ratio, max(renames.values(), default=0))
 
 
 def is_near_duplicate(a: list[str], b: list[str], min_jaccard: float, min_sequence: float) -> bool:
