@@ -5,8 +5,8 @@ commands are quoted in issues 7, 8 and 17 and mapped step by step in docs/from_t
 
 Only these substitutions are made, each because the test has no internet, no GPU and no hub:
 - the seeds: extras/seeds.txt lists one of the demo website's loopback hosts, and LION1B_CRAWL_FLAGS lets the
-  crawler reach loopback addresses, without a polite second per page, for 30 pages (the drivers pass it to
-  every crawl);
+  crawler reach loopback addresses, without a polite second per page, for 120 pages (enough text for each of
+  the 4 balanced parts to fill a 4,096-token row; the drivers pass it to every crawl);
 - the model: a tiny Llama built from lion1b's `tiny` config in place of the hub id meta-llama/Llama-3-8B;
 - the launcher: `--num_gpus 1 --master_port N` with DS_ACCELERATOR=cpu in place of `--hostfile extras/hostfile`.
 Everything else — defaults (4 parts, 4096-token sequences, a 32,000-piece tokenizer asked for), file names,
@@ -32,7 +32,7 @@ TRAIN = ("deepspeed --hostfile extras/hostfile train/train.py --model_name_or_pa
          "--learning_rate 5e-5 --max_seq_length 4096")
 SAMPLE = 'python inference/inference_cli.py --model output/ll3-8b-ft --prompt "Hello, world!" --max_length 200'
 # Pages enough for a couple of 4096-token sequences, few enough for the command's 5 epochs on a CPU.
-CRAWL_FLAGS = "--allow-private --delay 0 --max-pages-per-host 30 --timeout 3 --deadline 5 --retries 1"
+CRAWL_FLAGS = "--allow-private --delay 0 --max-pages-per-host 120 --timeout 3 --deadline 5 --retries 1"
 
 
 def free_port() -> int:
