@@ -323,3 +323,25 @@ def test_stage_scrubs_title_and_url_like_text(tmp_path: Path) -> None:
     assert "jane.doe" not in serialized and "7406" not in serialized and "0490" not in serialized
     counters = json.loads((tmp_path / "out.jsonl.done").read_text())["stats"]["counters"]
     assert counters["docs_with_pii_in_title"] == 1 and counters["docs_with_pii_in_url"] == 1
+
+
+def test_private_example_addresses_in_code_blocks_are_kept_prose_and_public_ones_scrubbed() -> None:
+    # Technical documentation shows configuration examples: a private gateway inside a code block is not
+    # personal data and scrubbing it would break the example. In prose, or public, an address is scrubbed.
+    from argparse import Namespace
+
+    from lion1b.pii.stage import ScrubPII
+
+    text = ("Edit the file:\n[Network]\nAddress=192.168.0.15/24\nGateway=192.168.0.1\nDNS=130.89.148.77\n"
+            "Then ping 192.168.0.1 from the host.")
+    record = {"id": "x", "url": "http://example.org/net", "text": text, "code_lines": [[1, 5]]}
+    stage = ScrubPII(Namespace(types=",".join(["IP_ADDRESS", "EMAIL"]), placeholder="<{type}>",
+                               pseudonymize=False))
+    out = stage.process(record)
+    lines = out["text"].split("\n")
+    assert lines[3] == "Gateway=192.168.0.1"  # private, in code: kept
+    assert lines[4] == "DNS=<IP_ADDRESS>"  # public: scrubbed even in code
+    assert lines[5] == "Then ping <IP_ADDRESS> from the host."  # private, in prose: scrubbed
+    assert stage._counts["private_ips_kept_in_code"] == 1
+    # Without code_lines (another extractor, or a hand-made record) nothing changes.
+    assert stage.process({**record, "code_lines": []})["text"].split("\n")[3] == "Gateway=<IP_ADDRESS>"

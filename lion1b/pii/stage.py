@@ -2,12 +2,15 @@
 stable per-document pseudonyms `<EMAIL_1>` with --pseudonymize) in every field that comes from the page: `text`,
 `title`, and the path, query, fragment and user info of `url` and `requested_url` (which stay parseable URLs).
 
-The detectors are in lion1b/pii/detectors.py. Each record gets `pii_counts` ({type: n} over all its fields, only
-types found); the summary line adds them up as pii_<TYPE>=n, docs_with_pii=n, docs_with_pii_in_title=n and
-docs_with_pii_in_url=n. Found values are never logged: only counts.
+The detectors are in lion1b/pii/detectors.py. Private and documentation IP addresses inside the page's
+code blocks (configuration examples) are kept; see docs/scrub_pii.md. Each record gets `pii_counts`
+({type: n} over all its fields, only types found); the summary line adds them up as pii_<TYPE>=n,
+docs_with_pii=n, docs_with_pii_in_title=n and docs_with_pii_in_url=n. Found values are never logged: only
+counts.
 """
 
 import argparse
+import ipaddress
 import re
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
@@ -114,6 +117,33 @@ class Scrubber:
             quote_plus(new_value, safe=QUERY_SAFE) if new_value != dvalue else value)
 
 
+def example_addresses_in_code(text: str, spans: list[Span], code_lines: Any) -> list[Span]:
+    """IP spans that are private, loopback or documentation addresses (RFC 1918, RFC 5737, link-local) inside
+    the page's code blocks: configuration examples in technical documentation (``Gateway=192.168.0.1``), which
+    name no person and no reachable machine, so scrubbing them would only break the example. The same address
+    in prose, and every public address, is still scrubbed."""
+    ips = [span for span in spans if span.type == "IP_ADDRESS"]
+    if not ips or not isinstance(code_lines, list) or not code_lines:
+        return []
+    line_starts = [0]
+    for line in text.split("\n"):
+        line_starts.append(line_starts[-1] + len(line) + 1)
+    ranges = []
+    for block in code_lines:
+        if (isinstance(block, list) and len(block) == 2 and all(isinstance(i, int) for i in block)
+                and 0 <= block[0] < block[1] < len(line_starts)):
+            ranges.append((line_starts[block[0]], line_starts[block[1]]))
+    kept = []
+    for span in ips:
+        try:
+            private = ipaddress.ip_address(text[span.start : span.end]).is_private
+        except ValueError:
+            continue
+        if private and any(first <= span.start and span.end <= end for first, end in ranges):
+            kept.append(span)
+    return kept
+
+
 def scrub(text: str, types: tuple[str, ...], placeholder: str, pseudonymize: bool) -> tuple[str, dict[str, int]]:
     """The text with every detected span replaced, and how many spans of each type were replaced."""
     scrubber = Scrubber(types, placeholder, pseudonymize)
@@ -152,7 +182,12 @@ class ScrubPII(MapStage):
 
     def process(self, record: dict[str, Any]) -> dict[str, Any] | Drop:
         scrubber = Scrubber(self.types, self.args.placeholder, self.args.pseudonymize)
-        out = {**record, "text": scrubber.text(record["text"])}
+        spans = find_pii(record["text"], self.types)
+        kept = example_addresses_in_code(record["text"], spans, record.get("code_lines"))
+        if kept:
+            self.count("private_ips_kept_in_code", len(kept))
+            spans = [span for span in spans if span not in kept]
+        out = {**record, "text": scrubber.text(record["text"], spans=spans)}
         in_text = sum(scrubber.counts.values())
         for field in TEXT_FIELDS[1:]:
             if isinstance(record.get(field), str):
