@@ -182,9 +182,14 @@ train_tokenizer_once() {
 
 # finish_data: token counts, then the run report when scripts/report.py is there.
 finish_data() {
-  say "count tokens"
-  "$PYTHON" scripts/count_tokens.py --input "$(all_parts "$LION1B_FILE_TRAIN_SEQ")"
-  "$PYTHON" scripts/count_tokens.py --input "$(all_parts "$LION1B_FILE_TEST_SEQ")"
+  say "count and verify tokens"
+  local split pattern
+  for split in train test; do
+    pattern="$LION1B_FILE_TRAIN_SEQ"
+    [[ "$split" == test ]] && pattern="$LION1B_FILE_TEST_SEQ"
+    run_once "count_tokens_$split" "$PYTHON" scripts/count_tokens.py --verify --input "$(all_parts "$pattern")"
+    sed -n '/^file /,/^TOTAL/p' "$LOG_DIR/count_tokens_$split.log"  # the table, on stdout as before
+  done
   write_report
 }
 
