@@ -136,14 +136,20 @@ def build(seed: int = 1, positives: int = 400) -> tuple[list[dict], list[tuple[s
             text = f"{header}\n{text}\n{footer}"
         url = original["url"].replace("https://www.debian.org/doc/manuals/", "http://mirror.example.org/debian/")
         url = url.replace("https://www.postgresql.org/docs/15/", "http://mirror.example.org/pg/")
-        copies.append({**original, "id": f"copy{len(copies)}/{original['id']}", "url": url, "text": text})
+        title = original["text"].split("\n", 1)[0]  # the section's heading, as the extractor's title
+        if "mirror" in kind:
+            title += " | Mirror of the " + ("PostgreSQL manual" if original["id"].startswith("pg/")
+                                             else "Debian Reference")
+        copies.append({**original, "id": f"copy{len(copies)}/{original['id']}", "url": url, "text": text,
+                       "title": title})
         pairs.append((original["id"], copies[-1]["id"], f"dup:{kind}"))
     lang_id = make_lang_id("fasttext")
     records = []
     for d in docs + copies:
         lang, score = lang_id.predict(d["text"])
         records.append({"id": d["id"], "url": d["url"], "text": d["text"], "lang": lang,
-                        "lang_score": round(score, 4), "edition": d["edition"]})
+                        "lang_score": round(score, 4), "edition": d["edition"],
+                        "title": d.get("title", d["text"].split("\n", 1)[0])})
     own = {r["id"]: r["lang"] == r["edition"].split("-")[0] for r in records}
     pairs = [(a, b, ("translation" if own[a] and own[b] else "untranslated") if kind == "edition" else kind)
              for a, b, kind in pairs]
@@ -207,7 +213,8 @@ def cross_language_drops(records: list[dict], dup_map: Path) -> tuple[int, int]:
     return len(across), sum(a["lang"] == a["edition"].split("-")[0] for a, k in across)
 
 
-def demo_corpus(seeds: list[int], shingle_sizes: list[str], thresholds: list[str], rules: list[str]) -> None:
+def demo_corpus(seeds: list[int], shingle_sizes: list[str], thresholds: list[str], rules: list[str],
+                titles: bool = True) -> None:
     """Wrong drops on the project's demo corpus (lion1b/demo: articles written from shared phrase lists,
     with 31 planted exact and near copies per seed): formulaic text, where short shingles over-merge."""
     from lion1b.demo.site import build_site
@@ -225,7 +232,8 @@ def demo_corpus(seeds: list[int], shingle_sizes: list[str], thresholds: list[str
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "in.jsonl"
-            path.write_text("".join(json.dumps({"id": a["url"], "url": a["url"], "text": a["text"], "lang": a["lang"]},
+            path.write_text("".join(json.dumps({"id": a["url"], "url": a["url"], "text": a["text"], "lang": a["lang"],
+                                                **({"title": a["title"]} if titles else {})},
                                                ensure_ascii=False) + "\n" for a in manifest["articles"]))
             for size in shingle_sizes:
                 for threshold, rule in itertools.product(thresholds, rules):
@@ -250,12 +258,14 @@ def main() -> None:
     parser.add_argument("--no-lang", action="store_true", help="drop `lang` from records: script guess only")
     parser.add_argument("--num-perm", default="128")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-titles", action="store_true",
+                        help="drop `title` from records (the title rule of lion1b/dedup/verify.py then never applies)")
     parser.add_argument("--save", action="store_true", help=f"write the built set to {SAVED.name}")
     parser.add_argument("--demo-seeds", default="", help="instead: wrong drops on the demo corpus of these seeds")
     args = parser.parse_args()
     if args.demo_seeds:
         demo_corpus([int(x) for x in args.demo_seeds.split(",")], args.shingle_sizes.split(","),
-                    args.thresholds.split(","), args.verify.split(","))
+                    args.thresholds.split(","), args.verify.split(","), not args.no_titles)
         return
     records, pairs = load_or_build(args.seed, args.save)
     n_dup = sum(p[2].startswith("dup") for p in pairs)
@@ -268,6 +278,7 @@ def main() -> None:
         with path.open("w") as handle:
             for r in records:
                 hidden = ("edition", "lang", "lang_score") if args.no_lang else ("edition",)
+                hidden += ("title",) if args.no_titles else ()
                 row = {k: v for k, v in r.items() if k not in hidden}
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         ids = [r["id"] for r in records]

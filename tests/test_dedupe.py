@@ -13,7 +13,7 @@ from lion1b.dedup.cluster import bucket_pairs
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, estimated_jaccard, exact_hash
 from lion1b.dedup.script import code_points, dominant_script, script_counts, token_bounds
 from lion1b.dedup.stage import main
-from lion1b.dedup.verify import MAX_RENAMES, MAX_TOKENS, compare, is_near_duplicate, tokens
+from lion1b.dedup.verify import MAX_RENAMES, MAX_TOKENS, compare, is_near_duplicate, title_words, tokens, verdict
 
 VOCAB = [f"w{i}" for i in range(5000)]
 
@@ -375,3 +375,56 @@ def test_cluster_phase_needs_the_texts_unless_no_verify(tmp_path, corpus):
         main(["--phase", "cluster", *common])
     assert exc.value.code == 2
     main(["--phase", "cluster", "--no-verify", "--threshold", "0.35", *common])
+
+
+def one_template(rng: random.Random, subject: str, spellings: list[str]) -> str:
+    """A reference page of a shared template (seeded by ``rng``) naming its subject twice and otherwise
+    spelled differently (``tables``, ``table``): no replacement repeats 3 times, so only the subject named
+    by the titles tells two such pages apart."""
+    words = make_doc(rng, 150).split(" ")
+    for at, word in zip((5, 60, 80, 110), [subject, spellings[0], subject, spellings[1]], strict=True):
+        words[at] = word
+    return " ".join(words)
+
+
+def test_title_rule():
+    """Titles name the subject without section numbers; pages of one template whose title words are used by
+    their own text and absent from the other are not duplicates (DROP VIEW / DROP MATERIALIZED VIEW too); a
+    copy under a mirror's title or a site-wide title is; no title, no rule."""
+    assert title_words("46.8. Transaction Management") == title_words("44.10. Transaction Management")
+    assert title_words("Part VI. Reference") == {"reference"} and title_words("Chapter 36. ECPG") == {"ecpg"}
+    assert title_words("") is None and title_words(None) is None and title_words(7) is None
+    table = tokens(one_template(random.Random(5), "view_table_usage", ["tables", "table"]))
+    column = tokens(one_template(random.Random(5), "view_column_usage", ["columns", "column"]))
+    assert compare(table, column)[3] < MAX_RENAMES and is_near_duplicate(table, column, 0.5, 0.8)
+    different = (title_words("37.65. view_table_usage"), title_words("37.63. view_column_usage"))
+    assert verdict(table, column, 0.5, 0.8, different) == "other_title"
+    mirror = (title_words("37.65. view_table_usage"), title_words("view_table_usage | Mirror of the manual"))
+    assert verdict(table, table[3:], 0.5, 0.8, mirror) == "duplicate"
+    site_wide = (title_words("The XSLT C library for GNOME"), title_words("view_table_usage: the view"))
+    assert verdict(table, table[3:], 0.5, 0.8, site_wide) == "duplicate"
+    assert verdict(table, column, 0.5, 0.8, (None, different[1])) == "duplicate"
+    view = make_doc(random.Random(6), 150).split(" ")
+    materialized = [w for i, w in enumerate(view) for w in ((w, "materialized") if i in (9, 49, 99) else (w,))]
+    drop = (title_words("DROP VIEW"), title_words("DROP MATERIALIZED VIEW"))
+    assert verdict(tokens(" ".join(view)), tokens(" ".join(materialized)), 0.5, 0.8, drop) == "other_title"
+    once = [*view[:50], "materialized", *view[50:]]
+    assert verdict(tokens(" ".join(view)), tokens(" ".join(once)), 0.5, 0.8, drop) == "duplicate"
+
+
+@pytest.mark.parametrize("num_parts", [1, 3])
+def test_template_pages_with_other_titles_kept_same_title_mirror_dropped(tmp_path, num_parts):
+    """Through the stage: two reference pages of one template with different titles both stay (without
+    titles the text rule merges them), and a copy of one under its title plus a site name is dropped."""
+    table = one_template(random.Random(5), "view_table_usage", ["tables", "table"])
+    column = one_template(random.Random(5), "view_column_usage", ["columns", "column"])
+    records = [{"id": "table", "title": "37.65. view_table_usage", "text": table},
+               {"id": "column", "title": "37.63. view_column_usage", "text": column},
+               {"id": "other", "title": "Other", "text": make_doc(random.Random(8), 150)},
+               {"id": "mirror", "title": "view_table_usage | Mirror", "text": "Home Manuals Search\n" + table}]
+    _, kept, dup_map = run(tmp_path, write_jsonl(tmp_path / "in.jsonl", records), num_parts)
+    assert sorted(kept) == ["column", "mirror", "other"]  # the mirror has more text: it is the keeper
+    assert kinds(dup_map) == {"table": ("mirror", "near_duplicate")}
+    untitled = [{k: v for k, v in r.items() if k != "title"} for r in records]
+    _, kept, _ = run(tmp_path, write_jsonl(tmp_path / "untitled.jsonl", untitled), num_parts, name="untitled")
+    assert "column" not in kept

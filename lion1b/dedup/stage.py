@@ -464,12 +464,13 @@ def readable(pattern: str) -> bool:
     return bool(glob.glob(pattern)) if any(c in pattern for c in "*?[") else os.path.isfile(pattern)
 
 
-def load_texts(args: argparse.Namespace, sizes: list[int], rows: np.ndarray, names: np.ndarray) -> dict[int, str]:
-    """The texts of the documents at global ``rows``, keyed by ``names`` (same order), read part by part
-    and cut to ``MAX_CHARS``."""
+def load_texts(args: argparse.Namespace, sizes: list[int], rows: np.ndarray,
+               names: np.ndarray) -> dict[int, tuple[str, object]]:
+    """The texts (cut to ``MAX_CHARS``) and ``title`` fields (None when absent) of the documents at global
+    ``rows``, keyed by ``names`` (same order), read part by part."""
     offsets = np.cumsum([0, *sizes])
     wanted = dict(zip(rows.tolist(), names.tolist(), strict=True))
-    out: dict[int, str] = {}
+    out: dict[int, tuple[str, object]] = {}
     for part in range(args.num_parts):
         lo, hi = int(offsets[part]), int(offsets[part + 1])
         if not any(lo <= r < hi for r in wanted):
@@ -490,7 +491,7 @@ def load_texts(args: argparse.Namespace, sizes: list[int], rows: np.ndarray, nam
             if row in wanted:
                 if row >= hi or key64([record["id"]])[0] != idkey[row - lo]:
                     die(changed)
-                out[wanted[row]] = record["text"][:MAX_CHARS]
+                out[wanted[row]] = (record["text"][:MAX_CHARS], record.get("title"))
         if row + 1 != hi:
             die(changed)
     return out
@@ -536,7 +537,7 @@ class Cluster(DedupePhase):
         def ranked(p: np.ndarray) -> np.ndarray:
             return rank[np.searchsorted(involved, p)]
 
-        def load(ranks: np.ndarray) -> dict[int, str]:
+        def load(ranks: np.ndarray) -> dict[int, tuple[str, object]]:
             return load_texts(args, sizes, involved[order[ranks]], ranks)
 
         verifier = Verifier(load, args.verify_jaccard, args.verify_sequence) if args.verify else None
@@ -545,7 +546,9 @@ class Cluster(DedupePhase):
                          verifier)
         if verifier is not None:
             stats.count("verified_pairs", verifier.checked)
-            stats.count("rejected_pairs", verifier.rejected)
+            stats.count("rejected_pairs", sum(verifier.rejected.values()))
+            for reason, n in sorted(verifier.rejected.items()):
+                stats.count(f"rejected_{reason}", n)
         stats.n_in = sum(sizes)
         dropped = np.flatnonzero(result.kind != KEEP)
         for code, reason in KINDS.items():

@@ -13,7 +13,17 @@ So MinHash only proposes pairs (loosely), and each proposed pair is decided here
 - and not a template pair: the same replaced token span (``commit`` -> ``rollback``) is not repeated
   ``MAX_RENAMES`` times or more. Two pages of one template differ by a consistent renaming of their
   subject; an edited copy's edits are scattered and never repeat the same replacement that often
-  (measured: 0 of 1,264 true pairs of both dev sets, 25 of 28 similar template pairs).
+  (measured: 0 of 1,264 true pairs of both dev sets, 25 of 28 similar template pairs);
+- and, when both records carry a ``title``, no subject word tells them apart: a word of one title only
+  (section numbers such as ``46.8.`` or ``Part VI.`` dropped) that the other text never uses and that
+  its own text uses ``MIN_SUBJECT`` times or more (``view_table_usage`` / ``view_column_usage``) — or,
+  when one title's words contain the other's (a mirror's site name added, or ``DROP VIEW`` / ``DROP
+  MATERIALIZED VIEW``), an added word that occurs in ``MAX_RENAMES`` separate edits or more (the subject
+  changed throughout the body; a site name sits in a header and a footer). Reference pages of one template
+  can share 80% of their words and never repeat one replacement 3 times (the subject is spelled
+  differently in each place); the subject named by the title is what differs. A copy keeps its subject in
+  its text; a site-wide title (``The XSLT C library for GNOME`` on every page of one edition) names no word
+  that the other copy lacks.
 
 Cost is bounded: only pairs that passed the MinHash gate get here, each text is loaded up to
 ``MAX_CHARS`` characters, and the alignment sees the first ``MAX_TOKENS`` tokens (difflib is quadratic
@@ -35,6 +45,9 @@ MAX_TOKENS = 2000  # per text, for the sequence alignment only (shingle sets use
 MAX_CHARS = 1 << 17  # per text loaded for verification (memory of the cluster phase)
 MAX_RENAMES = 3  # the same replacement this many times: two pages of one template, not a copy
 MIN_CONTAINMENT, CONTAINED_JACCARD = 0.9, 0.3  # one text inside the other with navigation or boilerplate around
+TITLE_LABELS = frozenset({"part", "chapter", "appendix", "section"})  # "Part VI." and the like: a number follows
+MIN_SUBJECT = 2  # a title word its own text uses this often (and the other text never): the page's subject
+Subject = frozenset[str] | None  # a title's words (title_words); None: no title, the rule does not apply
 
 
 def tokens(text: str) -> list[str]:
@@ -53,49 +66,103 @@ def shingle_overlap(a: list[str], b: list[str], k: int = 3) -> tuple[float, floa
     return common / len(sa | sb), common / min(len(sa), len(sb))
 
 
-def compare(a: list[str], b: list[str]) -> tuple[float, float, float, int]:
-    """(3-shingle Jaccard, 3-shingle containment, sequence match ratio, most repeats of one replacement)
-    of two token lists. The alignment (ratio, replacements) runs on the first ``MAX_TOKENS`` tokens of each;
-    its matches are divided by the full lengths, so a cut can only lower the ratio (two long texts that
-    share only their beginning are not called similar)."""
+def title_words(title: object) -> Subject:
+    """The words a page's title names its subject with: tokens as the shingles see them, without a leading
+    section label (``Part VI.``, ``Chapter 36.``) and without numbers (``46.8.``); None when there is no
+    title (not a string, or nothing left)."""
+    if not isinstance(title, str):
+        return None
+    words = tokens(title)
+    if words and words[0] in TITLE_LABELS:
+        words = words[2:]
+    return frozenset(w for w in words if not w.isdigit()) or None
+
+
+def align(a: list[str], b: list[str]) -> tuple[float, int, Counter[str]]:
+    """(sequence match ratio, most repeats of one replacement, in how many edits each token occurs) of two
+    token lists. The alignment runs on the first ``MAX_TOKENS`` tokens of each; its matches are divided by
+    the full lengths, so a cut can only lower the ratio (two long texts that share only their beginning are
+    not called similar)."""
     head_a, head_b = a[:MAX_TOKENS], b[:MAX_TOKENS]
     matcher = SequenceMatcher(None, head_a, head_b, autojunk=False)
-    renames: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter(
-        (tuple(head_a[i1:i2]), tuple(head_b[j1:j2]))
-        for op, i1, i2, j1, j2 in matcher.get_opcodes() if op == "replace")
+    edits = [(op, tuple(head_a[i1:i2]), tuple(head_b[j1:j2]))
+             for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+    renames = Counter((old, new) for op, old, new in edits if op == "replace")
+    edited = Counter(word for _, old, new in edits for word in set(old) | set(new))
     matched = sum(block.size for block in matcher.get_matching_blocks())
     ratio = 2 * matched / (len(a) + len(b)) if a or b else 1.0
-    return (*shingle_overlap(a, b), ratio, max(renames.values(), default=0))
+    return ratio, max(renames.values(), default=0), edited
 
 
-def is_near_duplicate(a: list[str], b: list[str], min_jaccard: float, min_sequence: float) -> bool:
-    """The module's rule on two token lists."""
-    jaccard, containment, ratio, renames = compare(a, b)
+def compare(a: list[str], b: list[str]) -> tuple[float, float, float, int]:
+    """(3-shingle Jaccard, 3-shingle containment, sequence match ratio, most repeats of one replacement)
+    of two token lists (the alignment as in ``align``)."""
+    ratio, renames, _ = align(a, b)
+    return (*shingle_overlap(a, b), ratio, renames)
+
+
+def subject_words(a: list[str], b: list[str], title_a: Subject, title_b: Subject,
+                  edited: Counter[str]) -> set[str]:
+    """The words that tell two titled pages' subjects apart (empty when a title is missing): in one title
+    only and never in the other text, and either used ``MIN_SUBJECT`` times or more by its own text (titles
+    that name different things) or, when one title contains the other, occurring in ``MAX_RENAMES`` edits
+    or more (``edited``, from ``align``: a word added throughout the body, not a site name in two blocks)."""
+    if title_a is None or title_b is None:
+        return set()
+    count_a, count_b = Counter(a), Counter(b)
+    nested = title_a <= title_b or title_b <= title_a
+
+    def names(word: str, own: Counter[str], other: Counter[str]) -> bool:
+        used = edited[word] >= MAX_RENAMES if nested else own[word] >= MIN_SUBJECT
+        return used and word not in other
+
+    return ({w for w in title_a - title_b if names(w, count_a, count_b)}
+            | {w for w in title_b - title_a if names(w, count_b, count_a)})
+
+
+def verdict(a: list[str], b: list[str], min_jaccard: float, min_sequence: float,
+            titles: tuple[Subject, Subject] = (None, None)) -> str:
+    """The module's rule on two token lists (and the records' title words): ``duplicate``, or why not, the
+    first reason in this order (``different``, ``template``, ``other_title``)."""
+    jaccard, containment = shingle_overlap(a, b)
+    ratio, renames, edited = align(a, b)
     similar = (jaccard >= min_jaccard or ratio >= min_sequence
                or (containment >= MIN_CONTAINMENT and jaccard >= CONTAINED_JACCARD))
-    return similar and renames < MAX_RENAMES
+    if not similar:
+        return "different"
+    if renames >= MAX_RENAMES:
+        return "template"
+    return "other_title" if subject_words(a, b, *titles, edited) else "duplicate"
+
+
+def is_near_duplicate(a: list[str], b: list[str], min_jaccard: float, min_sequence: float,
+                      titles: tuple[Subject, Subject] = (None, None)) -> bool:
+    """The module's rule on two token lists (and the records' title words)."""
+    return verdict(a, b, min_jaccard, min_sequence, titles) == "duplicate"
 
 
 class Verifier:
-    """The rule applied to documents named by index: ``prepare`` loads (through ``load``, index -> text)
-    the texts of every document that may be compared, once; a call then decides one kept document against
-    several others. Texts are kept as strings and tokenized per call: token lists cost ~60 bytes per token
-    (measured: the cluster phase at 200k documents peaked at 268 MB with token lists cached, 86 MB without). Counts the
-    pairs it checked and rejected."""
+    """The rule applied to documents named by index: ``prepare`` loads (through ``load``, index ->
+    (text, title or None)) the texts of every document that may be compared, once; a call then decides one
+    kept document against several others. Texts are kept as strings and tokenized per call: token lists
+    cost ~60 bytes per token (measured: the cluster phase at 200k documents peaked at 268 MB with token
+    lists cached, 86 MB without). Counts the pairs it checked and why it rejected them."""
 
-    def __init__(self, load: Callable[[np.ndarray], dict[int, str]], min_jaccard: float,
+    def __init__(self, load: Callable[[np.ndarray], dict[int, tuple[str, object]]], min_jaccard: float,
                  min_sequence: float) -> None:
         self.load, self.min_jaccard, self.min_sequence = load, min_jaccard, min_sequence
-        self.texts: dict[int, str] = {}
-        self.checked = self.rejected = 0
+        self.docs: dict[int, tuple[str, Subject]] = {}
+        self.checked = 0
+        self.rejected: Counter[str] = Counter()
 
     def prepare(self, docs: np.ndarray) -> None:
-        self.texts = self.load(docs)
+        self.docs = {i: (text, title_words(title)) for i, (text, title) in self.load(docs).items()}
 
     def __call__(self, kept: int, others: np.ndarray) -> np.ndarray:
-        mine = tokens(self.texts[kept])
-        ok = np.array([is_near_duplicate(mine, tokens(self.texts[o]), self.min_jaccard, self.min_sequence)
-                       for o in others.tolist()], dtype=bool)
-        self.checked += len(ok)
-        self.rejected += int((~ok).sum())
-        return ok
+        text, title = self.docs[kept]
+        mine = tokens(text)
+        reasons = [verdict(mine, tokens(self.docs[o][0]), self.min_jaccard, self.min_sequence,
+                           (title, self.docs[o][1])) for o in others.tolist()]
+        self.checked += len(reasons)
+        self.rejected.update(r for r in reasons if r != "duplicate")
+        return np.array([r == "duplicate" for r in reasons], dtype=bool)
