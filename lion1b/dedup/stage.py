@@ -47,6 +47,7 @@ from lion1b.contract import (
     iter_part_records,
     parse_stage_args,
     progress,
+    record_line,
     write_record,
 )
 from lion1b.dedup.cluster import KEEP, KINDS, bucket_pairs, rank_order, resolve, shard_of
@@ -570,7 +571,7 @@ class Cluster(DedupePhase):
                               "kind": KINDS[int(result.kind[r])], "similarity": None if sim != sim else round(sim, 4)})
             lines.sort(key=lambda line: (line["id"], line["kept_id"]))
             with atomic_write(args.dup_map) as handle:
-                handle.writelines(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+                handle.writelines(record_line(line) for line in lines)
         with atomic_write(self.outputs()[0]) as handle:
             json.dump(stats.as_dict(), handle, indent=1)
 
