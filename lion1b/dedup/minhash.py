@@ -13,7 +13,7 @@ import unicodedata
 
 import numpy as np
 
-from lion1b.dedup.script import code_points, token_bounds
+from lion1b.dedup.script import char_chunks, code_points, token_bounds
 
 EMPTY = np.iinfo(np.uint32).max  # signature value of a document without shingles (never a candidate)
 
@@ -119,12 +119,7 @@ class MinHasher:
         sig = np.full((len(texts), self.num_perm), EMPTY, dtype=np.uint32)
         step = max(1, max_cells // self.num_perm)
         work = np.empty((self.num_perm, step), dtype=np.uint32)  # reused: no allocation per chunk
-        start = 0
-        while start < len(texts):
-            stop, chars = start + 1, len(texts[start])
-            while stop < len(texts) and chars + len(texts[stop]) <= batch_chars:
-                chars += len(texts[stop])
-                stop += 1
+        for start, stop in char_chunks(texts, batch_chars):
             hashes, rows = self.shingles(texts[start:stop])
             x = (hashes >> np.uint64(32)).astype(np.uint32)
             for c in range(0, len(x), step):  # bounded (num_perm x step) work matrix
@@ -136,7 +131,6 @@ class MinHasher:
                 mins = np.minimum.reduceat(values, seg, axis=1).T
                 target = start + rs[seg]
                 sig[target] = np.minimum(sig[target], mins)
-            start = stop
         return sig
 
 

@@ -12,6 +12,7 @@ the running Python's Unicode version) plus the astral Han blocks; everything is 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -105,22 +106,29 @@ def token_bounds(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
+def char_chunks(texts: list[str], budget: int) -> Iterator[tuple[int, int]]:
+    """[start, stop) ranges of consecutive texts of about ``budget`` characters together (at least one text
+    each): vectorized work over a chunk keeps its temporary arrays bounded however many texts there are."""
+    start = 0
+    while start < len(texts):
+        stop, chars = start + 1, len(texts[start])
+        while stop < len(texts) and chars + len(texts[stop]) <= budget:
+            chars += len(texts[stop])
+            stop += 1
+        yield start, stop
+        start = stop
+
+
 def script_counts(texts: list[str], chunk_chars: int = 1 << 18) -> np.ndarray:
     """(len(texts), len(NAMES)) letters per script of every text, vectorized over chunks of texts of
     about ``chunk_chars`` characters (bounded temporary memory)."""
     counts = np.zeros((len(texts), len(NAMES)), dtype=np.int64)
-    start = 0
-    while start < len(texts):
-        stop, chars = start + 1, len(texts[start])
-        while stop < len(texts) and chars + len(texts[stop]) <= chunk_chars:
-            chars += len(texts[stop])
-            stop += 1
+    for start, stop in char_chunks(texts, chunk_chars):
         group = texts[start:stop]
         _, script = classify(code_points("".join(group)))
         doc = np.repeat(np.arange(len(group), dtype=np.int32), [len(t) for t in group])
         flat = np.bincount(doc * len(NAMES) + script, minlength=len(group) * len(NAMES))
         counts[start:stop] = flat.reshape(len(group), len(NAMES))
-        start = stop
     return counts
 
 
