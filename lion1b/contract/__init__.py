@@ -24,12 +24,13 @@ from lion1b.contract.records import (
 )
 from lion1b.contract.runner import Drop, MapStage, Stage, execute, parse_stage_args, run_map_stage, run_stage
 from lion1b.contract.stats import StageStats
+from lion1b.contract.workers import in_order
 
 __all__ = [
     "MARKER_SUFFIX", "ArgumentParser", "Drop", "MalformedInput", "MapStage", "Stage", "StageMarker",
     "StageStats",
     "add_common_arguments", "atomic_write", "check_common_arguments", "check_non_negative", "die", "execute",
-    "file_stamps", "input_files", "iter_part_records", "log", "names_part", "open_binary", "open_records",
+    "file_stamps", "in_order", "input_files", "iter_part_records", "log", "names_part", "open_binary", "open_records",
     "open_text", "parse_record", "parse_stage_args", "part_of", "progress", "progress_bar", "record_id",
     "record_line", "run_map_stage", "run_stage", "stable_hash", "write_record",
 ]

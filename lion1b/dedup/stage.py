@@ -28,9 +28,8 @@ import multiprocessing
 import os
 import re
 from array import array
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -44,6 +43,7 @@ from lion1b.contract import (
     atomic_write,
     die,
     execute,
+    in_order,
     iter_part_records,
     parse_stage_args,
     progress,
@@ -226,15 +226,8 @@ def _featured_batches(args: argparse.Namespace, stats: StageStats) -> Iterator[t
         return
     with ProcessPoolExecutor(args.threads, mp_context=multiprocessing.get_context("forkserver"),
                              initializer=_init_worker, initargs=init) as pool:
-        pending: deque[tuple[list[dict[str, Any]], Future[Any]]] = deque()
-        for batch in _batches(args, stats):
-            pending.append((batch, pool.submit(_text_features, [r["text"] for r in batch])))
-            if len(pending) >= 2 * args.threads:
-                done, future = pending.popleft()
-                yield done, future.result()
-        while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
+        yield from in_order(lambda batch: pool.submit(_text_features, [r["text"] for r in batch]),
+                            _batches(args, stats), 2 * args.threads)
 
 
 def signature_params(args: argparse.Namespace) -> dict[str, Any]:

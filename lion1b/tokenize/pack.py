@@ -14,14 +14,24 @@ import argparse
 import multiprocessing
 import os
 import time
-from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from lion1b.config import DEFAULTS, FILES
-from lion1b.contract import Stage, StageStats, die, iter_part_records, log, progress_bar, run_stage, stable_hash
+from lion1b.contract import (
+    Stage,
+    StageStats,
+    die,
+    in_order,
+    iter_part_records,
+    log,
+    progress_bar,
+    run_stage,
+    stable_hash,
+)
 from lion1b.tokenize.loading import LoadedTokenizer, load_tokenizer
 from lion1b.tokenize.seqfile import SeqWriter
 
@@ -101,18 +111,12 @@ def encoded_batches(args: argparse.Namespace, tok: LoadedTokenizer, bos_id: int 
         return
     # spawn, not fork (no fork of a parent holding threads) nor forkserver: spawned workers are our own children,
     # so their CPU time is accounted to this process (time(1), getrusage) and the bench can measure it.
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(args.threads, initializer=_init_worker,
-                      initargs=(args.model, args.eos_token, args.bos_token, bos_id is not None)) as pool:
-        pending: deque = deque()
-        for ids, texts in batches(records, BATCH_DOCS):
-            pending.append((ids, pool.apply_async(_encode_in_worker, (texts,))))
-            if len(pending) >= 2 * args.threads:
-                done_ids, result = pending.popleft()
-                yield done_ids, result.get()
-        while pending:
-            done_ids, result = pending.popleft()
-            yield done_ids, result.get()
+    with ProcessPoolExecutor(args.threads, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker,
+                             initargs=(args.model, args.eos_token, args.bos_token, bos_id is not None)) as pool:
+        for (ids, _), encoded in in_order(lambda batch: pool.submit(_encode_in_worker, batch[1]),
+                                          batches(records, BATCH_DOCS), 2 * args.threads):
+            yield ids, encoded
 
 
 class TokenizeAndPack(Stage):
