@@ -157,10 +157,10 @@ def test_stale_temp_files_of_killed_writers_are_removed(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_bytes(jsonl(docs(5)))
     out = tmp_path / "out.jsonl"
-    dead = subprocess.run(["true"])  # a pid that has exited
-    stale = tmp_path / f".out.tmp{999999}.jsonl"
+    writer = subprocess.Popen(["true"])  # a writer that has exited, as one killed by kill -9 has
+    writer.wait()
+    stale = tmp_path / f".out.tmp{writer.pid}.jsonl"
     stale.write_bytes(b"x" * 1000)
-    assert dead.returncode == 0
     result = stage("--input", source, "--output", out)
     assert result.returncode == 0 and not stale.exists() and "temp file" in result.stderr
 
