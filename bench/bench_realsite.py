@@ -16,6 +16,8 @@ in a file name such as ch03.ja.html, else the site):
                   --top N, the N most frequent such lines (documents, occurrences, share of the prose
                   lines), the share by kind of line (table row, list item, short unpunctuated line: a
                   heading, label or term; sentence) and the share over all lines, code included
+                  b-all: ours over all lines, code included; t-all: the same for trafilatura's text of
+                  the same kept pages, a reference for how much of the repetition is the site's own text
   docs, words     kept documents and their tokens (words; a CJK character is one)
 
 and, for the whole run, documents per CPU-second of extract + filter beside datatrove's pipeline (its
@@ -209,6 +211,8 @@ def main() -> None:
         row = rows[group]
         row["pages"].append(url)
         reference = trafilatura.extract(html, include_comments=False) or ""
+        if url in kept:
+            row["reference_docs"].append({"text": reference})
         if len(reference) < CONTENT_CHARS or is_index(url, html):
             continue
         row["content"].append(url)
@@ -228,7 +232,8 @@ def main() -> None:
 
     print(f"{len(pages)} HTML pages from {len(roots)} site(s); work folder {work}; machine shared, one worker")
     print(f"{'site/language':24} {'pages':>5} {'content':>7} {'kept':>6} {'code':>6} {'cover':>6} {'boiler':>6} "
-          f"{'b-chars':>7} {'docs':>5} {'words':>9}  content-page drops; most widespread lines")
+          f"{'b-chars':>7} {'b-all':>6} {'t-all':>6} {'docs':>5} {'words':>9}  "
+          "content-page drops; most widespread lines")
     for group in sorted(rows):
         row = rows[group]
         n_content = len(row["content"])
@@ -238,11 +243,13 @@ def main() -> None:
         docs = row["docs"]
         repeated = boilerplate(docs)
         boiler, boiler_chars = repeated["share"], repeated["char_share"]
+        reference_all = boilerplate(row["reference_docs"])["all_share"]
         top = [(line[:30], n) for line, n, _ in sorted(repeated["top"], key=lambda t: -t[1])[:3]]
         words = sum(len(tokenize(d["text"])) for d in docs)
         drops = Counter(reason for _, reason in row["dropped"])
         print(f"{group:24} {len(row['pages']):5} {n_content:7} {keep:6.3f} {code:6.3f} {cover:6.3f} {boiler:6.4f} "
-              f"{boiler_chars:7.4f} {len(docs):5} {words:9}  {dict(drops.most_common(4))}; {top}")
+              f"{boiler_chars:7.4f} {repeated['all_share']:6.4f} {reference_all:6.4f} {len(docs):5} {words:9}  "
+              f"{dict(drops.most_common(4))}; {top}")
         if args.top and docs:
             kinds = ", ".join(f"{kind} {n / repeated['lines']:.4f}" for kind, n in repeated["kinds"].items())
             print(f"    repeated lines {repeated['repeated']} of {repeated['lines']} prose lines: {kinds}; "

@@ -408,3 +408,72 @@ def test_short_first_lines_outside_admonitions_are_not_merged():
     assert "Numbers" in lines and "Integers have type int, decimals float." in lines
     assert "Added in version 3.2" in lines  # a note box whose one short line is all its text
     assert SAY in lines and "Second paragraph." in lines  # a punctuated first paragraph is not a label
+
+
+def sphinx_page(*sections: str) -> str:
+    """A Sphinx page: the sidebar is chrome, the body is <section>s with slug ids and "¶" permalinks."""
+    return ('<html><body><div class="sphinxsidebar"><h3>Navigation</h3><ul><li><a href="/i">index</a></li></ul>'
+            f'</div><div class="body" role="main">{"".join(sections)}</div></body></html>')
+
+
+def sphinx_section(slug: str, heading: str, body: str) -> str:
+    return (f'<section id="{slug}"><h2>{heading}<a class="headerlink" href="#{slug}" title="Permalink to this '
+            f'heading">¶</a></h2>{body}</section>')
+
+
+def test_permalink_marks_are_not_text():
+    body = ("".join(f"<p>{p}</p>" for p in ARTICLE)
+            + '<dl class="py function"><dt class="sig" id="spam.eggs"><span>spam.eggs(n)</span>'
+            '<a class="headerlink" href="#spam.eggs">¶</a></dt><dd><p>Return n eggs.</p></dd></dl>'
+            f'<h3 id="x">Hugo<a href="#x">#</a></h3><p>An in-page <a href="#usage">link</a> stays. {ARTICLE[3]}</p>')
+    lines = ENGINES["density"](sphinx_page(f"<p>{ARTICLE[0]}</p>", sphinx_section("usage", "Usage", body))).text
+    assert "¶" not in lines
+    assert {"Usage", "spam.eggs(n)", "Hugo", f"An in-page link stays. {ARTICLE[3]}"} <= set(lines.split("\n"))
+
+
+def test_a_section_slug_id_is_not_a_chrome_hint():
+    # Sphinx gives each <section> its heading's slug: "New Features Related to Type Hints" is not a
+    # "related" box, "Printing headers" not a print button or a header.
+    html = sphinx_page(sphinx_section("intro", "Intro", "".join(f"<p>{p}</p>" for p in ARTICLE[:2])),
+                       sphinx_section("new-features-related-to-type-hints", "Type hints", f"<p>{ARTICLE[2]}</p>"),
+                       sphinx_section("printing-headers", "Printing headers", f"<p>{ARTICLE[3]}</p>"))
+    lines = ENGINES["density"](html).text.split("\n")
+    assert {"Type hints", ARTICLE[2], "Printing headers", ARTICLE[3]} <= set(lines)
+
+
+def test_sibling_sections_are_one_text_even_around_an_index_of_links():
+    # The C API reference: one long section, short sibling sections, and a quick-reference table of links
+    # that pushes the link share of the whole above the widening rule: every section is still kept.
+    index = "".join(f'<tr><td><a href="#slot{i}">tp_slot_number_{i}</a></td><td>{i}</td></tr>' for i in range(60))
+    long = "".join(f'<dl class="c member"><dt>PyTypeObject.tp_{i}</dt><dd><p>{p}</p></dd></dl>'
+                   for i, p in enumerate(ARTICLE * 12))  # paragraphs deep in definitions, as in an API reference
+    html = sphinx_page(sphinx_section("type-objects", "Type Objects",
+                                      sphinx_section("quick-reference", "Quick Reference", f"<table>{index}</table>")
+                                      + sphinx_section("slots", "Slots", long)),
+                       sphinx_section("number-structs", "Number Object Structures", f"<p>{ARTICLE[1]} Numbers.</p>"),
+                       sphinx_section("examples", "Examples", "<pre>typedef struct {\n    PyObject_HEAD\n} MyObject;"
+                                                             "</pre>"))
+    lines = ENGINES["density"](html).text.split("\n")
+    assert f"{ARTICLE[1]} Numbers." in lines and "    PyObject_HEAD" in lines and "Navigation" not in lines
+
+
+def test_a_sidebar_among_the_paragraphs_is_text_a_page_sidebar_is_not():
+    # DocBook's <div class="sidebar"> is a box of the text ("TIP", "BACK TO BASICS") with its example; a
+    # sidebar column beside the article is chrome, even when it holds a paragraph.
+    tip = ('<div class="sidebar"><div class="titlepage"><p class="title"><strong>TIP Incremental updates</strong>'
+           '</p></div><p>To speed up the process, APT can download diff files holding only the changes.</p>'
+           '<pre class="screen"><code>$ apt -o "Acquire::PDiffs=false" update</code></pre></div>')
+    column = ('<div class="sidebar-right"><p>About the author: she writes about harbours, budgets and the '
+              'people who argue over both.</p></div>')
+    html = (f'<html><body><div class="page"><div class="section"><h2>6.2 apt</h2><p>{ARTICLE[0]}</p>{tip}'
+            f'<p>{ARTICLE[1]}</p><p>{ARTICLE[2]}</p></div>{column}</div></body></html>')
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "TIP Incremental updates" in lines and '$ apt -o "Acquire::PDiffs=false" update' in lines
+    assert ARTICLE[2] in lines and not any("About the author" in line for line in lines)
+
+
+def test_an_api_signature_opening_the_text_is_kept():
+    html = sphinx_page('<dl class="py class"><dt class="sig" id="email.contentmanager.ContentManager">'
+                       '<em>class</em> email.contentmanager.ContentManager</dt>'
+                       f'<dd>{"".join(f"<p>{p}</p>" for p in ARTICLE)}</dd></dl>')
+    assert ENGINES["density"](html).text.startswith("class email.contentmanager.ContentManager\n")

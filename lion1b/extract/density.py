@@ -63,19 +63,26 @@ TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "
 ADMONITION_CLASSES = frozenset({"note", "tip", "warning", "caution", "important", "admonition", "hint",
                                 "attention", "danger"})
 LABEL_CHARS = 40  # a label longer than this is a sentence or a heading, never merged
+# A heading's permalink ("¶" after every Sphinx/MkDocs heading and API signature, "#" on Hugo, "§" on
+# others): an in-page link whose whole text is one of these marks is not text.
+PERMALINK_MARKS = frozenset({"¶", "§", "#", "🔗", "⚓", "∞"})
+# Elements whose id is the slug of their heading, a link target named after the text ("new-features-related-
+# to-type-hints", "print-header"), never a name for page chrome: their id is not a class hint.
+SLUG_ID_TAGS = frozenset({"section", "h1", "h2", "h3", "h4", "h5", "h6"})
 
-_hint_cache: dict[str, tuple[int, bool, bool]] = {}
+_hint_cache: dict[str, tuple[int, bool, bool, bool]] = {}
 
 
-def _class_hint(key: str) -> tuple[int, bool, bool]:
-    """(weight, unlikely, admonition) for a "class id" string. Memoised: sites repeat their class names on
-    every page, and the regexes are most of the cost of a cold page."""
+def _class_hint(key: str) -> tuple[int, bool, bool, bool]:
+    """(weight, unlikely, admonition, unlikely only as a "sidebar") for a "class id" string. Memoised: sites
+    repeat their class names on every page, and the regexes are most of the cost of a cold page."""
     hint = _hint_cache.get(key)
     if hint is None:
         low = key.lower()
         weight = (25 if POSITIVE.search(low) else 0) - (25 if NEGATIVE.search(low) else 0)
-        hint = (weight, UNLIKELY.search(low) is not None and MAYBE.search(low) is None,
-                not ADMONITION_CLASSES.isdisjoint(low.split()))
+        unlikely = UNLIKELY.search(low) is not None and MAYBE.search(low) is None
+        hint = (weight, unlikely, not ADMONITION_CLASSES.isdisjoint(low.split()),
+                unlikely and UNLIKELY.search(low.replace("sidebar", " ")) is None)
         if len(_hint_cache) >= MAX_HINT_CACHE:
             _hint_cache.clear()
         _hint_cache[key] = hint
@@ -115,6 +122,7 @@ class Blocks:
     tag: list[str] = field(default_factory=list)
     weight: list[int] = field(default_factory=list)
     unlikely: list[bool] = field(default_factory=list)
+    sidebar: list[bool] = field(default_factory=list)  # unlikely by the name "sidebar" alone (see _revive)
     box: list[int] = field(default_factory=list)  # the innermost admonition block around a block, or -1
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
@@ -123,12 +131,14 @@ class Blocks:
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
 
-    def add_block(self, parent: int, tag: str, weight: int, unlikely: bool, admonition: bool = False) -> int:
+    def add_block(self, parent: int, tag: str, weight: int, unlikely: bool, admonition: bool = False,
+                  sidebar: bool = False) -> int:
         index = len(self.parent)
         self.parent.append(parent)
         self.tag.append(tag)
         self.weight.append(weight)
         self.unlikely.append(unlikely)
+        self.sidebar.append(sidebar)
         self.box.append(index if admonition else self.box[parent] if parent >= 0 else -1)
         return index
 
@@ -216,15 +226,21 @@ def walk(body: LexborNode) -> Blocks:
             stack.append((node.iter(include_text=True), -1, is_link))
             continue
         cls, ident = attrs.get("class"), attrs.get("id")
-        # The id counts only on an element without a class: documentation generators give every section a
-        # class ("sect2") and an id that is its heading's slug ("jsonb-subscripting", "functions-datetime-
-        # extract"), which must not read as chrome. An <a> is never chrome by its name: an unclosed XHTML
-        # <a id=.../> is re-opened by the parser around every following paragraph.
-        hint = cls or ident
-        weight, unlikely, admonition = _class_hint(hint) if hint and tag != "a" else (0, False, False)
+        # The id counts only on an element without a class, and never on a section or heading: documentation
+        # generators give sections an id that is their heading's slug ("jsonb-subscripting", "new-features-
+        # related-to-type-hints"), which must not read as chrome. An <a> is never chrome by its name: an
+        # unclosed XHTML <a id=.../> is re-opened by the parser around every following paragraph.
+        hint = cls or (ident if tag not in SLUG_ID_TAGS else None)
+        if tag == "a":
+            href = attrs.get("href")
+            if href and href[0] == "#" and (node.text(deep=True) or "").strip() in PERMALINK_MARKS:
+                continue
+            hint = None
+        weight, unlikely, admonition, sidebar = _class_hint(hint) if hint else (0, False, False, False)
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
             flush(open_blocks[-1])
-            index = blocks.add_block(open_blocks[-1], tag, weight, unlikely, admonition and cls is not None)
+            index = blocks.add_block(open_blocks[-1], tag, weight, unlikely, admonition and cls is not None,
+                                     sidebar)
             open_blocks.append(index)
             stack.append((node.iter(include_text=True), index, False))
             if tag in VERBATIM_TAGS:
@@ -318,9 +334,19 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     for e in candidates:
         if parent[e] == parent[best] and score[e] >= threshold:
             keep.add(e)
+    # A page cut into <section>s (what Sphinx and other generators write, one per heading) is one text, even
+    # where an index of links inside it keeps the widening above from reaching the whole: from a kept
+    # section, the outermost section around it and that section's sibling sections are kept too.
+    e = best if blocks.tag[best] == "section" else parent[best]
+    if blocks.tag[e] == "section":
+        while blocks.tag[parent[e]] == "section":
+            e = parent[e]
+        keep.update(s for s in range(e, n) if parent[s] == parent[e] and blocks.tag[s] == "section"
+                    and blocks.weight[s] >= 0)
     kept = [e in keep for e in range(n)]
     for e in range(1, n):
         kept[e] = kept[e] or kept[parent[e]]
+    dead = _revive(blocks, dead, kept)
     # A block that is mostly link text is a list of links, not prose; a table cell is judged with its row
     # (a data row links its package name, its statistics and a term: "network-manager | V:363 | 14803 |
     # 配置::NM | NetworkManager（守卫进程）" is 71% link characters, yet content; a navigation row is all links).
@@ -345,6 +371,41 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     return out
 
 
+def _revive(blocks: Blocks, dead: list[bool], kept: list[bool]) -> list[bool]:
+    """``dead`` with the prose sidebars inside the kept text brought back. A "sidebar" beside the article is
+    the page's column of links and blurbs; one that sits among the paragraphs of the text is a box of the
+    text (DocBook's and docutils' sidebar: a tip with its example, a "back to basics" aside) and is kept when
+    it holds a paragraph and is mostly not links."""
+    if not any(blocks.sidebar):
+        return dead
+    parent = blocks.parent
+    n = len(parent)
+    text_len = [0] * n
+    link_len = [0] * n
+    has_paragraph = [False] * n  # a paragraph (mostly not link text) below the block
+    among_paragraphs = [False] * n  # a paragraph straight in the block, or in a <p> child of it
+    for owner, text, links in zip(blocks.owner, blocks.text, blocks.link_chars, strict=True):
+        size = _size(text)
+        text_len[owner] += size
+        link_len[owner] += links
+        if len(text) >= MIN_PARAGRAPH_CHARS and links <= MAX_LINK_SHARE * size:
+            has_paragraph[owner] = True
+            among_paragraphs[owner] = True
+            if blocks.tag[owner] == "p" and owner:
+                among_paragraphs[parent[owner]] = True
+    for e in range(n - 1, 0, -1):
+        text_len[parent[e]] += text_len[e]
+        link_len[parent[e]] += link_len[e]
+        has_paragraph[parent[e]] = has_paragraph[parent[e]] or has_paragraph[e]
+    still_dead = list(dead)
+    for e in range(1, n):
+        if dead[e] and not still_dead[parent[e]]:
+            still_dead[e] = blocks.unlikely[e] and not (
+                blocks.sidebar[e] and kept[e] and among_paragraphs[parent[e]] and has_paragraph[e]
+                and link_len[e] <= WIDEN_MAX_LINKS * text_len[e])
+    return still_dead
+
+
 def _edge(blocks: Blocks, i: int) -> bool:
     text = blocks.text[i]
     return (blocks.kind[i] == TEXT and _row(blocks, i) < 0 and len(text) < EDGE_CHARS
@@ -363,11 +424,20 @@ def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[int]]:
         inside = [i for i in h1s if body[0] < i < body[-1]]
         headline = blocks.text[before[-1]] if before else blocks.text[inside[0]] if inside else ""
     start, end = 0, len(body)
-    while start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start]):
+    while start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start]) and not _heads(blocks, body, start):
         start += 1
     while end > max(start, len(body) - MAX_EDGE_LINES) and _edge(blocks, body[end - 1]):
         end -= 1
     return headline, body[start:end]
+
+
+def _heads(blocks: Blocks, chunks: list[int], k: int) -> bool:
+    """Whether chunk ``k`` is a definition's term followed by its definition: an API signature that opens
+    the kept text ("class email.contentmanager.ContentManager"), not a kicker or a dateline. (A heading
+    there is not kept: on news pages it is the kicker or a copy of the headline.)"""
+    owner = blocks.owner[chunks[k]]
+    return (blocks.tag[owner] == "dt" and k + 1 < len(chunks)
+            and _inside(blocks, blocks.owner[chunks[k + 1]], blocks.parent[owner]))
 
 
 def _cell(blocks: Blocks, i: int) -> int:
