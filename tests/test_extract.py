@@ -477,3 +477,18 @@ def test_an_api_signature_opening_the_text_is_kept():
                        '<em>class</em> email.contentmanager.ContentManager</dt>'
                        f'<dd>{"".join(f"<p>{p}</p>" for p in ARTICLE)}</dd></dl>')
     assert ENGINES["density"](html).text.startswith("class email.contentmanager.ContentManager\n")
+
+
+def test_a_small_box_with_a_flattering_class_does_not_win_over_its_section():
+    # DocBook's <div class="example-contents"> ("content": a positive hint) around one short config file
+    # outscored the section it sits in, and the page came out as that example and its neighbour only.
+    config = "#:BSD: Shell, login, exec and talk are BSD protocols.\ntalk   dgram   udp   wait   nobody.tty   in.talkd"
+    html = ('<html><body><div class="section"><h2>9.6. The inetd super-server</h2>'
+            + "".join(f'<div class="para">{p}</div>' for p in [*ARTICLE[:3], ARTICLE[1]])
+            + f'<div class="itemizedlist"><ul><li><div class="para">{ARTICLE[3]}</div></li></ul></div>'
+            f'<div class="example"><p class="title">Example 9.1. Excerpt from /etc/inetd.conf</p>'
+            f'<div class="example-contents"><pre class="programlisting">{config}</pre></div></div>'
+            '<div class="para">The tcpd program is often used in the inetd.conf file, to check the caller first.</div>'
+            '</div></body></html>')
+    text = ENGINES["density"](html).text
+    assert text.startswith(ARTICLE[0]) and config in text and text.endswith("to check the caller first.")

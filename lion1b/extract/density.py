@@ -300,9 +300,14 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     best = ranked[0]
     best_score = score[best]
 
-    # An article split over several near-equal containers: take their common ancestor.
+    # An article split over several near-equal containers: take their common ancestor. A near-equal container
+    # around the best is the text itself (the best was a small block with a flattering class name, such as
+    # an "example-contents" box inside its section).
     close = [e for e in ranked[1:5] if score[e] >= 0.75 * best_score]
-    if len(close) >= 2:
+    around = [e for e in close if e in _ancestors(parent, best)]
+    if around:
+        best = around[0]
+    elif len(close) >= 2:
         chains = [_ancestors(parent, e) for e in close]
         e = parent[best]
         while e > 0:
@@ -373,26 +378,32 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
 
 def _revive(blocks: Blocks, dead: list[bool], kept: list[bool]) -> list[bool]:
     """``dead`` with the prose sidebars inside the kept text brought back. A "sidebar" beside the article is
-    the page's column of links and blurbs; one that sits among the paragraphs of the text is a box of the
-    text (DocBook's and docutils' sidebar: a tip with its example, a "back to basics" aside) and is kept when
-    it holds a paragraph and is mostly not links."""
+    the page's column of links and blurbs; one that sits among the paragraphs of the text (two or more
+    straight in the block around it) is a box of the text (DocBook's and docutils' sidebar: a tip with its
+    example, a "back to basics" aside), kept when it holds a paragraph of its own and is mostly not links."""
     if not any(blocks.sidebar):
         return dead
-    parent = blocks.parent
+    parent, unlikely, sidebar = blocks.parent, blocks.unlikely, blocks.sidebar
     n = len(parent)
+    chrome = [False] * n  # below an unlikely block that is not a sidebar: never counted
+    for e in range(1, n):
+        chrome[e] = (unlikely[e] and not sidebar[e]) or chrome[parent[e]]
     text_len = [0] * n
     link_len = [0] * n
     has_paragraph = [False] * n  # a paragraph (mostly not link text) below the block
-    among_paragraphs = [False] * n  # a paragraph straight in the block, or in a <p> child of it
+    paragraphs_in = [0] * n  # paragraphs straight in the block or in a child of it
     for owner, text, links in zip(blocks.owner, blocks.text, blocks.link_chars, strict=True):
+        if chrome[owner]:
+            continue
         size = _size(text)
         text_len[owner] += size
         link_len[owner] += links
         if len(text) >= MIN_PARAGRAPH_CHARS and links <= MAX_LINK_SHARE * size:
             has_paragraph[owner] = True
-            among_paragraphs[owner] = True
-            if blocks.tag[owner] == "p" and owner:
-                among_paragraphs[parent[owner]] = True
+            if not dead[owner]:
+                paragraphs_in[owner] += 1
+                if owner:
+                    paragraphs_in[parent[owner]] += 1
     for e in range(n - 1, 0, -1):
         text_len[parent[e]] += text_len[e]
         link_len[parent[e]] += link_len[e]
@@ -400,8 +411,8 @@ def _revive(blocks: Blocks, dead: list[bool], kept: list[bool]) -> list[bool]:
     still_dead = list(dead)
     for e in range(1, n):
         if dead[e] and not still_dead[parent[e]]:
-            still_dead[e] = blocks.unlikely[e] and not (
-                blocks.sidebar[e] and kept[e] and among_paragraphs[parent[e]] and has_paragraph[e]
+            still_dead[e] = unlikely[e] and not (
+                sidebar[e] and kept[e] and paragraphs_in[parent[e]] >= 2 and has_paragraph[e]
                 and link_len[e] <= WIDEN_MAX_LINKS * text_len[e])
     return still_dead
 
