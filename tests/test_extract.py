@@ -495,3 +495,23 @@ def test_a_small_box_with_a_flattering_class_does_not_win_over_its_section(parag
             '</div></body></html>')
     text = ENGINES["density"](html).text
     assert text.startswith(ARTICLE[0]) and config in text and text.endswith("to check the caller first.")
+
+
+def test_a_page_of_links_does_not_bring_its_footer_or_navigation_in():
+    # A Sphinx index page: a heading and a table of links. Readability's retry (too little text, so score
+    # again without the "unlikely" rule) used to find the footer's sentences the best text on the page and
+    # keep it with the navigation bars; a footer is never an article's wrapper, and role="navigation" is
+    # never text.
+    links = "".join(f'<li><a href="/library/{m}.html#{m}.{f}">{f}() (in module {m})</a></li>'
+                    for m in ("ipaddress", "signal", "wsgiref") for f in ("validate", "valid_signals", "v4_int"))
+    footer = ("© Copyright 2001-2026, Python Software Foundation.<br/>This page is licensed under the Python Software "
+              "Foundation License Version 2.<br/>Examples, recipes, and other code in the documentation are "
+              "additionally licensed under the Zero Clause BSD License.<br/>The Python Software Foundation is a "
+              "non-profit corporation, and it relies on donations, grants and sponsorships.")
+    html = ('<html><body><div class="related" role="navigation"><h3>Navigation</h3><ul><li><a href="/">index</a>'
+            '</li><li>modules |</li></ul></div><div class="document"><div class="body" role="main">'
+            f'<h1>Index – V</h1><table class="indextable"><tr><td><ul>{links}</ul></td></tr></table></div>'
+            '<div class="sphinxsidebar" role="navigation"><h4>Previous topic</h4><p>«</p></div></div>'
+            f'<div class="footer">{footer}</div></body></html>')
+    text = ENGINES["density"](html).text
+    assert not any(word in text for word in ("Copyright", "Navigation", "Previous topic", "modules |"))

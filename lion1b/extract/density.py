@@ -34,6 +34,12 @@ UNLIKELY = re.compile(r"-ad-|\bads?\b|banner|breadcrumb|combx|comment|community|
                       r"subscri|share|sharing|promo|outbrain|taboola|recommend|signup|modal|byline|author|"
                       r"caption|tags|toolbar|navbar|nav\b|masthead|trending|most-?popular|read-?more|"
                       r"more-?stories|visually-hidden|sr-only|print|\btoc\b|navheader|navfooter")
+# Never an article's wrapper, even in readability's retry (a footer, a cookie notice, a breadcrumb, a pager):
+# on a page of links (an index, a table of contents) the retry used to bring the copyright footer in.
+CHROME = re.compile(r"footer|copyright|cookie|consent|gdpr|breadcrumb|navbar|pagination|pager\b")
+SIDEBAR_LEVEL, UNLIKELY_LEVEL, CHROME_LEVEL = 1, 2, 3  # unlikely only by the name "sidebar" (see _revive)
+# ARIA landmarks that are never the text: a Sphinx "related" bar or sidebar says role="navigation"
+SKIP_ROLES = frozenset({"navigation", "contentinfo", "banner", "search", "menu", "menubar"})
 MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|post|entry|text")
 POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|paragraph")
 NEGATIVE = re.compile(r"-ad-|hidden|banner|combx|comment|com-|contact|foot|footnote|gdpr|masthead|media|meta|"
@@ -70,19 +76,21 @@ PERMALINK_MARKS = frozenset({"¶", "§", "#", "🔗", "⚓", "∞"})
 # to-type-hints", "print-header"), never a name for page chrome: their id is not a class hint.
 SLUG_ID_TAGS = frozenset({"section", "h1", "h2", "h3", "h4", "h5", "h6"})
 
-_hint_cache: dict[str, tuple[int, bool, bool, bool]] = {}
+_hint_cache: dict[str, tuple[int, int, bool]] = {}
 
 
-def _class_hint(key: str) -> tuple[int, bool, bool, bool]:
-    """(weight, unlikely, admonition, unlikely only as a "sidebar") for a "class id" string. Memoised: sites
-    repeat their class names on every page, and the regexes are most of the cost of a cold page."""
+def _class_hint(key: str) -> tuple[int, int, bool]:
+    """(weight, unlikely level, admonition) for a "class id" string. Memoised: sites repeat their class names
+    on every page, and the regexes are most of the cost of a cold page."""
     hint = _hint_cache.get(key)
     if hint is None:
         low = key.lower()
         weight = (25 if POSITIVE.search(low) else 0) - (25 if NEGATIVE.search(low) else 0)
-        unlikely = UNLIKELY.search(low) is not None and MAYBE.search(low) is None
-        hint = (weight, unlikely, not ADMONITION_CLASSES.isdisjoint(low.split()),
-                unlikely and UNLIKELY.search(low.replace("sidebar", " ")) is None)
+        level = 0
+        if UNLIKELY.search(low) is not None and MAYBE.search(low) is None:
+            level = (CHROME_LEVEL if CHROME.search(low) else UNLIKELY_LEVEL
+                     if UNLIKELY.search(low.replace("sidebar", " ")) else SIDEBAR_LEVEL)
+        hint = (weight, level, not ADMONITION_CLASSES.isdisjoint(low.split()))
         if len(_hint_cache) >= MAX_HINT_CACHE:
             _hint_cache.clear()
         _hint_cache[key] = hint
@@ -121,8 +129,7 @@ class Blocks:
     parent: list[int] = field(default_factory=list)
     tag: list[str] = field(default_factory=list)
     weight: list[int] = field(default_factory=list)
-    unlikely: list[bool] = field(default_factory=list)
-    sidebar: list[bool] = field(default_factory=list)  # unlikely by the name "sidebar" alone (see _revive)
+    unlikely: list[int] = field(default_factory=list)  # 0, SIDEBAR_LEVEL, UNLIKELY_LEVEL or CHROME_LEVEL
     box: list[int] = field(default_factory=list)  # the innermost admonition block around a block, or -1
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
@@ -131,14 +138,12 @@ class Blocks:
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
 
-    def add_block(self, parent: int, tag: str, weight: int, unlikely: bool, admonition: bool = False,
-                  sidebar: bool = False) -> int:
+    def add_block(self, parent: int, tag: str, weight: int, unlikely: int, admonition: bool = False) -> int:
         index = len(self.parent)
         self.parent.append(parent)
         self.tag.append(tag)
         self.weight.append(weight)
         self.unlikely.append(unlikely)
-        self.sidebar.append(sidebar)
         self.box.append(index if admonition else self.box[parent] if parent >= 0 else -1)
         return index
 
@@ -218,7 +223,7 @@ def walk(body: LexborNode) -> Blocks:
             pending.append(BR)
             continue
         attrs = node.attributes
-        if _hidden(attrs):
+        if _hidden(attrs) or attrs.get("role") in SKIP_ROLES:
             continue
         if verbatim:  # inside <pre> every element is inline: its text joins the block as written
             is_link = tag == "a" and "href" in attrs  # an anchor without href is a target
@@ -236,11 +241,10 @@ def walk(body: LexborNode) -> Blocks:
             if href and href[0] == "#" and (node.text(deep=True) or "").strip() in PERMALINK_MARKS:
                 continue
             hint = None
-        weight, unlikely, admonition, sidebar = _class_hint(hint) if hint else (0, False, False, False)
+        weight, unlikely, admonition = _class_hint(hint) if hint else (0, 0, False)
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
             flush(open_blocks[-1])
-            index = blocks.add_block(open_blocks[-1], tag, weight, unlikely, admonition and cls is not None,
-                                     sidebar)
+            index = blocks.add_block(open_blocks[-1], tag, weight, unlikely, admonition and cls is not None)
             open_blocks.append(index)
             stack.append((node.iter(include_text=True), index, False))
             if tag in VERBATIM_TAGS:
@@ -385,13 +389,13 @@ def _revive(blocks: Blocks, dead: list[bool], kept: list[bool]) -> list[bool]:
     the page's column of links and blurbs; one that sits among the paragraphs of the text (two or more
     straight in the block around it) is a box of the text (DocBook's and docutils' sidebar: a tip with its
     example, a "back to basics" aside), kept when it holds a paragraph of its own and is mostly not links."""
-    if not any(blocks.sidebar):
+    parent, unlikely = blocks.parent, blocks.unlikely
+    if SIDEBAR_LEVEL not in unlikely:
         return dead
-    parent, unlikely, sidebar = blocks.parent, blocks.unlikely, blocks.sidebar
     n = len(parent)
     chrome = [False] * n  # below an unlikely block that is not a sidebar: never counted
     for e in range(1, n):
-        chrome[e] = (unlikely[e] and not sidebar[e]) or chrome[parent[e]]
+        chrome[e] = unlikely[e] > SIDEBAR_LEVEL or chrome[parent[e]]
     text_len = [0] * n
     link_len = [0] * n
     has_paragraph = [False] * n  # a paragraph (mostly not link text) below the block
@@ -415,8 +419,8 @@ def _revive(blocks: Blocks, dead: list[bool], kept: list[bool]) -> list[bool]:
     still_dead = list(dead)
     for e in range(1, n):
         if dead[e] and not still_dead[parent[e]]:
-            still_dead[e] = unlikely[e] and not (
-                sidebar[e] and kept[e] and paragraphs_in[parent[e]] >= 2 and has_paragraph[e]
+            still_dead[e] = unlikely[e] > 0 and not (
+                unlikely[e] == SIDEBAR_LEVEL and kept[e] and paragraphs_in[parent[e]] >= 2 and has_paragraph[e]
                 and link_len[e] <= WIDEN_MAX_LINKS * text_len[e])
     return still_dead
 
@@ -608,7 +612,9 @@ def main_text(body: LexborNode | None, markdown: bool = False) -> tuple[str, str
         dead[e] = blocks.unlikely[e] or dead[blocks.parent[e]]
     headline, chunks = _trim(blocks, select(blocks, dead))
     if sum(len(blocks.text[i]) for i in chunks) < RETRY_BELOW_CHARS and any(blocks.unlikely):
-        relaxed = _trim(blocks, select(blocks, [False] * len(dead)))
+        for e in range(1, len(dead)):  # the retry keeps only what is never an article's wrapper out
+            dead[e] = blocks.unlikely[e] == CHROME_LEVEL or dead[blocks.parent[e]]
+        relaxed = _trim(blocks, select(blocks, dead))
         if sum(len(blocks.text[i]) for i in relaxed[1]) > sum(len(blocks.text[i]) for i in chunks):
             headline, chunks = relaxed
     text, code = render(blocks, chunks, markdown)
