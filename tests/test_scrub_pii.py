@@ -174,6 +174,9 @@ HARD_NEGATIVES = [
     # guards for the new label rules: labels next to numbers that are not phones
     "Failed system call was semget(5440126, 17, 03600)", "call 2014-03-10", "Call us. 978-1-5250-1344-7",
     "Bel ons op de website. Order #261212838992", "Phone: see 10.0.0.0/8",
+    # log lines after a "message" (a phone verb): the Python logging HOWTO's output was scrubbed as phones
+    "- debug message\n2005-03-19 15:10:26,620 - simple_example - INFO - info message",
+    "text 10.03.2014 12:30:05 WARNING",
 ]
 
 

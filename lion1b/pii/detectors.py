@@ -60,7 +60,7 @@ def find_email(text: str) -> Iterator[tuple[int, int]]:
 #   9-11 digits ("020 7946 0958", "0490 75 40 81"), or a parenthesised area code ("(37) 788-063"); US-shaped
 #   3-3-4 numbers under the NANP rules. (libphonenumber's is_valid_number in "some region" was tried here: it
 #   accepted 300 of 300 random numbers of these shapes, at up to 15 ms each, so the shape is the evidence.)
-# Dates, dotted quads, ISBNs and sums ("732 - 770 - 1884 = -2518") are never phones.
+# Dates, timestamps, dotted quads, ISBNs and sums ("732 - 770 - 1884 = -2518") are never phones.
 # Scripts written without spaces (CJK, kana, hangul) may touch a number directly: "お問い合わせは090-1234-5678まで".
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 CJK_RE = re.compile(f"[{CJK}]")
@@ -118,6 +118,7 @@ PAREN_AREA_RE = re.compile(r"\(0?[1-9]\d{0,4}\) \d{2,4}(?:[ \-]\d{2,4}){1,2}")
 ISBN_RE = re.compile(r"97[89]-?\d{1,5}-\d{1,7}-\d{1,7}-\d|97[89]\d{10}")
 DECIMAL_AFTER_RE = re.compile(r"[.,]\d")
 ARITHMETIC_AFTER_RE = re.compile(r" ?[=+*×÷]")
+TIME_AFTER_RE = re.compile(r":[0-5]\d")  # the number runs into a clock time: the date and hour of a log line
 # "699 956 915 (mobile)": a label in parentheses right after the number counts as one before it.
 LABEL_AFTER_RE = re.compile(
     r"(?i)\s?\((?:mobile?|mobil|cell|tel|t[ée]l[ée]?phone|phone|fax|home|work|office|handy|portable|m[óo]vil"
@@ -203,6 +204,8 @@ def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] |
     if DECIMAL_AFTER_RE.match(text, end):  # "123 456,78": a formatted amount
         return None
     if DATE_RE.fullmatch(s) or ARITHMETIC_AFTER_RE.match(text, end) or ISBN_RE.fullmatch(s):
+        return None
+    if DATE_RE.match(s) or TIME_AFTER_RE.match(text, end):  # a timestamp: "2005-03-19 15:10:26,620 - INFO"
         return None
     intl = s[0] == "+" or s.startswith("(+")
     if intl and n >= 8 and possible_international(s):
