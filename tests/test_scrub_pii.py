@@ -55,6 +55,9 @@ SAMPLES = [
     ("PHONE", "[[(37) 788-063]]"),
     ("PHONE", "[[+44 (0)20 7946 0958]]"),
     ("PHONE", "[[+370 612 34567]]"),
+    ("SECRET", "password = [[hunter42]]"),
+    ("SECRET", "smb://[[user:S3cr3t-pw]]@server/printer"),  # the user:password pair is the span
+    ("PHONE", "Phone:\n[[0490 75 40 81]]"),  # a label with its colon on the line above
     ("IP_ADDRESS", "[[192.168.1.20]]"),
     ("IP_ADDRESS", "[[203.0.113.77]]"),
     ("IP_ADDRESS", "[[2001:db8::8a2e:370:7334]]"),
@@ -177,6 +180,12 @@ HARD_NEGATIVES = [
     # log lines after a "message" (a phone verb): the Python logging HOWTO's output was scrubbed as phones
     "- debug message\n2005-03-19 15:10:26,620 - simple_example - INFO - info message",
     "text 10.03.2014 12:30:05 WARNING",
+    # read in the Python manual and the Debian handbook: a verb ending the line above a number, an identifier
+    # after "#", documentation stand-ins for passwords, code, and a private key block that is only a placeholder
+    "makes 11 recursive calls\n3628800", "made by call #1233329 to debug malloc",
+    "username = user\npassword = password", "password = passwort", "self.password = password",
+    "passwd = input(prompt)", "smb://utilisateur:motdepasse@serveur/imprimante",
+    "-----BEGIN RSA PRIVATE KEY-----\n... (private key in base64 encoding) ...\n-----END RSA PRIVATE KEY-----",
 ]
 
 

@@ -66,7 +66,7 @@ CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 CJK_RE = re.compile(f"[{CJK}]")
 # The lookahead skips, inside the regex engine, the many short numbers (years, counts) that cannot be phones.
 PHONE_CAND_RE = re.compile(
-    rf"(?<![+.,\-/])(?<![^\W{CJK}])(?=[\d(+][\d()+ .\-/]{{6}})"
+    rf"(?<![+.,\-/#])(?<![^\W{CJK}])(?=[\d(+][\d()+ .\-/]{{6}})"  # "#1233329": an identifier
     rf"(?:\+ ?|\(\+)?\(?\d[\d()]*(?:(?:[ .\-]|/ ?|\) |[ ]\()\d[\d()]*)*"  # "06/ 981 98 46" (Belgium)
 )
 PHONE_EXTENSION_RE = re.compile(r"(?i) ?(?:x|ext\.?|extension|#) ?\d{1,6}(?!\w)")
@@ -99,6 +99,7 @@ LABEL_TAIL = (  # "Phone no.: ", "call me at ", "Tel. (mobile): ": words, abbrev
 )
 LABEL_TAIL_RE = re.compile(r"(?i)s?(?![^\W\d_])" + LABEL_TAIL)  # after a word: its end, then up to 3 words
 LABEL_TAIL_CJK_RE = re.compile(LABEL_TAIL)
+COLON_RE = re.compile("[:：]")
 # One Aho-Corasick pass over the few characters before a candidate finds the labels in it (a regex alternation
 # tried at each of those positions cost 11 µs a candidate, a third of the phone detector's time).
 PHONE_LABEL_AUTOMATON = ahocorasick.Automaton()
@@ -164,6 +165,8 @@ def labelled(text: str, start: int) -> bool:
         window = "".join(c.lower()[0] for c in text[lo:start])
     for last, (length, cjk) in PHONE_LABEL_AUTOMATON.iter(window):
         begin, end = lo + last + 1 - length, lo + last + 1
+        if "\n" in text[end:start] and not COLON_RE.search(text, end, start):
+            continue  # "makes 11 recursive calls\n3628800": a line that ends in a verb is not a label
         if cjk:
             if LABEL_TAIL_CJK_RE.fullmatch(text, end, start):
                 return True
@@ -453,6 +456,7 @@ TOKEN_RE = re.compile(
     r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"  # JWT
     r")(?![\w\-])"
 )
+KEY_BODY_RE = re.compile(r"[A-Za-z0-9+/=]{16}")
 PRIVATE_KEY_RE = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
     r"(?:[\s\S]{0,20000}?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:(?:\s|\\n)*[A-Za-z0-9+/=]{16,})*)"
@@ -474,6 +478,11 @@ QUERY_NEXT_RE = re.compile(r"&[\w.\-]*=")
 # the scan finds the (rarer) value first and then looks back for the keyword.
 SPACED_VALUE_RE = re.compile(r"(?<=\s)[A-Za-z0-9_\-+/.~]{16,}=*(?![\w\-+/])")
 KEYWORD_BEFORE_RE = re.compile(r"(?i)\b(?:bearer|basic|token|key|secret|password)\s+\Z")
+# "password = password", "smb://user:passwort@server", "self.password = password": the word for a password, in
+# the languages of the dev sites, stands in for one (the Debian handbook's samba pages in seven languages).
+PASSWORD_WORDS = (r"pass|passwd|password|passwort|kennwort|mot_?de_?passe|contrase[ñn]a|senha|parola|wachtwoord|haslo"
+                  r"|hasło|пароль|パスワード|密码|密碼|secret|changeme")
+PASSWORD_WORD_RE = re.compile(f"(?i)(?:{PASSWORD_WORDS})")
 URL_CRED_RE = re.compile(r"://(?P<value>[^\s/:@]+:[^\s/@]+)@[\w\-]")
 AWS_SECRET_RE = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])")
 AWS_CONTEXT_RE = re.compile(r"(?i)aws|secret|access[_ ]?key")
@@ -481,8 +490,9 @@ AWS_CONTEXT_RE = re.compile(r"(?i)aws|secret|access[_ ]?key")
 # documentation stand-ins (your_api_key).
 NOT_A_SECRET = re.compile(
     r"(?i)(?:none|null|nil|true|false|undefined|required|optional|string|\*+|x+|\.+|[$%].*"
-    r"|[a-z_]\w*(?:\.[a-z_]\w*)+|your[_\-]\w+)"
+    r"|[a-z_]\w*(?:\.[a-z_]\w*)+|your[_\-]\w+|" + PASSWORD_WORDS + ")"
 )
+
 
 
 def looks_random(value: str) -> bool:
@@ -505,8 +515,8 @@ def assigned_secret(text: str, m: re.Match) -> tuple[int, int] | None:
         return None
     value = m.group("value").rstrip(".")  # a full stop ends the sentence, not the password
     value = QUERY_NEXT_RE.split(value, 1)[0]  # in a URL query the next parameter starts at &name=
-    if len(value) < 4 or NOT_A_SECRET.fullmatch(value):
-        return None
+    if len(value) < 4 or NOT_A_SECRET.fullmatch(value) or text.startswith("(", m.start("value") + len(value)):
+        return None  # a stand-in, or code: "passwd = input(prompt)"
     if named.group("name")[0] in "pP":  # passwords may be short words, but "password: click here" is prose
         if m.group()[0] == ":" and m.group()[1:2].isspace() and value.isalpha():
             return None
@@ -520,7 +530,8 @@ def find_secret(text: str) -> Iterator[tuple[int, int]]:
         yield m.start(), m.end()
     if "-----BEGIN" in text:
         for m in PRIVATE_KEY_RE.finditer(text):
-            yield m.start(), m.end()
+            if KEY_BODY_RE.search(m.group()):  # not "... (private key in base64 encoding) ..."
+                yield m.start(), m.end()
     # The rules below need a keyword; a substring test on the lower-cased text (C speed) skips them when none
     # occurs, which is most text (the regexes match case-insensitively, so lower() finds every spelling).
     low = text.lower()
@@ -540,7 +551,8 @@ def find_secret(text: str) -> Iterator[tuple[int, int]]:
                 yield m.start(), m.start() + len(value)
     if "://" in text:
         for m in URL_CRED_RE.finditer(text):
-            yield m.start("value"), m.end("value")
+            if not PASSWORD_WORD_RE.fullmatch(m.group("value").split(":", 1)[1]):  # "user:password@host"
+                yield m.start("value"), m.end("value")
     if not ("aws" in low or "secret" in low or "access" in low):
         return
     for m in AWS_SECRET_RE.finditer(text):
