@@ -481,7 +481,8 @@ KEYWORD_BEFORE_RE = re.compile(r"(?i)\b(?:bearer|basic|token|key|secret|password
 # "password = password", "smb://user:passwort@server", "self.password = password": the word for a password, in
 # the languages of the dev sites, stands in for one (the Debian handbook's samba pages in seven languages).
 PASSWORD_WORDS = (r"pass|passwd|password|passwort|kennwort|mot_?de_?passe|contrase[ñn]a|senha|parola|wachtwoord|haslo"
-                  r"|hasło|пароль|パスワード|密码|密碼|secret|changeme")
+                  r"|hasło|passord|l[öo]senord|adgangskode|salasana|heslo|jelsz[óo]|[şs]ifre|parol[ăa]|lozinka|geslo"
+                  r"|clau|katasandi|пароль|κωδικός|パスワード|密码|密碼|암호|비밀번호|secret|changeme")
 PASSWORD_WORD_RE = re.compile(f"(?i)(?:{PASSWORD_WORDS})")
 URL_CRED_RE = re.compile(r"://(?P<value>[^\s/:@]+:[^\s/@]+)@[\w\-]")
 AWS_SECRET_RE = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])")
