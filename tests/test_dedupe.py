@@ -428,3 +428,27 @@ def test_template_pages_with_other_titles_kept_same_title_mirror_dropped(tmp_pat
     untitled = [{k: v for k, v in r.items() if k != "title"} for r in records]
     _, kept, _ = run(tmp_path, write_jsonl(tmp_path / "untitled.jsonl", untitled), num_parts, name="untitled")
     assert "column" not in kept
+
+
+def test_a_partly_translated_page_is_not_a_copy_of_its_original(tmp_path):
+    """The Debian handbook's Russian edition of a section: a third of its paragraphs translated, the rest the
+    English original, so its text is similar enough to the English page to be called a copy. With the
+    filter's ``langs`` on both, the translated share keeps it; an untranslated copy (``langs`` all English)
+    and a copy whose other-language share is langid noise are still dropped."""
+    rng = random.Random(11)
+    paragraphs = [make_doc(rng, 60) for _ in range(9)]
+    russian = ["Пакетный менеджер устанавливает программы и обновляет их вместе с зависимостями "
+               f"из репозиториев системы, раздел {i}." for i in range(3)]
+    english = {"id": "en", "url": "http://h/en-US/apt.html", "text": "\n".join(paragraphs), "lang": "en",
+               "langs": {"en": 1.0}, "title": "6.2. apt"}
+    partly = {**english, "id": "ru", "url": "http://h/ru-RU/apt.html", "text": "\n".join(russian + paragraphs[3:]),
+              "langs": {"en": 0.7, "ru": 0.3}}
+    untranslated = {**english, "id": "fr", "url": "http://h/fr-FR/apt.html"}
+    noisy = {**english, "id": "de", "url": "http://h/de-DE/apt.html", "langs": {"en": 0.97, "de": 0.03},
+             "text": english["text"].replace(" ", "  ", 1)}
+    _, kept, dup_map = run(tmp_path, write_jsonl(tmp_path / "in.jsonl", [english, partly, untranslated, noisy]), 1)
+    assert sorted(kept) == ["en", "ru"]
+    assert dup_map["fr"][0] == "en" and dup_map["de"][0] == "en"
+    english_only = [{k: v for k, v in r.items() if k != "langs"} for r in (english, partly)]
+    _, kept, _ = run(tmp_path, write_jsonl(tmp_path / "in2.jsonl", english_only), 1, name="no_langs")
+    assert kept == ["en"]  # without langs the rule does not apply: the text alone calls it a copy

@@ -459,12 +459,12 @@ def readable(pattern: str) -> bool:
 
 
 def load_texts(args: argparse.Namespace, sizes: list[int], rows: np.ndarray,
-               names: np.ndarray) -> dict[int, tuple[str, object]]:
-    """The texts (cut to ``MAX_CHARS``) and ``title`` fields (None when absent) of the documents at global
-    ``rows``, keyed by ``names`` (same order), read part by part."""
+               names: np.ndarray) -> dict[int, tuple[str, object, object]]:
+    """The texts (cut to ``MAX_CHARS``), ``title`` and ``langs`` fields (None when absent) of the documents at
+    global ``rows``, keyed by ``names`` (same order), read part by part."""
     offsets = np.cumsum([0, *sizes])
     wanted = dict(zip(rows.tolist(), names.tolist(), strict=True))
-    out: dict[int, tuple[str, object]] = {}
+    out: dict[int, tuple[str, object, object]] = {}
     for part in range(args.num_parts):
         lo, hi = int(offsets[part]), int(offsets[part + 1])
         if not any(lo <= r < hi for r in wanted):
@@ -485,7 +485,7 @@ def load_texts(args: argparse.Namespace, sizes: list[int], rows: np.ndarray,
             if row in wanted:
                 if row >= hi or key64([record["id"]])[0] != idkey[row - lo]:
                     die(changed)
-                out[wanted[row]] = (record["text"][:MAX_CHARS], record.get("title"))
+                out[wanted[row]] = (record["text"][:MAX_CHARS], record.get("title"), record.get("langs"))
         if row + 1 != hi:
             die(changed)
     return out
@@ -531,7 +531,7 @@ class Cluster(DedupePhase):
         def ranked(p: np.ndarray) -> np.ndarray:
             return rank[np.searchsorted(involved, p)]
 
-        def load(ranks: np.ndarray) -> dict[int, tuple[str, object]]:
+        def load(ranks: np.ndarray) -> dict[int, tuple[str, object, object]]:
             return load_texts(args, sizes, involved[order[ranks]], ranks)
 
         verifier = Verifier(load, args.verify_jaccard, args.verify_sequence) if args.verify else None
