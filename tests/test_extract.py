@@ -425,10 +425,13 @@ def test_permalink_marks_are_not_text():
     body = ("".join(f"<p>{p}</p>" for p in ARTICLE)
             + '<dl class="py function"><dt class="sig" id="spam.eggs"><span>spam.eggs(n)</span>'
             '<a class="headerlink" href="#spam.eggs">¶</a></dt><dd><p>Return n eggs.</p></dd></dl>'
-            f'<h3 id="x">Hugo<a href="#x">#</a></h3><p>An in-page <a href="#usage">link</a> stays. {ARTICLE[3]}</p>')
+            f'<h3 id="x">Hugo<a href="#x">#</a></h3><p>An in-page <a href="#usage">link</a> stays. {ARTICLE[3]}</p>'
+            f'<h3 id="y">MkDocs<a class="headerlink" href="#y">\uf0c1</a></h3><p>A note<a href="#fn1">[1]</a> '
+            f'and its mark. {ARTICLE[2]}</p><p>[1] The footnote.<a href="#fnref1">↩</a> {ARTICLE[1]}</p>')
     lines = ENGINES["density"](sphinx_page(f"<p>{ARTICLE[0]}</p>", sphinx_section("usage", "Usage", body))).text
-    assert "¶" not in lines
-    assert {"Usage", "spam.eggs(n)", "Hugo", f"An in-page link stays. {ARTICLE[3]}"} <= set(lines.split("\n"))
+    assert "¶" not in lines and "\uf0c1" not in lines and "↩" not in lines
+    assert {"Usage", "spam.eggs(n)", "Hugo", f"An in-page link stays. {ARTICLE[3]}", "MkDocs"} <= set(lines.split("\n"))
+    assert f"A note[1] and its mark. {ARTICLE[2]}" in lines.split("\n")
 
 
 def test_a_section_slug_id_is_not_a_chrome_hint():
@@ -515,3 +518,28 @@ def test_a_page_of_links_does_not_bring_its_footer_or_navigation_in():
             f'<div class="footer">{footer}</div></body></html>')
     text = ENGINES["density"](html).text
     assert not any(word in text for word in ("Copyright", "Navigation", "Previous topic", "modules |"))
+
+
+def test_asciidoc_man_page_sections_are_one_text():
+    # git's manual pages (AsciiDoc): <div class="sect1"> per heading, every code block in a
+    # <div class="content"> (a positive hint), so the best block is an example in the last section, too
+    # small a share of the page to widen to it; that section's siblings, before and after it, are the page.
+    def sect(title: str, body: str) -> str:
+        return f'<div class="sect1"><h2>{title}</h2><div>{body}</div></div>'
+
+    def paragraphs(topic: str) -> str:  # many short paragraphs, none of them scoring much
+        return "".join(f'<div class="para"><p>The {topic} number {i} changes how the names are shown.</p></div>'
+                       for i in range(10))
+
+    example = "$ git name-rev 33db5f4\n33db5f4 tags/v0.99~940, tags/v0.99~941, tags/v0.99~942, tags/v0.99~943"
+    html = ('<html><body><div id="header"><h1>git-name-rev(1) Manual Page</h1></div><div id="content">'
+            + sect("DESCRIPTION", paragraphs("rule")) + sect("OPTIONS", paragraphs("option"))
+            + sect("EXAMPLES", '<div class="listingblock"><div class="content"><pre>'
+                               f'{example}, {example}</pre></div></div><div class="para"><p>{ARTICLE[3]}</p></div>')
+            + sect("SEE ALSO", paragraphs("page"))
+            + '</div><div id="footer"><div id="footer-text">Last updated 2022-09-22</div></div></body></html>')
+    lines = ENGINES["density"](html).text.split("\n")
+    assert {"The rule number 0 changes how the names are shown.", "OPTIONS", ARTICLE[3]} <= set(lines)
+    assert {"The option number 9 changes how the names are shown.", "SEE ALSO"} <= set(lines)
+    assert lines[-1] == "The page number 9 changes how the names are shown."
+    assert "Last updated 2022-09-22" not in lines

@@ -69,19 +69,23 @@ TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "
 ADMONITION_CLASSES = frozenset({"note", "tip", "warning", "caution", "important", "admonition", "hint",
                                 "attention", "danger"})
 LABEL_CHARS = 40  # a label longer than this is a sentence or a heading, never merged
-# A heading's permalink ("¶" after every Sphinx/MkDocs heading and API signature, "#" on Hugo, "§" on
-# others): an in-page link whose whole text is one of these marks is not text.
-PERMALINK_MARKS = frozenset({"¶", "§", "#", "🔗", "⚓", "∞"})
+# A heading's permalink ("¶" after every Sphinx heading and API signature, "#" on Hugo, "§", an icon font's
+# private-use glyph on MkDocs' readthedocs theme) or a footnote's "↩": an in-page link whose whole text is
+# one or two characters, neither a letter nor a digit, is a mark, not text ("[1]" is kept).
+PERMALINK_CHARS = 2
 # Elements whose id is the slug of their heading, a link target named after the text ("new-features-related-
 # to-type-hints", "print-header"), never a name for page chrome: their id is not a class hint.
 SLUG_ID_TAGS = frozenset({"section", "h1", "h2", "h3", "h4", "h5", "h6"})
+# The class names DocBook, AsciiDoc and docutils give a section's <div>: one per heading, like HTML5 <section>
+SECTION_CLASSES = frozenset({"section", "sect1", "sect2", "sect3", "sect4", "sect5", "refsect1", "refsect2",
+                             "refsect3", "simplesect"})
 
-_hint_cache: dict[str, tuple[int, int, bool]] = {}
+_hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
 
 
-def _class_hint(key: str) -> tuple[int, int, bool]:
-    """(weight, unlikely level, admonition) for a "class id" string. Memoised: sites repeat their class names
-    on every page, and the regexes are most of the cost of a cold page."""
+def _class_hint(key: str) -> tuple[int, int, bool, bool]:
+    """(weight, unlikely level, admonition, section) for a "class id" string. Memoised: sites repeat their
+    class names on every page, and the regexes are most of the cost of a cold page."""
     hint = _hint_cache.get(key)
     if hint is None:
         low = key.lower()
@@ -90,7 +94,8 @@ def _class_hint(key: str) -> tuple[int, int, bool]:
         if UNLIKELY.search(low) is not None and MAYBE.search(low) is None:
             level = (CHROME_LEVEL if CHROME.search(low) else UNLIKELY_LEVEL
                      if UNLIKELY.search(low.replace("sidebar", " ")) else SIDEBAR_LEVEL)
-        hint = (weight, level, not ADMONITION_CLASSES.isdisjoint(low.split()))
+        names = low.split()
+        hint = (weight, level, not ADMONITION_CLASSES.isdisjoint(names), not SECTION_CLASSES.isdisjoint(names))
         if len(_hint_cache) >= MAX_HINT_CACHE:
             _hint_cache.clear()
         _hint_cache[key] = hint
@@ -109,6 +114,11 @@ def _size(text: str) -> int:
     """Characters, a Han/Kana/Hangul character counting double: it carries about what two Latin letters do,
     so a Latin link inside Japanese prose does not look like most of its paragraph."""
     return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
+
+
+def _mark(text: str) -> bool:
+    """Whether a link's text is a permalink or footnote mark (see PERMALINK_CHARS)."""
+    return len(text) <= PERMALINK_CHARS and not any(c.isalnum() for c in text)
 
 
 def _hidden(attrs: dict[str, str | None]) -> bool:
@@ -130,6 +140,7 @@ class Blocks:
     tag: list[str] = field(default_factory=list)
     weight: list[int] = field(default_factory=list)
     unlikely: list[int] = field(default_factory=list)  # 0, SIDEBAR_LEVEL, UNLIKELY_LEVEL or CHROME_LEVEL
+    section: list[bool] = field(default_factory=list)  # a <section>, or a <div> with a section class
     box: list[int] = field(default_factory=list)  # the innermost admonition block around a block, or -1
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
@@ -138,12 +149,14 @@ class Blocks:
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
 
-    def add_block(self, parent: int, tag: str, weight: int, unlikely: int, admonition: bool = False) -> int:
+    def add_block(self, parent: int, tag: str, weight: int, unlikely: int, admonition: bool = False,
+                  section: bool = False) -> int:
         index = len(self.parent)
         self.parent.append(parent)
         self.tag.append(tag)
         self.weight.append(weight)
         self.unlikely.append(unlikely)
+        self.section.append(section or tag == "section")
         self.box.append(index if admonition else self.box[parent] if parent >= 0 else -1)
         return index
 
@@ -238,13 +251,14 @@ def walk(body: LexborNode) -> Blocks:
         hint = cls or (ident if tag not in SLUG_ID_TAGS else None)
         if tag == "a":
             href = attrs.get("href")
-            if href and href[0] == "#" and (node.text(deep=True) or "").strip() in PERMALINK_MARKS:
+            if href and href[0] == "#" and _mark((node.text(deep=True) or "").strip()):
                 continue
             hint = None
-        weight, unlikely, admonition = _class_hint(hint) if hint else (0, 0, False)
+        weight, unlikely, admonition, section = _class_hint(hint) if hint else (0, 0, False, False)
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
             flush(open_blocks[-1])
-            index = blocks.add_block(open_blocks[-1], tag, weight, unlikely, admonition and cls is not None)
+            index = blocks.add_block(open_blocks[-1], tag, weight, unlikely, admonition and cls is not None,
+                                     section and cls is not None)
             open_blocks.append(index)
             stack.append((node.iter(include_text=True), index, False))
             if tag in VERBATIM_TAGS:
@@ -350,11 +364,11 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # A page cut into <section>s (what Sphinx and other generators write, one per heading) is one text, even
     # where an index of links inside it keeps the widening above from reaching the whole: from a kept
     # section, the outermost section around it and that section's sibling sections are kept too.
-    e = best if blocks.tag[best] == "section" else parent[best]
-    if blocks.tag[e] == "section":
-        while blocks.tag[parent[e]] == "section":
+    e = best if blocks.section[best] else parent[best]
+    if blocks.section[e]:
+        while blocks.section[parent[e]]:
             e = parent[e]
-        keep.update(s for s in range(e, n) if parent[s] == parent[e] and blocks.tag[s] == "section"
+        keep.update(s for s in range(parent[e] + 1, n) if parent[s] == parent[e] and blocks.section[s]
                     and blocks.weight[s] >= 0)
     kept = [e in keep for e in range(n)]
     for e in range(1, n):
