@@ -625,7 +625,7 @@ def main_text(body: LexborNode | None, markdown: bool = False) -> tuple[str, str
     blocks = walk(body)
     dead = [False] * len(blocks.parent)
     for e in range(1, len(dead)):
-        dead[e] = blocks.unlikely[e] or dead[blocks.parent[e]]
+        dead[e] = blocks.unlikely[e] > 0 or dead[blocks.parent[e]]
     headline, chunks = _trim(blocks, select(blocks, dead))
     if sum(len(blocks.text[i]) for i in chunks) < RETRY_BELOW_CHARS and any(blocks.unlikely):
         for e in range(1, len(dead)):  # the retry keeps only what is never an article's wrapper out

@@ -478,8 +478,8 @@ QUERY_NEXT_RE = re.compile(r"&[\w.\-]*=")
 # the scan finds the (rarer) value first and then looks back for the keyword.
 SPACED_VALUE_RE = re.compile(r"(?<=\s)[A-Za-z0-9_\-+/.~]{16,}=*(?![\w\-+/])")
 KEYWORD_BEFORE_RE = re.compile(r"(?i)\b(?:bearer|basic|token|key|secret|password)\s+\Z")
-# "password = password", "smb://user:passwort@server", "self.password = password": the word for a password, in
-# the languages of the dev sites, stands in for one (the Debian handbook's samba pages in seven languages).
+# "password = password", "smb://user:passwort@server", "self.password = password": the word for a password
+# stands in for one (the Debian handbook's samba pages, in each of its 26 languages).
 PASSWORD_WORDS = (r"pass|passwd|password|passwort|kennwort|mot_?de_?passe|contrase[ñn]a|senha|parola|wachtwoord|haslo"
                   r"|hasło|passord|l[öo]senord|adgangskode|salasana|heslo|jelsz[óo]|[şs]ifre|parol[ăa]|lozinka|geslo"
                   r"|clau|katasandi|пароль|κωδικός|パスワード|密码|密碼|암호|비밀번호|secret|changeme")
@@ -493,7 +493,6 @@ NOT_A_SECRET = re.compile(
     r"(?i)(?:none|null|nil|true|false|undefined|required|optional|string|\*+|x+|\.+|[$%].*"
     r"|[a-z_]\w*(?:\.[a-z_]\w*)+|your[_\-]\w+|" + PASSWORD_WORDS + ")"
 )
-
 
 
 def looks_random(value: str) -> bool:
