@@ -543,3 +543,16 @@ def test_asciidoc_man_page_sections_are_one_text():
     assert {"The option number 9 changes how the names are shown.", "SEE ALSO"} <= set(lines)
     assert lines[-1] == "The page number 9 changes how the names are shown."
     assert "Last updated 2022-09-22" not in lines
+
+
+def test_an_aside_in_the_text_is_kept_an_aside_beside_it_is_not():
+    # Sphinx writes its "sidebar" directive as <aside class="sidebar"> inside a section (asyncio's "Hello
+    # World!" example); a news page's <aside> beside the article is a column of links and blurbs.
+    hello = "import asyncio\n\nasync def main():\n    print('Hello ...')"
+    html = ('<html><body><main><section id="module-asyncio"><h1>asyncio</h1>'
+            f'<aside class="sidebar"><p class="sidebar-title">Hello World!</p><pre>{hello}</pre></aside>'
+            + "".join(f"<p>{p}</p>" for p in ARTICLE) + '</section></main>'
+            '<aside><p>About us: a small newsroom that writes about harbours, budgets and the people who argue '
+            'over both.</p></aside></body></html>')
+    text = ENGINES["density"](html).text
+    assert hello in text and ARTICLE[3] in text and "About us" not in text
