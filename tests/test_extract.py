@@ -556,3 +556,19 @@ def test_an_aside_in_the_text_is_kept_an_aside_beside_it_is_not():
             'over both.</p></aside></body></html>')
     text = ENGINES["density"](html).text
     assert hello in text and ARTICLE[3] in text and "About us" not in text
+
+
+def test_paragraphs_beside_a_winning_code_block_are_kept():
+    # SQLite's C API pages: a struct's code block (many commas: it wins) in a <blockquote>, then its
+    # description as bare <p>s in <body> beside a menu of links that keeps the widening from reaching them.
+    struct = "struct sqlite3_module {\n" + "".join(
+        f"  int (*xMethod{i})(sqlite3_vtab *pVTab, int argc, const char *const*argv, char**);\n"
+        for i in range(12)) + "};"
+    menu = "".join(f'<a href="/{w}.html">{w.title()} of the site</a> ' for w in
+                   ("home", "about", "documentation", "download", "license", "support", "purchase", "search"))
+    html = (f'<html><body><div class="nosearch">{menu}</div><blockquote><pre>{struct}</pre></blockquote>'
+            f'<p>This structure, sometimes called a "virtual table module", defines the implementation of a '
+            f'<a href="/vtab.html">virtual table</a>. {ARTICLE[0]}</p><p>{ARTICLE[3]}</p></body></html>')
+    text = ENGINES["density"](html).text
+    assert "  int (*xMethod11)(sqlite3_vtab *pVTab, int argc, const char *const*argv, char**);" in text
+    assert "This structure, sometimes called" in text and ARTICLE[3] in text and "Home of the site" not in text

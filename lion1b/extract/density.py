@@ -48,6 +48,7 @@ NEGATIVE = re.compile(r"-ad-|hidden|banner|combx|comment|com-|contact|foot|footn
 SPACES = re.compile(r"[ \t\n\r\f\v\u00a0]+")  # typographic spaces (U+202F, U+3000) are text: kept
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
 MIN_PARAGRAPH_CHARS = 25  # shorter blocks (labels, dates, buttons) do not vote for a container
+SIBLING_PARAGRAPH_CHARS, SIBLING_PARAGRAPH_LINKS = 80, 0.25  # readability's rule for <p> siblings of the best
 RETRY_BELOW_CHARS = 500  # readability's threshold for "the strict pass found too little, relax the rules"
 MAX_HINT_CACHE = 100_000
 VERBATIM_TAGS = {"pre", "listing", "xmp", "plaintext"}  # whitespace is content: code, shell sessions, ASCII art
@@ -363,6 +364,12 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     for e in candidates:
         if parent[e] == parent[best] and score[e] >= threshold:
             keep.add(e)
+    # readability's paragraph siblings: a <p> beside the kept block, longer than a label and mostly not links
+    # (SQLite's C API pages: the struct's code block wins, its description follows as bare paragraphs)
+    for owner, text, links in zip(blocks.owner, blocks.text, blocks.link_chars, strict=True):
+        if (parent[owner] == parent[best] and blocks.tag[owner] == "p" and not dead[owner]
+                and len(text) > SIBLING_PARAGRAPH_CHARS and links < SIBLING_PARAGRAPH_LINKS * _size(text)):
+            keep.add(owner)
     # A page cut into <section>s (what Sphinx and other generators write, one per heading) is one text, even
     # where an index of links inside it keeps the widening above from reaching the whole: from a kept
     # section, the outermost section around it and that section's sibling sections are kept too.
