@@ -329,7 +329,8 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # out as one 82-character code block.
     close = [e for e in ranked[1:5] if score[e] >= 0.75 * best_score]
     near = 0.75 if text_len[best] >= RETRY_BELOW_CHARS else 0.5
-    around = [e for e in ranked[1:5] if score[e] >= near * best_score and e in _ancestors(parent, best)]
+    above = _ancestors(parent, best)
+    around = [e for e in ranked[1:5] if score[e] >= near * best_score and e in above]
     if around:
         best = around[0]
     elif len(close) >= 2:
