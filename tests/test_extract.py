@@ -572,3 +572,33 @@ def test_paragraphs_beside_a_winning_code_block_are_kept():
     text = ENGINES["density"](html).text
     assert "  int (*xMethod11)(sqlite3_vtab *pVTab, int argc, const char *const*argv, char**);" in text
     assert "This structure, sometimes called" in text and ARTICLE[3] in text and "Home of the site" not in text
+
+
+def test_a_reference_pages_name_line_and_synopsis_are_kept():
+    # DocBook reference pages (PostgreSQL's 300 command pages) open with a refnamediv: the command as a heading
+    # and its one-line summary. Both were short unpunctuated lines at the top edge, trimmed as a dateline
+    # would be, with the "Synopsis" heading: every command page lost the sentence that says what it does.
+    html = ('<html><body><div class="navheader"><table><tr><td><a href="p.html">Prev</a></td><th>SQL Commands</th>'
+            '<td><a href="n.html">Next</a></td></tr></table></div><div class="refentry">'
+            '<div class="refnamediv"><h2><span class="refentrytitle">SELECT</span></h2>'
+            '<p>SELECT, TABLE, WITH — retrieve rows from a table or view</p></div>'
+            '<div class="refsynopsisdiv"><h2>Synopsis</h2><pre class="synopsis">SELECT [ ALL | DISTINCT ]\n'
+            '    [ * | expression [ [ AS ] output_name ] [, ...] ]</pre></div>'
+            f'<div class="refsect1"><h2>Description</h2>{"".join(f"<p>{p}</p>" for p in ARTICLE)}</div>'
+            '</div></body></html>')
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[:3] == ["SELECT, TABLE, WITH — retrieve rows from a table or view", "Synopsis",
+                         "SELECT [ ALL | DISTINCT ]"]
+    assert "Prev" not in lines and "SQL Commands" not in lines
+
+
+def test_a_lead_in_sentence_opening_the_text_is_kept_and_a_label_is_not():
+    # "The INSERT statement is used to populate a table with rows:" is short and has no full stop, so it was
+    # cut as an edge line; a colon after four words ends a lead-in, while "Tags:" stays a label.
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    html = ('<html><body><div class="article"><p>The INSERT statement is used to populate a table with rows:</p>'
+            f'<pre>INSERT INTO weather VALUES (\'San Francisco\', 46, 50);</pre>{body}<p>Tags:</p></div>'
+            '</body></html>')
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[0] == "The INSERT statement is used to populate a table with rows:"
+    assert lines[-1] == ARTICLE[-1]

@@ -63,6 +63,8 @@ WIDEN_MAX_LINKS = 0.2  # ... and what widening adds is at most this much link te
 MAX_LINK_SHARE = 0.5  # a kept text block is at most this much link text
 MAX_ROW_LINK_SHARE = 0.8  # ... and a table row at most this much
 MAX_EDGE_LINES = 3  # a dateline, a byline, a tag row: more short lines than that are content (a table, a list)
+LEAD_IN_WORDS = 4  # "Tags:", "Filed under:" are labels; a colon after 4 words (2 CJK characters: 1) ends a lead-in
+NAME_LINE = re.compile(r"(.+?)\s[—–-]\s+\w")  # "SELECT, TABLE, WITH — retrieve rows ...": names, a dash, a summary
 TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "』")
 # Admonition boxes (DocBook div.note/.tip/.warning/.caution/.important, Sphinx/MkDocs div.admonition): their
 # label ("Note", "Tipp", "注記") is a title element of its own, which alone would be one of the most repeated
@@ -453,9 +455,13 @@ def _revive(blocks: Blocks, dead: list[bool], kept: list[bool]) -> list[bool]:
 
 
 def _edge(blocks: Blocks, i: int) -> bool:
+    """A short line without a sentence's end: a dateline, a byline, a label ("Tags:"). A sentence that
+    leads in to what follows ("The INSERT statement is used to populate a table with rows:") is text."""
     text = blocks.text[i]
     return (blocks.kind[i] == TEXT and _row(blocks, i) < 0 and len(text) < EDGE_CHARS
-            and not text.endswith(TERMINAL_PUNCTUATION))
+            and not text.endswith(TERMINAL_PUNCTUATION)
+            and not (text.endswith((":", "："))
+                     and len(text.split()) + len(_WIDE.findall(text)) // 2 >= LEAD_IN_WORDS))
 
 
 def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[int]]:
@@ -470,7 +476,8 @@ def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[int]]:
         inside = [i for i in h1s if body[0] < i < body[-1]]
         headline = blocks.text[before[-1]] if before else blocks.text[inside[0]] if inside else ""
     start, end = 0, len(body)
-    while start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start]) and not _heads(blocks, body, start):
+    while (start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start]) and not _heads(blocks, body, start)
+           and not _names(blocks, body, start)):
         start += 1
     while end > max(start, len(body) - MAX_EDGE_LINES) and _edge(blocks, body[end - 1]):
         end -= 1
@@ -484,6 +491,16 @@ def _heads(blocks: Blocks, chunks: list[int], k: int) -> bool:
     owner = blocks.owner[chunks[k]]
     return (blocks.tag[owner] == "dt" and k + 1 < len(chunks)
             and _inside(blocks, blocks.owner[chunks[k + 1]], blocks.parent[owner]))
+
+
+def _names(blocks: Blocks, chunks: list[int], k: int) -> bool:
+    """Whether chunk ``k`` is a reference page's name line: the heading above it (and any other names), a
+    dash, what the subject is ("dropdb — remove a PostgreSQL database" under "dropdb", DocBook's refnamediv).
+    It is the page's one-line summary, and the text is kept from it on (the heading repeats the title)."""
+    if k == 0 or blocks.tag[blocks.owner[chunks[k - 1]]] not in HEADING_LEVEL:
+        return False
+    names = NAME_LINE.match(blocks.text[chunks[k]])
+    return names is not None and names.group(1).startswith(blocks.text[chunks[k - 1]])
 
 
 def _cell(blocks: Blocks, i: int) -> int:
