@@ -602,3 +602,21 @@ def test_a_lead_in_sentence_opening_the_text_is_kept_and_a_label_is_not():
     lines = ENGINES["density"](html).text.split("\n")
     assert lines[0] == "The INSERT statement is used to populate a table with rows:"
     assert lines[-1] == ARTICLE[-1]
+
+
+def test_an_asciidoc_manual_pages_name_line_in_its_header_is_kept():
+    # AsciiDoc puts a man page's NAME section in <div id="header"> with the h1 ("header": chrome), so all
+    # 195 git manual pages started at their synopsis, without "git-add - Add file contents to the index".
+    headings = ["DESCRIPTION", "OPTIONS", "EXAMPLES"]
+    sections = "".join(f'<div class="sect1"><h2>{h}</h2><div class="sectionbody"><div class="paragraph"><p>{p}</p>'
+                       '</div></div></div>' for h, p in zip(headings, ARTICLE[:3], strict=True))
+    html = ('<html><body class="manpage"><div id="header"><h1>git-add(1) Manual Page</h1><h2>NAME</h2>'
+            '<div class="sectionbody"><p>git-add - Add file contents to the index</p></div></div>'
+            '<div id="content"><div class="sect1"><h2>SYNOPSIS</h2><div class="sectionbody"><div class="verseblock">'
+            f'<pre class="content">git add [--verbose | -v] [--] [&lt;pathspec&gt;…]</pre></div></div></div>{sections}'
+            '</div><div id="footer"><div id="footer-text">Last updated 2023-05-01</div></div></body></html>')
+    page = ENGINES["density"](html)
+    assert page.title == "git-add(1) Manual Page"
+    assert page.text.split("\n")[:3] == ["git-add - Add file contents to the index", "SYNOPSIS",
+                                         "git add [--verbose | -v] [--] [<pathspec>…]"]
+    assert "NAME" not in page.text.split("\n") and "Last updated" not in page.text

@@ -475,13 +475,27 @@ def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[int]]:
         before = [i for i in h1s if i < body[0]]
         inside = [i for i in h1s if body[0] < i < body[-1]]
         headline = blocks.text[before[-1]] if before else blocks.text[inside[0]] if inside else ""
+    name = _name_above(blocks, before[-1], body[0]) if body and before else -1
     start, end = 0, len(body)
-    while (start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start]) and not _heads(blocks, body, start)
-           and not _names(blocks, body, start)):
+    while (name < 0 and start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start])
+           and not _heads(blocks, body, start) and not _names(blocks, body, start)):
         start += 1
     while end > max(start, len(body) - MAX_EDGE_LINES) and _edge(blocks, body[end - 1]):
         end -= 1
-    return headline, body[start:end]
+    return headline, ([name] if name >= 0 else []) + body[start:end]
+
+
+def _name_above(blocks: Blocks, headline: int, first: int) -> int:
+    """A manual page's NAME line between the headline and the kept text ("git-add - Add file contents to
+    the index" under "git-add(1) Manual Page"): AsciiDoc puts that section in the page's header, which is
+    chrome. It names the headline's subject (one word the headline starts with), a dash, then what it is;
+    the text is kept from it on, as under a name line of its own (_names). -1 when there is none."""
+    for i in range(headline + 1, first):
+        names = NAME_LINE.match(blocks.text[i])
+        if (blocks.kind[i] == TEXT and names and " " not in names.group(1)
+                and blocks.text[headline].startswith(names.group(1))):
+            return i
+    return -1
 
 
 def _heads(blocks: Blocks, chunks: list[int], k: int) -> bool:
