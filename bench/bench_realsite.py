@@ -1,9 +1,11 @@
-"""Real documentation sites end to end: crawl → extract_text → filter_data (default profile), measured per
-site and language beside trafilatura and datatrove's Trafilatura → Gopher → C4 pipeline on the same pages.
+"""Real documentation sites end to end: crawl → extract_text → filter_data (default profile) → dedupe
+(defaults: duplicates and site template lines), measured per site and language beside trafilatura and
+datatrove's Trafilatura → Gopher → C4 pipeline on the same pages.
 
 Each document root given as an argument is served on loopback by its own server process (so its CPU is not
 counted), crawled with the project's crawler (--allow-private, no delay), extracted and filtered with the
-stages' defaults (one worker, in this process, CPU-timed). Then, per site and page language (the language
+stages' defaults (one worker, in this process, CPU-timed), then deduplicated (timed apart: datatrove's
+pipeline below has no dedupe). Then, per site and page language (the language
 in a file name such as ch03.ja.html, else the site):
 
   content pages   pages from which trafilatura gets >= 500 characters, index pages excluded (a directory
@@ -11,14 +13,15 @@ in a file name such as ch03.ja.html, else the site):
   kept            share of the content pages that come out of filter_data
   code lines      share of the non-blank <pre> lines of the kept content pages that are a line of the output
   coverage        median over content pages of our characters / trafilatura's (a dropped page counts 0)
-  boilerplate     share of the kept prose lines (code excluded) found in >= 5% of the group's documents
-                  (and in at least 2), by lines and by characters, with the most widespread lines; with
+  boilerplate     share of the final (deduplicated) prose lines (code excluded) found in >= 5% of the group's
+                  documents (and in at least 2), by lines and by characters, with the most widespread lines; with
                   --top N, the N most frequent such lines (documents, occurrences, share of the prose
                   lines), the share by kind of line (table row, list item, short unpunctuated line: a
                   heading, label or term; sentence) and the share over all lines, code included
                   b-all: ours over all lines, code included; t-all: the same for trafilatura's text of
-                  the same kept pages, a reference for how much of the repetition is the site's own text
-  docs, words     kept documents and their tokens (words; a CJK character is one)
+                  the same kept pages, a reference for how much of the repetition is the site's own text;
+                  b-filt: boilerplate of the filter's output, before dedupe removed site template lines
+  docs, words     documents after dedupe and their tokens (words; a CJK character is one)
 
 and, for the whole run, documents per CPU-second of extract + filter beside datatrove's pipeline (its
 Trafilatura extractor, GopherRepetitionFilter, GopherQualityFilter and C4QualityFilter called directly in
@@ -50,6 +53,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser
 
 from lion1b.contract import open_records
+from lion1b.dedup.stage import main as dedupe_main
 from lion1b.extract.stage import main as extract_main
 from lion1b.filter.quality import code_mask, tokenize
 from lion1b.filter.stage import main as filter_main
@@ -195,6 +199,9 @@ def main() -> None:
     cpu_filter = timed(filter_main, ["--input", str(extracted), "--output", str(filtered), "--force", "--quiet",
                                      "--langs", args.langs, "--rejected-output", str(rejected),
                                      *args.filter_args.split()])
+    deduped = work / "deduped.jsonl"
+    cpu_dedupe = timed(dedupe_main, ["--input", str(filtered), "--output", str(deduped), "--force", "--quiet",
+                                     "--work-dir", str(work / "dedupe")])
 
     import trafilatura
 
@@ -202,6 +209,7 @@ def main() -> None:
              and isinstance(r.get("html"), str)]
     ours = {r["url"]: r for r in open_records(extracted)}
     kept = {r["url"]: r for r in open_records(filtered)}
+    final = {r["url"]: r for r in open_records(deduped)}
     reasons = {r["url"]: r["drop_reason"] for path in (extract_rejected, rejected) for r in open_records(path)}
     rows: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(list))
     for page in pages:
@@ -211,7 +219,7 @@ def main() -> None:
         row = rows[group]
         row["pages"].append(url)
         reference = trafilatura.extract(html, include_comments=False) or ""
-        if url in kept:
+        if url in final:
             row["reference_docs"].append({"text": reference})
         if len(reference) < CONTENT_CHARS or is_index(url, html):
             continue
@@ -225,14 +233,14 @@ def main() -> None:
             row["code_kept"].append(sum(line in out_lines for line in code))
         else:
             row["dropped"].append((url, reasons.get(url, "?")))
-    for url, record in kept.items():
-        host = url.split("/")[2]
-        row = rows[group_of(site_of_port.get(host, host), url)]
-        row["docs"].append(record)
+    for name, records in (("filtered_docs", kept), ("docs", final)):
+        for url, record in records.items():
+            host = url.split("/")[2]
+            rows[group_of(site_of_port.get(host, host), url)][name].append(record)
 
     print(f"{len(pages)} HTML pages from {len(roots)} site(s); work folder {work}; machine shared, one worker")
     print(f"{'site/language':24} {'pages':>5} {'content':>7} {'kept':>6} {'code':>6} {'cover':>6} {'boiler':>6} "
-          f"{'b-chars':>7} {'b-all':>6} {'t-all':>6} {'docs':>5} {'words':>9}  "
+          f"{'b-chars':>7} {'b-all':>6} {'t-all':>6} {'b-filt':>6} {'docs':>5} {'words':>9}  "
           "content-page drops; most widespread lines")
     for group in sorted(rows):
         row = rows[group]
@@ -244,11 +252,13 @@ def main() -> None:
         repeated = boilerplate(docs)
         boiler, boiler_chars = repeated["share"], repeated["char_share"]
         reference_all = boilerplate(row["reference_docs"])["all_share"]
+        before_dedupe = boilerplate(row["filtered_docs"])["share"]
         top = [(line[:30], n) for line, n, _ in sorted(repeated["top"], key=lambda t: -t[1])[:3]]
         words = sum(len(tokenize(d["text"])) for d in docs)
         drops = Counter(reason for _, reason in row["dropped"])
         print(f"{group:24} {len(row['pages']):5} {n_content:7} {keep:6.3f} {code:6.3f} {cover:6.3f} {boiler:6.4f} "
-              f"{boiler_chars:7.4f} {repeated['all_share']:6.4f} {reference_all:6.4f} {len(docs):5} {words:9}  "
+              f"{boiler_chars:7.4f} {repeated['all_share']:6.4f} {reference_all:6.4f} {before_dedupe:6.4f} "
+              f"{len(docs):5} {words:9}  "
               f"{dict(drops.most_common(4))}; {top}")
         if args.top and docs:
             kinds = ", ".join(f"{kind} {n / repeated['lines']:.4f}" for kind, n in repeated["kinds"].items())
@@ -267,7 +277,7 @@ def main() -> None:
 
     ours_rate = len(pages) / (cpu_extract + cpu_filter)
     print(f"extract {cpu_extract:.1f} CPU s + filter {cpu_filter:.1f} CPU s: {ours_rate:.1f} HTML pages per "
-          "CPU-second (reading and writing the records included)")
+          f"CPU-second (reading and writing the records included); then dedupe {cpu_dedupe:.1f} CPU s")
     if not args.no_datatrove:
         rate = datatrove_rate([p["html"] for p in pages])
         if rate is None:

@@ -452,3 +452,59 @@ def test_a_partly_translated_page_is_not_a_copy_of_its_original(tmp_path):
     english_only = [{k: v for k, v in r.items() if k != "langs"} for r in (english, partly)]
     _, kept, _ = run(tmp_path, write_jsonl(tmp_path / "in2.jsonl", english_only), 1, name="no_langs")
     assert kept == ["en"]  # without langs the rule does not apply: the text alone calls it a copy
+
+
+TAGLINE = ["Small. Fast. Reliable.", "Choose any three."]
+FOOTER = "See also lists of Objects, Constants, and Functions."
+
+
+def site_corpus(tmp_path, rng=None):
+    """30 pages of one site that open with its tagline and close with its footer, a version note inside each
+    and the same code at the end of half of them; 3 pages of another site with the same tagline; one page of
+    the first site that is nothing but its template."""
+    rng = rng or random.Random(11)
+    records = []
+    for i in range(30):
+        before, after = (make_doc(rng).replace("\n\n", "\n") + "\n" + make_doc(rng).replace("\n\n", "\n")
+                         for _ in range(2))
+        code = ["$ sqlite3 test.db", ".quit"] if i % 2 else []
+        lines = [*TAGLINE, f"Page {i}", before, "New in version 3.3.", after, *code, FOOTER]
+        code_lines = [[12, 14]] if code else []
+        records.append({"id": f"a{i:02d}", "url": f"https://sqlite.test/p{i}.html", "text": "\n".join(lines),
+                        "code_lines": code_lines})
+    for i in range(3):
+        records.append({"id": f"b{i}", "url": f"https://other.test/{i}", "text": "\n".join([*TAGLINE, make_doc(rng)])})
+    records.append({"id": "a_empty", "url": "https://sqlite.test/empty.html", "text": "\n".join([*TAGLINE, FOOTER])})
+    return write_jsonl(tmp_path / "site.jsonl", records)
+
+
+def texts_of(out, num_parts):
+    return {r["id"]: r for p in range(num_parts) for r in open_records(out / f"deduped_thread{p}.txt")}
+
+
+def test_site_template_lines_at_the_edges_are_removed(tmp_path):
+    out, kept, _ = run(tmp_path, site_corpus(tmp_path), 1)
+    docs = texts_of(out, 1)
+    for i in range(30):
+        lines = docs[f"a{i:02d}"]["text"].split("\n")
+        assert lines[0] == f"Page {i}" and "New in version 3.3." in lines  # the note inside the text stays
+        assert FOOTER not in lines and not set(TAGLINE) & set(lines)
+        if i % 2:  # the code at the end stops the closing run; code_lines follow the removed lines
+            assert lines[-2:] == ["$ sqlite3 test.db", ".quit"] and docs[f"a{i:02d}"]["code_lines"] == [[10, 12]]
+    for i in range(3):  # another site: 3 pages are under --template-min-docs (5)
+        assert docs[f"b{i}"]["text"].split("\n")[:2] == TAGLINE
+    assert "a_empty" not in kept
+    marker = json.loads((out / "deduped_thread0.txt.done").read_text())["stats"]
+    assert marker["dropped"] == {"template_only": 1}
+    assert marker["counters"]["template_lines"] == 30 * 3 + 3 and marker["counters"]["template_docs"] == 31
+    audit = [json.loads(line) for line in (out / "work" / "template_lines_part0.jsonl").read_text().splitlines()]
+    assert {a["line"]: a["documents"] for a in audit} == {TAGLINE[0]: 31, TAGLINE[1]: 31, FOOTER: 31}
+
+
+def test_site_templates_off_and_independent_of_parts_and_shards(tmp_path):
+    path = site_corpus(tmp_path)
+    out_off, _, _ = run(tmp_path, path, 1, "--no-templates", name="off")
+    assert all(r["text"].startswith(TAGLINE[0]) for r in texts_of(out_off, 1).values())
+    one, _, _ = run(tmp_path, path, 1, "--num-shards", "1", name="one")
+    many, _, _ = run(tmp_path, path, 3, "--num-shards", "3", name="many")
+    assert texts_of(one, 1) == texts_of(many, 3)

@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import re
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -53,6 +54,7 @@ from lion1b.contract import (
 from lion1b.dedup.cluster import KEEP, KINDS, bucket_pairs, rank_order, resolve, shard_of
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, exact_digest, mix64
 from lion1b.dedup.script import dominant_scripts, script_counts
+from lion1b.dedup.template import edge_lines, floor, site, strip_template
 from lion1b.dedup.verify import MAX_CHARS, Verifier
 
 NAME = "dedupe"
@@ -60,8 +62,9 @@ REQUIRED = {"id": str, "text": str}
 BATCH = 2048  # records per MinHash batch: big enough to amortize numpy calls, small in memory
 CHUNK = 16384  # signature rows per step of the candidates phase (8 MB at 128 permutations)
 SIGNATURE_OPTIONS = ["input", "part_id", "num_parts", "split", "casefold", "near_dup", "num_perm",
-                     "shingle_size", "seed"]
-CANDIDATE_OPTIONS = ["input", "num_parts", "near_dup", "rows", "num_shards", "shard_id", "work_dir"]
+                     "shingle_size", "seed", "templates", "template_edge_lines"]
+CANDIDATE_OPTIONS = ["input", "num_parts", "near_dup", "rows", "num_shards", "shard_id", "work_dir",
+                     "template_share", "template_min_docs"]
 SALT_EXACT, SALT_ID = np.uint64(0x51), np.uint64(0x1D)
 
 UNKNOWN_LANGS = {"", "unknown", "und"}
@@ -110,6 +113,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--verify-sequence", type=float, default=0.8,
                        help="--verify: token-sequence match ratio that makes a pair similar")
     group.add_argument("--seed", type=int, default=1, help="seed of the MinHash permutations")
+    group.add_argument("--templates", action=argparse.BooleanOptionalAction, default=True,
+                       help="remove site template lines: lines that open or close at least --template-share of a "
+                            "site's documents in one language (lion1b/dedup/template.py, docs/dedupe.md)")
+    group.add_argument("--template-share", type=float, default=0.2,
+                       help="share of a site's documents (per language) a template line opens or closes")
+    group.add_argument("--template-min-docs", type=int, default=5,
+                       help="... and at least this many documents")
+    group.add_argument("--template-edge-lines", type=int, default=5,
+                       help="how many non-blank lines at each end of a document a template line may sit in")
 
 
 def check_arguments(args: argparse.Namespace) -> None:
@@ -119,6 +131,10 @@ def check_arguments(args: argparse.Namespace) -> None:
         die(f"--rows must be in 1..{args.num_perm} (--num-perm)")
     if not 0.0 < args.threshold <= 1.0:
         die(f"--threshold must be in (0, 1] (got {args.threshold})")
+    if not 0.0 < args.template_share <= 1.0:
+        die(f"--template-share must be in (0, 1] (got {args.template_share})")
+    if args.template_min_docs < 2 or args.template_edge_lines < 1:
+        die("--template-min-docs must be at least 2 and --template-edge-lines at least 1")
     if args.num_shards < 1:
         die(f"--num-shards must be at least 1 (got {args.num_shards})")
     if not 0 <= args.shard_id < args.num_shards:
@@ -151,6 +167,11 @@ def key64(values: list[str]) -> np.ndarray:
     """A stable 64-bit hash of each string (BLAKE2b): ids and language keys as fixed-width numbers."""
     return np.array([int.from_bytes(hashlib.blake2b(v.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
                                     "little") for v in values], dtype=np.uint64)
+
+
+def line_keys(group: np.uint64, lines: list[str]) -> np.ndarray:
+    """Keys of lines within a site/language group: a line is a template line of one group only."""
+    return mix64(key64(lines) ^ group) if lines else np.zeros(0, np.uint64)
 
 
 def url_rank(url: str, lang: str) -> int:
@@ -318,14 +339,22 @@ class Signatures(DedupePhase):
         ids = bytearray()
         numbers = {k: array("q") for k in ("ids_off", "lang_chars", "length", "url_rank")}  # 8 bytes a row
         numbers["ids_off"].append(0)
-        hashes: dict[str, list[np.ndarray]] = {"sha": [], "lang": [], "idkey": []}
+        hashes: dict[str, list[np.ndarray]] = {"sha": [], "lang": [], "idkey": [], "group": []}
+        lines: list[np.ndarray] = []  # template candidates: one key per document and distinct edge line
+        line_groups: list[np.ndarray] = []
         with atomic_write(raw, "wb") as sig_out:
             for batch, (digests, sig, counts) in _featured_batches(args, stats):
-                langs = []
+                langs, groups = [], []
                 scripts, script_shares = dominant_scripts(counts)
                 for record, script, script_share in zip(batch, scripts, script_shares.tolist(), strict=True):
                     lang, share = language(record, script, script_share)
                     langs.append(lang)
+                    host = site(record) if args.templates else ""
+                    groups.append(key64([f"{host}\0{lang}"])[0] if host else np.uint64(0))
+                    if host:
+                        edge = sorted(edge_lines(record["text"], record.get("code_lines"), args.template_edge_lines))
+                        lines.append(line_keys(groups[-1], edge))
+                        line_groups.append(np.full(len(edge), groups[-1], dtype=np.uint64))
                     length = len(" ".join(record["text"].split()))  # spacing is not more text
                     ids += record["id"].encode("utf-8", "surrogatepass")
                     numbers["ids_off"].append(len(ids))
@@ -337,14 +366,21 @@ class Signatures(DedupePhase):
                 hashes["sha"].append(np.frombuffer(digests, dtype=np.uint64).reshape(-1, 4))
                 hashes["lang"].append(key64(langs))
                 hashes["idkey"].append(key64([r["id"] for r in batch]))
+                hashes["group"].append(np.array(groups, dtype=np.uint64))
                 sig_out.write(sig.tobytes())
             n = len(numbers["length"])
             empty = {"sha": np.zeros((0, 4), dtype=np.uint64), "lang": np.zeros(0, np.uint64),
-                     "idkey": np.zeros(0, np.uint64)}
+                     "idkey": np.zeros(0, np.uint64), "group": np.zeros(0, np.uint64)}
+            keys = np.concatenate(lines) if lines else np.zeros(0, np.uint64)
+            tpl_key, first, tpl_docs = np.unique(keys, return_index=True, return_counts=True)
+            tpl_group = np.concatenate(line_groups)[first] if lines else np.zeros(0, np.uint64)
+            all_groups = np.concatenate(hashes["group"]) if hashes["group"] else np.zeros(0, np.uint64)
+            grp_key, grp_docs = np.unique(all_groups[all_groups != 0], return_counts=True)
             with atomic_write(path, "wb") as handle:
                 np.savez(handle, ids_blob=np.frombuffer(ids, dtype=np.uint8),
                          **{k: np.frombuffer(v, dtype=np.int64) for k, v in numbers.items()},
                          **{k: np.concatenate(v) if v else empty[k] for k, v in hashes.items()},
+                         tpl_key=tpl_key, tpl_docs=tpl_docs, tpl_group=tpl_group, grp_key=grp_key, grp_docs=grp_docs,
                          params=np.array(json.dumps(signature_params(args), sort_keys=True)),
                          source=np.array(json.dumps({"input": args.input, "absolute": os.path.abspath(args.input),
                                                      "split": args.split})))
@@ -424,9 +460,33 @@ class Candidates(DedupePhase):
         for kind, columns in entries.items():
             pairs[kind] = bucket_pairs(*(np.concatenate(c) if c else np.zeros(0, np.uint64) for c in columns))
             stats.count(f"{kind}_pairs", len(pairs[kind]))
+        templates = self.templates()
+        stats.count("template_lines", len(templates))
         with atomic_write(self.outputs()[0], "wb") as handle:
-            np.savez(handle, **pairs)
+            np.savez(handle, template=templates, **pairs)
         stats.n_out = sum(len(p) for p in pairs.values())
+
+    def templates(self) -> np.ndarray:
+        """This shard's template line keys: the edge-line keys it owns, their documents summed over the
+        parts, kept when they reach the floor of their site/language group (lion1b/dedup/template.py)."""
+        args = self.args
+        keys, docs, groups, group_docs = [], [], [], {}
+        for part in range(args.num_parts):
+            with np.load(sig_path(args, part)) as data:
+                mine = shard_of(data["tpl_key"], args.num_shards) == args.shard_id
+                keys.append(data["tpl_key"][mine])
+                docs.append(data["tpl_docs"][mine])
+                groups.append(data["tpl_group"][mine])
+                for group, n in zip(data["grp_key"].tolist(), data["grp_docs"].tolist(), strict=True):
+                    group_docs[group] = group_docs.get(group, 0) + n
+        if not keys or not sum(len(k) for k in keys):
+            return np.zeros(0, np.uint64)
+        key, first, where = np.unique(np.concatenate(keys), return_index=True, return_inverse=True)
+        total = np.bincount(where, weights=np.concatenate(docs)).astype(np.int64)
+        group = np.concatenate(groups)[first]
+        need = np.array([floor(args.template_share, args.template_min_docs, group_docs[g]) for g in group.tolist()],
+                        dtype=np.int64)
+        return key[total >= need]
 
 
 # ----------------------------------------------------------------------------- phase 3: cluster
@@ -514,10 +574,14 @@ class Cluster(DedupePhase):
         args = self.args
         sizes = check_signatures(args)
         pairs: dict[str, list[np.ndarray]] = {"exact": [], "id": [], "near": []}
+        templates = []
         for shard in range(args.num_shards):
             with np.load(cand_path(args, shard)) as data:
                 for kind in pairs:
                     pairs[kind].append(data[kind])
+                templates.append(data["template"])
+        template = np.unique(np.concatenate(templates))
+        stats.count("template_lines", len(template))
         joined = {k: np.unique(np.concatenate(v), axis=0) for k, v in pairs.items()}
         involved = np.unique(np.concatenate([p.reshape(-1) for p in joined.values()]))
         docs = load_documents(args, sizes, involved)
@@ -555,7 +619,8 @@ class Cluster(DedupePhase):
         for part in range(args.num_parts):
             mine = (global_row >= offsets[part]) & (global_row < offsets[part + 1])
             with atomic_write(drop_path(args, part), "wb") as handle:
-                np.savez(handle, rows=global_row[mine] - offsets[part], kinds=result.kind[dropped][mine])
+                np.savez(handle, rows=global_row[mine] - offsets[part], kinds=result.kind[dropped][mine],
+                         templates=template)
         if args.dup_map:
             lines = []
             for r in dropped.tolist():
@@ -599,9 +664,14 @@ def is_done(stage: Stage) -> bool:
 
 
 class Write(DedupePhase):
-    """Streams the part again and writes the records the cluster phase kept."""
+    """Streams the part again and writes the records the cluster phase kept, their site template lines
+    removed; the removed lines go to ``<work-dir>/template_lines_part{T}.jsonl`` (line, documents), for
+    audit: the work directory, not the log, since scrub_pii has not run yet."""
 
-    option_names = ["input", "part_id", "num_parts", "split", "output"]
+    option_names = ["input", "part_id", "num_parts", "split", "output", "template_edge_lines"]
+
+    def outputs(self) -> list[str]:
+        return [self.output(), str(Path(self.args.work_dir) / f"template_lines_part{self.args.part_id}.jsonl")]
 
     def inputs(self) -> list[str]:
         return [self.args.input, str(sig_path(self.args, self.args.part_id)),
@@ -613,12 +683,14 @@ class Write(DedupePhase):
         if not (Path(sig_file).exists() and Path(drop_file).exists()):
             die(f"missing {drop_file}: run --phase signatures for every part, then --phase cluster, first")
         with np.load(sig_file) as data:
-            idkey = data["idkey"]
+            idkey, groups = data["idkey"], data["group"]
         with np.load(drop_file) as data:
             status = np.zeros(len(idkey), dtype=np.int8)
             if len(data["rows"]) and data["rows"].max() >= len(idkey):
                 die(f"{drop_file} does not match {sig_file}: rerun --phase cluster")
             status[data["rows"]] = data["kinds"]
+            templates = data["templates"]
+        removed: Counter[str] = Counter()
         row = -1
         changed = f"input of part {args.part_id} changed since its signatures were made; rerun all phases"
         with atomic_write(self.output()) as out:
@@ -629,10 +701,27 @@ class Write(DedupePhase):
                 if status[row] != KEEP:
                     stats.drop(KINDS[int(status[row])])
                     continue
+                if len(templates) and groups[row]:
+                    group = groups[row]
+                    text, code, lines = strip_template(
+                        record["text"], record.get("code_lines"), args.template_edge_lines,
+                        lambda candidates, group=group: np.isin(line_keys(group, candidates), templates).tolist())
+                    if lines:
+                        removed.update(set(lines))
+                        stats.count("template_lines", len(lines))
+                        stats.count("template_docs")
+                        if not text.strip():
+                            stats.drop("template_only")
+                            continue
+                        record["text"] = text
+                        if "code_lines" in record:
+                            record["code_lines"] = code
                 write_record(out, record)
                 stats.n_out += 1
             if row + 1 != len(idkey):
                 die(changed)
+        with atomic_write(self.outputs()[1]) as audit:
+            audit.writelines(record_line({"line": line, "documents": n}) for line, n in removed.most_common())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,79 @@
+"""Site template lines: what a site prints at the top or the bottom of many of its pages, inside the part
+that extraction keeps (SQLite's tagline "Small. Fast. Reliable." / "Choose any three." above 438 of its 671
+pages, Doxygen's "The documentation for this struct was generated from the following file:"). One page
+cannot tell such a line from text; the site can. The signatures phase counts, per site and language, the
+documents whose first or last ``edge`` lines hold each line; a line found there in at least ``share`` of
+the group's documents (and in ``min_docs``) is a template line, and the write phase removes the runs of
+template lines that open or close a document. Lines inside the text (a heading, "New in version 3.3.")
+are never touched, nor are code lines and table rows (a table's header row is structure).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from lion1b.filter.quality import code_mask, code_ranges
+
+
+def site(record: dict[str, Any]) -> str:
+    """The host a record was fetched from ("" without a URL: text-only records have no site template)."""
+    url = record.get("url")
+    try:
+        return urlsplit(url).netloc.lower() if isinstance(url, str) else ""
+    except ValueError:
+        return ""
+
+
+def _candidates(lines: list[str], code: list[bool]) -> list[int]:
+    """Indices of the lines that may be template: not blank, not code, not a table row."""
+    return [i for i, line in enumerate(lines) if line.strip() and not code[i] and " | " not in line]
+
+
+def _edges(lines: list[str], edge: int) -> tuple[list[int], list[int]]:
+    """The first and the last ``edge`` non-blank lines (code and rows included: they stop a run)."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return filled[:edge], filled[-edge:] if edge else []
+
+
+def edge_lines(text: str, code_lines: Any, edge: int) -> set[str]:
+    """The distinct stripped lines near either edge of a text that could be template lines."""
+    lines = text.split("\n")
+    code = code_mask(lines, code_lines)
+    allowed = set(_candidates(lines, code))
+    head, tail = _edges(lines, edge)
+    return {lines[i].strip() for i in head + tail if i in allowed}
+
+
+def strip_template(text: str, code_lines: Any, edge: int,
+                   is_template: Callable[[list[str]], list[bool]]) -> tuple[str, Any, list[str]]:
+    """(text, code_lines, removed lines): the runs of template lines that open and close the text removed,
+    ``code_lines`` renumbered (unchanged when nothing is removed or the record had none)."""
+    lines = text.split("\n")
+    code = code_mask(lines, code_lines)
+    allowed = set(_candidates(lines, code))
+    head, tail = _edges(lines, edge)
+    near = sorted({i for i in head + tail if i in allowed})
+    flags = dict(zip(near, is_template([lines[i].strip() for i in near]), strict=True))
+    removed: set[int] = set()
+    for run in (head, tail[::-1]):
+        for i in run:
+            if not flags.get(i, False):
+                break
+            removed.add(i)
+    if not removed:
+        return text, code_lines, []
+    kept = [i for i in range(len(lines)) if i not in removed]
+    while kept and not lines[kept[0]].strip():  # no blank line left where the template was
+        kept.pop(0)
+    while kept and not lines[kept[-1]].strip():
+        kept.pop()
+    new_code = code_ranges([code[i] for i in kept]) if isinstance(code_lines, list) else code_lines
+    return "\n".join(lines[i] for i in kept), new_code, [lines[i].strip() for i in sorted(removed)]
+
+
+def floor(share: float, min_docs: int, documents: int) -> int:
+    """How many of a group's documents a template line must be found in."""
+    return max(min_docs, math.ceil(share * documents))
