@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("--parts", type=int, default=4)
     parser.add_argument("--shards", type=int, default=4)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--dedupe-args", default="", help="more dedupe flags for every phase, e.g. --no-templates")
     parser.add_argument("--tmp", default=None, help="folder for the data (default: a temp folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
@@ -95,7 +96,7 @@ def main() -> None:
         print(f"{args.docs:,} documents, {size:,.0f} MB in {args.parts} parts, generated in "
               f"{time.perf_counter() - start:.0f}s; {args.shards} shards")
         stage = [sys.executable, "scripts/dedupe.py", "--quiet", "--num-parts", str(args.parts),
-                 "--work-dir", str(folder / "work"), "--num-shards", str(args.shards)]
+                 "--work-dir", str(folder / "work"), "--num-shards", str(args.shards), *args.dedupe_args.split()]
         rows: list[tuple[str, int, float, float, float]] = []
 
         def phase(name: str, commands: list[list[str]]) -> None:

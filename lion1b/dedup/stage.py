@@ -169,8 +169,8 @@ def key64(values: list[str]) -> np.ndarray:
                                     "little") for v in values], dtype=np.uint64)
 
 
-def line_keys(group: np.uint64, lines: list[str]) -> np.ndarray:
-    """Keys of lines within a site/language group: a line is a template line of one group only."""
+def line_keys(group: np.uint64 | np.ndarray, lines: list[str]) -> np.ndarray:
+    """Keys of lines within their site/language group: a line is a template line of one group only."""
     return mix64(key64(lines) ^ group) if lines else np.zeros(0, np.uint64)
 
 
@@ -342,19 +342,23 @@ class Signatures(DedupePhase):
         hashes: dict[str, list[np.ndarray]] = {"sha": [], "lang": [], "idkey": [], "group": []}
         lines: list[np.ndarray] = []  # template candidates: one key per document and distinct edge line
         line_groups: list[np.ndarray] = []
+        group_keys: dict[str, np.uint64] = {}
         with atomic_write(raw, "wb") as sig_out:
             for batch, (digests, sig, counts) in _featured_batches(args, stats):
-                langs, groups = [], []
+                langs, groups, edge, edge_groups = [], array("Q"), [], array("Q")
                 scripts, script_shares = dominant_scripts(counts)
                 for record, script, script_share in zip(batch, scripts, script_shares.tolist(), strict=True):
                     lang, share = language(record, script, script_share)
                     langs.append(lang)
                     host = site(record) if args.templates else ""
-                    groups.append(key64([f"{host}\0{lang}"])[0] if host else np.uint64(0))
                     if host:
-                        edge = sorted(edge_lines(record["text"], record.get("code_lines"), args.template_edge_lines))
-                        lines.append(line_keys(groups[-1], edge))
-                        line_groups.append(np.full(len(edge), groups[-1], dtype=np.uint64))
+                        name = f"{host}\0{lang}"
+                        if name not in group_keys:
+                            group_keys[name] = key64([name])[0]
+                        found = edge_lines(record["text"], record.get("code_lines"), args.template_edge_lines)
+                        edge += found
+                        edge_groups.extend([int(group_keys[name])] * len(found))
+                    groups.append(int(group_keys[name]) if host else 0)
                     length = len(" ".join(record["text"].split()))  # spacing is not more text
                     ids += record["id"].encode("utf-8", "surrogatepass")
                     numbers["ids_off"].append(len(ids))
@@ -366,7 +370,10 @@ class Signatures(DedupePhase):
                 hashes["sha"].append(np.frombuffer(digests, dtype=np.uint64).reshape(-1, 4))
                 hashes["lang"].append(key64(langs))
                 hashes["idkey"].append(key64([r["id"] for r in batch]))
-                hashes["group"].append(np.array(groups, dtype=np.uint64))
+                hashes["group"].append(np.frombuffer(groups, dtype=np.uint64))
+                if edge:
+                    line_groups.append(np.frombuffer(edge_groups, dtype=np.uint64))
+                    lines.append(line_keys(line_groups[-1], edge))
                 sig_out.write(sig.tobytes())
             n = len(numbers["length"])
             empty = {"sha": np.zeros((0, 4), dtype=np.uint64), "lang": np.zeros(0, np.uint64),
@@ -460,15 +467,16 @@ class Candidates(DedupePhase):
         for kind, columns in entries.items():
             pairs[kind] = bucket_pairs(*(np.concatenate(c) if c else np.zeros(0, np.uint64) for c in columns))
             stats.count(f"{kind}_pairs", len(pairs[kind]))
-        templates = self.templates()
+        templates, template_groups = self.templates()
         stats.count("template_lines", len(templates))
         with atomic_write(self.outputs()[0], "wb") as handle:
-            np.savez(handle, template=templates, **pairs)
+            np.savez(handle, template=templates, template_group=template_groups, **pairs)
         stats.n_out = sum(len(p) for p in pairs.values())
 
-    def templates(self) -> np.ndarray:
-        """This shard's template line keys: the edge-line keys it owns, their documents summed over the
-        parts, kept when they reach the floor of their site/language group (lion1b/dedup/template.py)."""
+    def templates(self) -> tuple[np.ndarray, np.ndarray]:
+        """This shard's template line keys and their groups: the edge-line keys it owns, their documents
+        summed over the parts, kept when they reach the floor of their site/language group
+        (lion1b/dedup/template.py)."""
         args = self.args
         keys, docs, groups, group_docs = [], [], [], {}
         for part in range(args.num_parts):
@@ -480,13 +488,13 @@ class Candidates(DedupePhase):
                 for group, n in zip(data["grp_key"].tolist(), data["grp_docs"].tolist(), strict=True):
                     group_docs[group] = group_docs.get(group, 0) + n
         if not keys or not sum(len(k) for k in keys):
-            return np.zeros(0, np.uint64)
+            return np.zeros(0, np.uint64), np.zeros(0, np.uint64)
         key, first, where = np.unique(np.concatenate(keys), return_index=True, return_inverse=True)
         total = np.bincount(where, weights=np.concatenate(docs)).astype(np.int64)
         group = np.concatenate(groups)[first]
         need = np.array([floor(args.template_share, args.template_min_docs, group_docs[g]) for g in group.tolist()],
                         dtype=np.int64)
-        return key[total >= need]
+        return key[total >= need], group[total >= need]
 
 
 # ----------------------------------------------------------------------------- phase 3: cluster
@@ -574,13 +582,14 @@ class Cluster(DedupePhase):
         args = self.args
         sizes = check_signatures(args)
         pairs: dict[str, list[np.ndarray]] = {"exact": [], "id": [], "near": []}
-        templates = []
+        templates, template_groups = [], []
         for shard in range(args.num_shards):
             with np.load(cand_path(args, shard)) as data:
                 for kind in pairs:
                     pairs[kind].append(data[kind])
                 templates.append(data["template"])
-        template = np.unique(np.concatenate(templates))
+                template_groups.append(data["template_group"])
+        template, template_group = np.unique(np.concatenate(templates)), np.unique(np.concatenate(template_groups))
         stats.count("template_lines", len(template))
         joined = {k: np.unique(np.concatenate(v), axis=0) for k, v in pairs.items()}
         involved = np.unique(np.concatenate([p.reshape(-1) for p in joined.values()]))
@@ -620,7 +629,7 @@ class Cluster(DedupePhase):
             mine = (global_row >= offsets[part]) & (global_row < offsets[part + 1])
             with atomic_write(drop_path(args, part), "wb") as handle:
                 np.savez(handle, rows=global_row[mine] - offsets[part], kinds=result.kind[dropped][mine],
-                         templates=template)
+                         templates=template, template_groups=template_group)
         if args.dup_map:
             lines = []
             for r in dropped.tolist():
@@ -689,7 +698,7 @@ class Write(DedupePhase):
             if len(data["rows"]) and data["rows"].max() >= len(idkey):
                 die(f"{drop_file} does not match {sig_file}: rerun --phase cluster")
             status[data["rows"]] = data["kinds"]
-            templates = data["templates"]
+            templates, template_groups = data["templates"], set(data["template_groups"].tolist())
         removed: Counter[str] = Counter()
         row = -1
         changed = f"input of part {args.part_id} changed since its signatures were made; rerun all phases"
@@ -701,7 +710,7 @@ class Write(DedupePhase):
                 if status[row] != KEEP:
                     stats.drop(KINDS[int(status[row])])
                     continue
-                if len(templates) and groups[row]:
+                if int(groups[row]) in template_groups:
                     group = groups[row]
                     text, code, lines = strip_template(
                         record["text"], record.get("code_lines"), args.template_edge_lines,

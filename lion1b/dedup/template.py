@@ -27,24 +27,34 @@ def site(record: dict[str, Any]) -> str:
         return ""
 
 
-def _candidates(lines: list[str], code: list[bool]) -> list[int]:
-    """Indices of the lines that may be template: not blank, not code, not a table row."""
-    return [i for i, line in enumerate(lines) if line.strip() and not code[i] and " | " not in line]
-
-
 def _edges(lines: list[str], edge: int) -> tuple[list[int], list[int]]:
-    """The first and the last ``edge`` non-blank lines (code and rows included: they stop a run)."""
-    filled = [i for i, line in enumerate(lines) if line.strip()]
-    return filled[:edge], filled[-edge:] if edge else []
+    """The first and the last ``edge`` non-blank lines, each from its end of the text inwards (code and
+    table rows included: they stop a run)."""
+    head: list[int] = []
+    for i, line in enumerate(lines):
+        if len(head) == edge:
+            break
+        if line.strip():
+            head.append(i)
+    tail: list[int] = []
+    for i in range(len(lines) - 1, -1, -1):
+        if len(tail) == edge:
+            break
+        if lines[i].strip():
+            tail.append(i)
+    return head, tail
+
+
+def _candidates(lines: list[str], code: list[bool], near: list[int]) -> list[int]:
+    """The lines among ``near`` that may be template: not code, not a table row (a header row is structure)."""
+    return sorted({i for i in near if not code[i] and " | " not in lines[i]})
 
 
 def edge_lines(text: str, code_lines: Any, edge: int) -> set[str]:
     """The distinct stripped lines near either edge of a text that could be template lines."""
     lines = text.split("\n")
-    code = code_mask(lines, code_lines)
-    allowed = set(_candidates(lines, code))
     head, tail = _edges(lines, edge)
-    return {lines[i].strip() for i in head + tail if i in allowed}
+    return {lines[i].strip() for i in _candidates(lines, code_mask(lines, code_lines), head + tail)}
 
 
 def strip_template(text: str, code_lines: Any, edge: int,
@@ -53,12 +63,11 @@ def strip_template(text: str, code_lines: Any, edge: int,
     ``code_lines`` renumbered (unchanged when nothing is removed or the record had none)."""
     lines = text.split("\n")
     code = code_mask(lines, code_lines)
-    allowed = set(_candidates(lines, code))
     head, tail = _edges(lines, edge)
-    near = sorted({i for i in head + tail if i in allowed})
+    near = _candidates(lines, code, head + tail)
     flags = dict(zip(near, is_template([lines[i].strip() for i in near]), strict=True))
     removed: set[int] = set()
-    for run in (head, tail[::-1]):
+    for run in (head, tail):
         for i in run:
             if not flags.get(i, False):
                 break
