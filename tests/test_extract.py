@@ -620,3 +620,19 @@ def test_an_asciidoc_manual_pages_name_line_in_its_header_is_kept():
     assert page.text.split("\n")[:3] == ["git-add - Add file contents to the index", "SYNOPSIS",
                                          "git add [--verbose | -v] [--] [<pathspec>…]"]
     assert "NAME" not in page.text.split("\n") and "Last updated" not in page.text
+
+
+def test_sphinx_footnotes_in_nested_asides_are_kept():
+    # docutils >= 0.18 writes footnotes as <aside class="footnote"> inside <aside class="footnote-list">: the
+    # inner box has no paragraph of the text beside it, only its list, so it stayed dead while the outer one
+    # was revived, and 44 pages of the Python manual lost their footnotes (the "Footnotes" rubric was then
+    # trimmed as an edge line).
+    footnote = ('<p class="rubric">Footnotes</p><aside class="footnote-list brackets"><aside class="footnote brackets"'
+                ' id="id2" role="note"><span class="label"><span class="fn-bracket">[</span><a role="doc-backlink" '
+                'href="#id1">1</a><span class="fn-bracket">]</span></span><p>Note that the parser only accepts the '
+                'Unix-style end of line convention.</p></aside></aside>')
+    html = sphinx_page(sphinx_section("built-in-functions", "Built-in Functions",
+                                      "".join(f"<p>{p}</p>" for p in ARTICLE) + footnote))
+    lines = ENGINES["density"](html).text.split("\n")
+    note = "Note that the parser only accepts the Unix-style end of line convention."
+    assert lines[-3:] == ["Footnotes", "[1]", note]

@@ -449,8 +449,8 @@ def _revive(blocks: Blocks, dead: list[bool], kept: list[bool]) -> list[bool]:
     for e in range(1, n):
         if dead[e] and not still_dead[parent[e]]:
             still_dead[e] = unlikely[e] > 0 and not (
-                unlikely[e] == SIDEBAR_LEVEL and kept[e] and paragraphs_in[parent[e]] and has_paragraph[e]
-                and link_len[e] <= WIDEN_MAX_LINKS * text_len[e])
+                unlikely[e] == SIDEBAR_LEVEL and kept[e] and (paragraphs_in[parent[e]] or dead[parent[e]])
+                and has_paragraph[e] and link_len[e] <= WIDEN_MAX_LINKS * text_len[e])
     return still_dead
 
 
