@@ -636,3 +636,16 @@ def test_sphinx_footnotes_in_nested_asides_are_kept():
     lines = ENGINES["density"](html).text.split("\n")
     note = "Note that the parser only accepts the Unix-style end of line convention."
     assert lines[-3:] == ["Footnotes", "[1]", note]
+
+
+def test_headings_that_link_to_their_own_section_are_kept():
+    # mdBook (the Rust book and reference) writes every heading as <h2><a class="header" href="#id">…</a></h2>,
+    # and Sphinx's FAQ pages link each question to the table of contents: the heading was all link text and
+    # dropped, so 77 chapters of the Rust book and the Python FAQ's questions came out without headings.
+    html = ('<html><body><nav><ul><li><a href="/ch01.html">Getting Started</a></li></ul></nav><main>'
+            '<h2 id="data-types"><a class="header" href="#data-types">Data Types</a></h2>'
+            f'<p>{ARTICLE[0]}</p><h3 id="scalar-types"><a class="header" href="#scalar-types">Scalar Types</a></h3>'
+            f'<p>{ARTICLE[1]}</p><h3><a class="toc-backref" href="#id3">What is Python?</a></h3><p>{ARTICLE[2]}</p>'
+            '</main></body></html>')
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "Scalar Types" in lines and "What is Python?" in lines and "Getting Started" not in lines

@@ -277,7 +277,10 @@ def walk(body: LexborNode) -> Blocks:
                 else:
                     next_item = (1, 0)
         else:
-            is_link = tag == "a" and "href" in attrs  # an anchor without href is a target
+            # An anchor without href is a target; a heading's link to its own section ("#data-types": mdBook
+            # writes every heading as one) is the heading, not a link away from the text.
+            is_link = tag == "a" and "href" in attrs and not (
+                (attrs["href"] or "").startswith("#") and blocks.tag[open_blocks[-1]] in HEADING_LEVEL)
             in_links += is_link
             stack.append((node.iter(include_text=True), -1, is_link))
     flush(root)
