@@ -649,3 +649,16 @@ def test_headings_that_link_to_their_own_section_are_kept():
             '</main></body></html>')
     lines = ENGINES["density"](html).text.split("\n")
     assert "Scalar Types" in lines and "What is Python?" in lines and "Getting Started" not in lines
+
+
+def test_an_h1_that_is_the_sites_name_in_the_title_is_not_the_headline():
+    # mdBook puts the book's name in an h1 of its menu bar above every chapter; the <title> says which chapter
+    # ("Data Types - The Rust Programming Language"): 80 chapters of the Rust book all had the book's name.
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    book = ('<html><head><title>Data Types - The Rust Programming Language</title></head><body><div class="menu-bar">'
+            '<h1 class="menu-title">The Rust Programming Language</h1></div><main>'
+            f'<h2 id="data-types"><a class="header" href="#data-types">Data Types</a></h2>{body}</main></body></html>')
+    assert ENGINES["density"](book).title == "Data Types - The Rust Programming Language"
+    news = ('<html><head><title>Harbour budget passes - City News</title></head><body><article>'
+            f'<h1>Harbour budget passes</h1>{body}</article></body></html>')
+    assert ENGINES["density"](news).title == "Harbour budget passes"

@@ -64,6 +64,7 @@ MAX_LINK_SHARE = 0.5  # a kept text block is at most this much link text
 MAX_ROW_LINK_SHARE = 0.8  # ... and a table row at most this much
 MAX_EDGE_LINES = 3  # a dateline, a byline, a tag row: more short lines than that are content (a table, a list)
 LEAD_IN_WORDS = 4  # "Tags:", "Filed under:" are labels; a colon after 4 words (2 CJK characters: 1) ends a lead-in
+TITLE_PARTS = re.compile(r"\s+(?:[-|–—·:»]|::)\s+")  # "Page - Site", "Page | Site", "Page — Site"
 NAME_LINE = re.compile(r"(.+?)\s[—–-]\s+\w")  # "SELECT, TABLE, WITH — retrieve rows ...": names, a dash, a summary
 TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "』")
 # Admonition boxes (DocBook div.note/.tip/.warning/.caution/.important, Sphinx/MkDocs div.admonition): their
@@ -467,10 +468,11 @@ def _edge(blocks: Blocks, i: int) -> bool:
                      and len(text.split()) + len(_WIDE.findall(text)) // 2 >= LEAD_IN_WORDS))
 
 
-def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[int]]:
+def _trim(blocks: Blocks, chunks: list[int], page_title: str = "") -> tuple[str, list[int]]:
     """Split off the headline (the h1 just before or at the top of the kept text: it goes to the title,
-    not the text) and drop the short unpunctuated lines at either edge of the kept text: the dateline,
-    byline, "Share" and "Tags:" rows that sit inside article containers. Code is never an edge."""
+    not the text, unless it is the site's name in the page's <title>: see _site_name) and drop the short
+    unpunctuated lines at either edge of the kept text: the dateline, byline, "Share" and "Tags:" rows that
+    sit inside article containers. Code is never an edge."""
     h1s = [i for i in range(len(blocks.text)) if blocks.tag[blocks.owner[i]] == "h1"]
     body = [i for i in chunks if blocks.tag[blocks.owner[i]] != "h1"]
     headline = ""
@@ -478,6 +480,8 @@ def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[int]]:
         before = [i for i in h1s if i < body[0]]
         inside = [i for i in h1s if body[0] < i < body[-1]]
         headline = blocks.text[before[-1]] if before else blocks.text[inside[0]] if inside else ""
+        if _site_name(headline, page_title):
+            headline = ""
     name = _name_above(blocks, before[-1], body[0]) if body and before else -1
     start, end = 0, len(body)
     while (name < 0 and start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start])
@@ -486,6 +490,14 @@ def _trim(blocks: Blocks, chunks: list[int]) -> tuple[str, list[int]]:
     while end > max(start, len(body) - MAX_EDGE_LINES) and _edge(blocks, body[end - 1]):
         end -= 1
     return headline, ([name] if name >= 0 else []) + body[start:end]
+
+
+def _site_name(headline: str, page_title: str) -> bool:
+    """Whether an h1 is the site's name rather than the page's: the part of the <title> after a separator
+    ("Data Types - The Rust Programming Language" under mdBook's menu-bar h1 "The Rust Programming
+    Language"). The <title> then names the page better."""
+    parts = [p.strip() for p in TITLE_PARTS.split(page_title)]
+    return len(parts) > 1 and bool(headline) and headline in parts[1:] and headline != parts[0]
 
 
 def _name_above(blocks: Blocks, headline: int, first: int) -> int:
@@ -663,19 +675,21 @@ def _ancestors(parent: list[int], e: int) -> set[int]:
     return chain
 
 
-def main_text(body: LexborNode | None, markdown: bool = False) -> tuple[str, str, list[list[int]]]:
-    """(headline, main text, code line ranges) of a page body; ("", "", []) when nothing reads like an article."""
+def main_text(body: LexborNode | None, markdown: bool = False,
+              page_title: str = "") -> tuple[str, str, list[list[int]]]:
+    """(headline, main text, code line ranges) of a page body; ("", "", []) when nothing reads like an article.
+    ``page_title`` (the <title>) tells a site name in an h1 from the page's headline."""
     if body is None:
         return "", "", []
     blocks = walk(body)
     dead = [False] * len(blocks.parent)
     for e in range(1, len(dead)):
         dead[e] = blocks.unlikely[e] > 0 or dead[blocks.parent[e]]
-    headline, chunks = _trim(blocks, select(blocks, dead))
+    headline, chunks = _trim(blocks, select(blocks, dead), page_title)
     if sum(len(blocks.text[i]) for i in chunks) < RETRY_BELOW_CHARS and any(blocks.unlikely):
         for e in range(1, len(dead)):  # the retry keeps only what is never an article's wrapper out
             dead[e] = blocks.unlikely[e] == CHROME_LEVEL or blocks.tag[e] == "aside" or dead[blocks.parent[e]]
-        relaxed = _trim(blocks, select(blocks, dead))
+        relaxed = _trim(blocks, select(blocks, dead), page_title)
         if sum(len(blocks.text[i]) for i in relaxed[1]) > sum(len(blocks.text[i]) for i in chunks):
             headline, chunks = relaxed
     text, code = render(blocks, chunks, markdown)

@@ -43,11 +43,10 @@ def _title(raw: str | None) -> str:
 def extract_density(html: str, markdown: bool = False) -> Extracted:
     """The text comes out already tidy (code verbatim), so tidy() is not applied: it would flatten code."""
     tree = LexborHTMLParser(html)
-    headline, text, code = main_text(tree.body, markdown)
-    if not headline:
-        title = tree.css_first("title")
-        headline = title.text() if title is not None else ""
-    return Extracted(_title(headline), text, code)
+    title = tree.css_first("title")
+    page_title = _title(title.text()) if title is not None else ""
+    headline, text, code = main_text(tree.body, markdown, page_title)
+    return Extracted(_title(headline) or page_title, text, code)
 
 
 def _trafilatura(html: str, fast: bool, markdown: bool) -> Extracted:
