@@ -77,6 +77,10 @@ URL_LANGS = {
 }
 
 
+# Any region form of a listed language: /ru-RU/, /ja-JP/, /pt-BR/ (the Debian handbook's edition folders).
+REGION_TAG = re.compile(r"[a-z]{2}-[a-z]{2}")
+
+
 def band_salt(band: int) -> np.uint64:
     """A distinct constant per band, so equal keys of two bands never share a bucket."""
     return np.uint64((0x9E3779B97F4A7C15 * (band + 1)) % 2**64)
@@ -183,7 +187,8 @@ def url_rank(url: str, lang: str) -> int:
     path, query = path.split("#", 1)[0], ""
     if "?" in path:
         path, query = path.split("?", 1)
-    tags = {t for t in re.split(r"[/.?=&_]", f"{path}?{query}".lower()) if t in URL_LANGS}
+    tags = {t for t in re.split(r"[/.?=&_]", f"{path}?{query}".lower())
+            if t in URL_LANGS or (REGION_TAG.fullmatch(t) and t[:2] in URL_LANGS)}
     other_lang = bool(tags and lang) and lang.split("-")[0] not in {t.split("-")[0] for t in tags}
     flags = ((other_lang << 3) | (bool(query) << 2) | ((scheme.lower() != "https") << 1)
              | bool(re.search(r"/index\.\w+$", path)))
