@@ -355,15 +355,16 @@ class Signatures(DedupePhase):
                 for record, script, script_share in zip(batch, scripts, script_shares.tolist(), strict=True):
                     lang, share = language(record, script, script_share)
                     langs.append(lang)
-                    host = site(record) if args.templates else ""
+                    host, group = site(record) if args.templates else "", 0
                     if host:
                         name = f"{host}\0{lang}"
                         if name not in group_keys:
                             group_keys[name] = key64([name])[0]
+                        group = int(group_keys[name])
                         found = edge_lines(record["text"], record.get("code_lines"), args.template_edge_lines)
                         edge += found
-                        edge_groups.extend([int(group_keys[name])] * len(found))
-                    groups.append(int(group_keys[name]) if host else 0)
+                        edge_groups.extend([group] * len(found))
+                    groups.append(group)
                     length = len(" ".join(record["text"].split()))  # spacing is not more text
                     ids += record["id"].encode("utf-8", "surrogatepass")
                     numbers["ids_off"].append(len(ids))
@@ -486,8 +487,9 @@ class Candidates(DedupePhase):
         keys, docs, groups, group_docs = [], [], [], {}
         for part in range(args.num_parts):
             with np.load(sig_path(args, part)) as data:
-                mine = shard_of(data["tpl_key"], args.num_shards) == args.shard_id
-                keys.append(data["tpl_key"][mine])
+                part_keys = data["tpl_key"]  # each access of an npz entry reads it from the file again
+                mine = shard_of(part_keys, args.num_shards) == args.shard_id
+                keys.append(part_keys[mine])
                 docs.append(data["tpl_docs"][mine])
                 groups.append(data["tpl_group"][mine])
                 for group, n in zip(data["grp_key"].tolist(), data["grp_docs"].tolist(), strict=True):
