@@ -6,7 +6,7 @@ Each document root given as an argument is served on loopback by its own server 
 counted), crawled with the project's crawler (--allow-private, no delay), extracted and filtered with the
 stages' defaults (one worker, in this process, CPU-timed), then deduplicated (timed apart: datatrove's
 pipeline below has no dedupe). Then, per site and page language (the language
-in a file name such as ch03.ja.html, else the site):
+in a file name such as ch03.ja.html, else in a folder such as /de/, else the site):
 
   content pages   pages from which trafilatura gets >= 500 characters, index pages excluded (a directory
                   listing, an index*.html, or a page whose body text is mostly link text)
@@ -49,6 +49,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -66,6 +67,7 @@ LIST_ITEM = re.compile(r"(?:- |\d+\. )")
 SHORT_LINE, SHORT_WORDS = 40, 4  # a heading, a label, a term; longer lines are read as sentences
 SENTENCE_END = (".", "!", "?", ":", ";", "。", "！", "？", "：")
 LANG_IN_NAME = re.compile(r"\.([a-z]{2}(?:-[a-z]{2})?)\.html?$")
+LANG_IN_PATH = re.compile(r"/([a-z]{2}(?:-[a-z]{2})?)/")
 
 SERVER = textwrap.dedent("""
     import sys
@@ -128,7 +130,8 @@ def pre_lines(html: str) -> list[str]:
 
 
 def group_of(site: str, url: str) -> str:
-    match = LANG_IN_NAME.search(url)
+    path = urlsplit(url).path
+    match = LANG_IN_NAME.search(path) or LANG_IN_PATH.search(path)
     return f"{site}/{match.group(1)}" if match else site
 
 

@@ -270,6 +270,35 @@ def test_code_blocks_keep_their_lines_and_indentation():
     assert out.code_lines == [[start, start + len(CODE_BLOCK.split("\n"))]]
 
 
+def test_a_code_blocks_highlighter_class_is_never_chrome():
+    # Google's code-prettify marks every block "prettyprint" (the Apache manual, many blogs); "print" names
+    # print-only chrome, and the class must not take the code with it.
+    config = "<VirtualHost *:80>\n    ServerName www.example.com\n</VirtualHost>"
+    html = f"""<html><body><div id="page-content"><h1>Name-based hosts</h1><p>{ARTICLE[0]}</p>
+<div class="example"><pre class="prettyprint lang-config">{config.replace("<", "&lt;")}</pre></div>
+<p>{ARTICLE[1]} Run <code class="prettyprint">apachectl -S</code> to check it.</p><p>{ARTICLE[2]}</p>
+<div class="prettyprint"><pre>apachectl graceful</pre></div>
+<div class="print-only">Printed from www.example.com</div></div></body></html>"""
+    out = ENGINES["density"](html)
+    lines = out.text.split("\n")
+    start = lines.index("<VirtualHost *:80>")
+    assert lines[start:start + 3] == config.split("\n") and out.code_lines[0] == [start, start + 3]
+    assert "apachectl graceful" in lines and "apachectl -S to check it." in out.text and "Printed from" not in out.text
+
+
+def test_a_heading_over_a_dropped_link_list_goes_and_one_over_nothing_stays():
+    links = "".join(f'<li><a href="/{w}">{w} directive</a></li>' for w in ("Alias", "Redirect", "ScriptAlias"))
+    html = f"""<html><body><div id="page-content"><h1>mod_alias</h1><h2>Summary</h2><p>{ARTICLE[0]}</p>
+<div id="quickview"><h3>Directives</h3><ul>{links}</ul><h3>See also</h3><ul>{links}</ul></div>
+<h2>Order of Processing</h2><div class="note"><h3>Note</h3><p>{ARTICLE[1]}</p></div>
+<h2>Behaviours not considered unsafe</h2><h5>Deadlocks</h5><h5>Integer overflow</h5><p>{ARTICLE[2]}</p>
+</div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "Directives" not in lines and "See also" not in lines and "Alias directive" not in lines
+    assert lines[lines.index("Order of Processing") + 1] == "Note: " + ARTICLE[1]  # its box's "Note" is text
+    assert lines[-4:] == ["Behaviours not considered unsafe", "Deadlocks", "Integer overflow", ARTICLE[2]]
+
+
 def test_headings_list_items_and_table_rows_are_lines():
     lines = ENGINES["density"](DOC_PAGE).text.split("\n")
     assert lines[0] == ARTICLE[0] and "Numbers" in lines  # the h1 is the title, the h2 a line of its own

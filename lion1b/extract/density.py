@@ -33,7 +33,7 @@ UNLIKELY = re.compile(r"-ad-|\bads?\b|banner|breadcrumb|combx|comment|community|
                       r"skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|newsletter|"
                       r"subscri|share|sharing|promo|outbrain|taboola|recommend|signup|modal|byline|author|"
                       r"caption|tags|toolbar|navbar|nav\b|masthead|trending|most-?popular|read-?more|"
-                      r"more-?stories|visually-hidden|sr-only|print|\btoc\b|navheader|navfooter")
+                      r"more-?stories|visually-hidden|sr-only|(?<!pretty)print|\btoc\b|navheader|navfooter")
 # Never an article's wrapper, even in readability's retry (a footer, a cookie notice, a breadcrumb, a pager):
 # on a page of links (an index, a table of contents) the retry used to bring the copyright footer in.
 CHROME = re.compile(r"footer|copyright|cookie|consent|gdpr|breadcrumb|navbar|pagination|pager\b")
@@ -52,6 +52,7 @@ SIBLING_PARAGRAPH_CHARS, SIBLING_PARAGRAPH_LINKS = 80, 0.25  # readability's rul
 RETRY_BELOW_CHARS = 500  # readability's threshold for "the strict pass found too little, relax the rules"
 MAX_HINT_CACHE = 100_000
 VERBATIM_TAGS = {"pre", "listing", "xmp", "plaintext"}  # whitespace is content: code, shell sessions, ASCII art
+CODE_TAGS = VERBATIM_TAGS | {"code"}
 LIST_TAGS = {"ul", "ol"}
 CELL_TAGS = {"td", "th"}
 HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -257,6 +258,8 @@ def walk(body: LexborNode) -> Blocks:
             href = attrs.get("href")
             if href and href[0] == "#" and _mark((node.text(deep=True) or "").strip()):
                 continue
+            hint = None
+        elif tag in CODE_TAGS:  # the class names a language or a highlighter ("prettyprint"), never chrome
             hint = None
         weight, unlikely, admonition, section = _class_hint(hint) if hint else (0, 0, False, False)
         if tag == "aside":  # a sidebar by its tag: kept only inside the text (see _revive)
@@ -533,6 +536,28 @@ def _names(blocks: Blocks, chunks: list[int], k: int) -> bool:
     return names is not None and names.group(1).startswith(blocks.text[chunks[k - 1]])
 
 
+def _filled(blocks: Blocks, chunks: list[int]) -> list[int]:
+    """The kept chunks less the headings of link lists that went as navigation: "Topics", "Directives",
+    "See also" over the Apache manual's quick-view lists inside the text. Such a heading has nothing kept
+    in its section (everything up to the next heading of the same or a higher level; a subsection that
+    kept text fills the sections above it) and a dropped list item right under it. A heading over nothing
+    at all stays: some manuals list terms as empty headings ("Deadlocks" in the Rust reference)."""
+    kept: list[int] = []
+    is_kept = set(chunks)
+    bound = 0  # a heading above the chunks seen so far has something under it when its level is < bound
+    for i in reversed(chunks):
+        owner = blocks.owner[i]
+        level = HEADING_LEVEL.get(blocks.tag[owner], 0) if blocks.box[owner] < 0 else 0  # "Note" in its box is text
+        if not level:
+            bound = len(HEADING_LEVEL) + 1
+        elif level < bound:
+            bound = level
+        elif i + 1 < len(blocks.text) and i + 1 not in is_kept and blocks.item[i + 1] != (0, 0):
+            continue
+        kept.append(i)
+    return kept[::-1]
+
+
 def _cell(blocks: Blocks, i: int) -> int:
     """The td/th a chunk belongs to (its text straight inside the cell, or in a paragraph of the cell
     that is not code), or -1."""
@@ -693,5 +718,5 @@ def main_text(body: LexborNode | None, markdown: bool = False,
         relaxed = _trim(blocks, select(blocks, dead), page_title)
         if sum(len(blocks.text[i]) for i in relaxed[1]) > sum(len(blocks.text[i]) for i in chunks):
             headline, chunks = relaxed
-    text, code = render(blocks, chunks, markdown)
+    text, code = render(blocks, _filled(blocks, chunks), markdown)
     return headline, text, code
