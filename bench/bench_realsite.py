@@ -121,10 +121,13 @@ def is_index(url: str, html: str) -> bool:
 
 
 def pre_lines(html: str) -> list[str]:
-    """The non-blank lines of every <pre>, without the controls sites put inside ("copy" buttons)."""
+    """The non-blank lines of every <pre>, without the controls sites put inside ("copy" buttons); a <br>
+    inside ends a line (gtk-doc's older synopses break their lines so)."""
     tree = LexborHTMLParser(html)
     for control in tree.css("pre button, pre script, pre style"):
         control.decompose()
+    for br in tree.css("pre br"):
+        br.replace_with("\n")
     return [line.strip() for node in tree.css("pre") for line in (node.text(deep=True) or "").splitlines()
             if line.strip()]
 

@@ -299,6 +299,29 @@ def test_a_heading_over_a_dropped_link_list_goes_and_one_over_nothing_stays():
     assert lines[-4:] == ["Behaviours not considered unsafe", "Deadlocks", "Integer overflow", ARTICLE[2]]
 
 
+def test_code_written_as_code_and_br_is_a_code_block():
+    # Before <pre> was the norm (the Apache manual's older pages and translations): <code> lines ended by <br>
+    html = f"""<html><body><div id="page-content"><h1>Sections</h1><p>{ARTICLE[0]}</p>
+<div class="example"><p><code>
+&lt;Directory "/var/www"&gt;<br>
+&nbsp;&nbsp;Require all granted<br>
+&lt;/Directory&gt;
+</code></p></div>
+<p>{ARTICLE[1]}<br>Set <code>Options</code> to <code>None</code> in {ARTICLE[2]}</p>
+<table><tr><td><code>=</code> <code>+=</code><br><code>&amp;=</code></td><td>right to left</td></tr></table>
+<div class="literallayout"><p><br>&nbsp;&nbsp;<code>meson _build</code><br>&nbsp;&nbsp;<code>ninja</code><br></p></div>
+</div></body></html>"""
+    out = ENGINES["density"](html)
+    lines = out.text.split("\n")
+    start = lines.index('<Directory "/var/www">')
+    assert lines[start:start + 3] == ['<Directory "/var/www">', "  Require all granted", "</Directory>"]
+    assert out.code_lines == [[start, start + 3], [start + 6, start + 8]]  # prose with a <br> and code: prose
+    assert lines[start + 3:start + 6] == [ARTICLE[1], "Set Options to None in " + ARTICLE[2], "= += &= | right to left"]
+    assert lines[start + 6:] == ["meson _build", "ninja"]  # the indent every line shares goes
+    markdown = ENGINES["density"](html, markdown=True).text
+    assert '```\n<Directory "/var/www">\n  Require all granted\n</Directory>\n```' in markdown
+
+
 def test_headings_list_items_and_table_rows_are_lines():
     lines = ENGINES["density"](DOC_PAGE).text.split("\n")
     assert lines[0] == ARTICLE[0] and "Numbers" in lines  # the h1 is the title, the h2 a line of its own

@@ -46,6 +46,7 @@ NEGATIVE = re.compile(r"-ad-|hidden|banner|combx|comment|com-|contact|foot|footn
                       r"outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|"
                       r"tool|widget|caption|byline|author|credit")
 SPACES = re.compile(r"[ \t\n\r\f\v\u00a0]+")  # typographic spaces (U+202F, U+3000) are text: kept
+SOURCE_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
 MIN_PARAGRAPH_CHARS = 25  # shorter blocks (labels, dates, buttons) do not vote for a container
 SIBLING_PARAGRAPH_CHARS, SIBLING_PARAGRAPH_LINKS = 80, 0.25  # readability's rule for <p> siblings of the best
@@ -53,6 +54,11 @@ RETRY_BELOW_CHARS = 500  # readability's threshold for "the strict pass found to
 MAX_HINT_CACHE = 100_000
 VERBATIM_TAGS = {"pre", "listing", "xmp", "plaintext"}  # whitespace is content: code, shell sessions, ASCII art
 CODE_TAGS = VERBATIM_TAGS | {"code"}
+# Code written before <pre> was the norm: a paragraph that is all <code>/<tt> with <br> line ends (the
+# Apache manual's older examples and translations). At this share of its characters inside such elements,
+# a block with a <br> is code: its lines are kept, and the filter reads it as code, not prose.
+INLINE_CODE_TAGS = frozenset({"code", "tt", "samp", "kbd"})
+BR_CODE_SHARE = 0.9
 LIST_TAGS = {"ul", "ol"}
 CELL_TAGS = {"td", "th"}
 HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -166,6 +172,18 @@ class Blocks:
         return index
 
 
+def _br_lines(raw: str) -> str:
+    """A block of <br>-ended code lines: source whitespace collapses as in any HTML text, a <br> ends a
+    line, and no-break spaces (the only way such code is indented) stay, less the indent all lines share."""
+    lines = [SOURCE_SPACES.sub(" ", line).strip(" ").replace("\u00a0", " ").rstrip() for line in raw.split(BR)]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line), default=0)
+    return "\n".join(line[indent:] for line in lines)
+
+
 def _verbatim(raw: str) -> str:
     """A <pre> block as written: line breaks and indentation kept, blank edges and trailing spaces dropped."""
     lines = [line.rstrip() for line in raw.replace(BR, "\n").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
@@ -180,17 +198,20 @@ def walk(body: LexborNode) -> Blocks:
     """One iterative pass over the DOM (no recursion: deep pages cannot overflow the stack)."""
     blocks = Blocks()
     pending: list[str] = []
-    pending_links = 0
+    pending_links = pending_code = 0
     verbatim = 0  # depth inside <pre>: everything below is one code chunk, whitespace kept
     lists: list[list[int]] = []  # open lists: [ordered, items so far]
     next_item = (0, 0)  # the list item whose first chunk is still to come
 
     def flush(owner: int) -> None:
-        nonlocal pending_links, next_item
+        nonlocal pending_links, pending_code, next_item
         if pending:
             raw = "".join(pending)
             if verbatim:
                 text, kind = _verbatim(raw), CODE
+            elif (pending_code and BR in raw
+                  and pending_code >= BR_CODE_SHARE * _size(SPACES.sub("", raw).replace(BR, ""))):
+                text, kind = _br_lines(raw), CODE
             else:
                 text, kind = SPACES.sub(" ", raw), TEXT
                 if BR in text:
@@ -204,18 +225,19 @@ def walk(body: LexborNode) -> Blocks:
                 blocks.item.append(next_item)
                 next_item = (0, 0)
             pending.clear()
-        pending_links = 0
+        pending_links = pending_code = 0
 
     root = blocks.add_block(-1, "body", 0, False)
     open_blocks = [root]
-    # (children iterator, block index or -1 for inline elements, is a link)
-    stack = [(body.iter(include_text=True), root, False)]
-    in_links = 0
+    # (children iterator, block index or -1 for inline elements, is a link, is inline code)
+    stack = [(body.iter(include_text=True), root, False, False)]
+    in_links = in_code = 0
     while stack:
-        children, block, is_link = stack[-1]
+        children, block, is_link, is_code = stack[-1]
         node = next(children, None)
         if node is None:
             stack.pop()
+            in_code -= is_code
             if block >= 0:
                 flush(block)
                 open_blocks.pop()
@@ -234,6 +256,8 @@ def walk(body: LexborNode) -> Blocks:
                 pending.append(text)
                 if in_links:
                     pending_links += _size(text.strip())
+                if in_code:
+                    pending_code += _size(SPACES.sub("", text))
             continue
         if tag[0] == "-" or tag in SKIP_TAGS:  # comments, doctype, and skipped subtrees
             continue
@@ -246,7 +270,7 @@ def walk(body: LexborNode) -> Blocks:
         if verbatim:  # inside <pre> every element is inline: its text joins the block as written
             is_link = tag == "a" and "href" in attrs  # an anchor without href is a target
             in_links += is_link
-            stack.append((node.iter(include_text=True), -1, is_link))
+            stack.append((node.iter(include_text=True), -1, is_link, False))
             continue
         cls, ident = attrs.get("class"), attrs.get("id")
         # The id counts only on an element without a class, and never on a section or heading: documentation
@@ -269,7 +293,7 @@ def walk(body: LexborNode) -> Blocks:
             index = blocks.add_block(open_blocks[-1], tag, weight, unlikely, admonition and cls is not None,
                                      section and cls is not None)
             open_blocks.append(index)
-            stack.append((node.iter(include_text=True), index, False))
+            stack.append((node.iter(include_text=True), index, False, False))
             if tag in VERBATIM_TAGS:
                 verbatim += 1
             elif tag in LIST_TAGS:
@@ -285,8 +309,10 @@ def walk(body: LexborNode) -> Blocks:
             # writes every heading as one) is the heading, not a link away from the text.
             is_link = tag == "a" and "href" in attrs and not (
                 (attrs["href"] or "").startswith("#") and blocks.tag[open_blocks[-1]] in HEADING_LEVEL)
+            is_code = tag in INLINE_CODE_TAGS
             in_links += is_link
-            stack.append((node.iter(include_text=True), -1, is_link))
+            in_code += is_code
+            stack.append((node.iter(include_text=True), -1, is_link, is_code))
     flush(root)
     return blocks
 
@@ -660,7 +686,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
             kind = "row"
         if markdown and out and not (kind and kind == previous):
             out.append("")
-        if blocks.kind[i] == CODE:
+        if blocks.kind[i] == CODE and kind != "row":  # <br>-ended code straight in a cell stays its cell
             first = len(out)
             if markdown:
                 out.append("```")
