@@ -322,6 +322,18 @@ def test_code_written_as_code_and_br_is_a_code_block():
     assert '```\n<Directory "/var/www">\n  Require all granted\n</Directory>\n```' in markdown
 
 
+def test_code_that_links_its_identifiers_is_kept():
+    # a grammar or a synopsis links every name it uses: mostly link text, yet code, not a list of links
+    grammar = '<a href="#atom">atom</a>      ::=  <a href="#id">identifier</a> | <a href="#lit">literal</a>'
+    html = f"""<html><body><div class="body"><h1>Atoms</h1><p>{ARTICLE[0]}</p><pre>{grammar}</pre>
+<p>{ARTICLE[1]}</p><ul><li><a href="/a">Atoms</a></li><li><a href="/b">Primaries</a></li></ul>
+<p>{ARTICLE[2]}</p></div></body></html>"""
+    out = ENGINES["density"](html)
+    lines = out.text.split("\n")
+    assert lines[1] == "atom      ::=  identifier | literal" and out.code_lines == [[1, 2]]
+    assert "- Primaries" not in lines  # a list of links is still one
+
+
 def test_headings_list_items_and_table_rows_are_lines():
     lines = ENGINES["density"](DOC_PAGE).text.split("\n")
     assert lines[0] == ARTICLE[0] and "Numbers" in lines  # the h1 is the title, the h2 a line of its own

@@ -438,7 +438,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
                 text_chars, links, limit = row_text[row], row_links[row], MAX_ROW_LINK_SHARE
             else:
                 text_chars = _size(text)
-            if links <= limit * text_chars:
+            if links <= limit * text_chars or blocks.kind[i] == CODE:  # code links its identifiers (synopses)
                 out.append(i)
     return out
 
