@@ -334,6 +334,24 @@ def test_code_that_links_its_identifiers_is_kept():
     assert "- Primaries" not in lines  # a list of links is still one
 
 
+def test_a_prototype_laid_out_in_cells_is_one_code_line():
+    # Doxygen writes a function's prototype as a table: name, "(", one row per parameter, ")"
+    proto = """<table class="memname"><tr><td class="memname">int array_list_add</td><td>(</td>
+<td class="paramtype">struct array_list *&#160;</td><td class="paramname"><em>al</em>, </td></tr>
+<tr><td class="paramkey"></td><td></td><td class="paramtype">void *&#160;</td><td class="paramname"><em>data</em>
+</td></tr><tr><td></td><td>)</td><td></td><td></td></tr></table>"""
+    html = f"""<html><body><div class="contents"><h1>arraylist.h</h1><p>{ARTICLE[0]}</p>
+<div class="memproto">{proto}</div><div class="memdoc"><p>{ARTICLE[1]}</p></div>
+<table><tr><td>(</td><td>opens a group</td></tr><tr><td>)</td><td>closes it</td></tr></table>
+<p>{ARTICLE[2]}</p></div></body></html>"""
+    out = ENGINES["density"](html)
+    lines = out.text.split("\n")
+    assert lines[1] == "int array_list_add(struct array_list * al, void * data)" and out.code_lines == [[1, 2]]
+    assert lines[3:5] == ["( | opens a group", ") | closes it"]  # a table of punctuation is a table
+    markdown = ENGINES["density"](html, markdown=True).text
+    assert "```\nint array_list_add(struct array_list * al, void * data)\n```" in markdown
+
+
 def test_headings_list_items_and_table_rows_are_lines():
     lines = ENGINES["density"](DOC_PAGE).text.split("\n")
     assert lines[0] == ARTICLE[0] and "Numbers" in lines  # the h1 is the title, the h2 a line of its own

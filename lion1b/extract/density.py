@@ -671,26 +671,21 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
         kind = ""
         row = _row(blocks, i)
         if row >= 0:
-            cells = [blocks.text[i].replace("\n", " ")]
-            if i in labels:
-                cells[0] = _prefixed(labels[i], cells[0], markdown)
-            cell = _cell(blocks, i)
-            while k < len(chunks) and _row(blocks, chunks[k]) == row:
-                text = blocks.text[chunks[k]].replace("\n", " ")
-                if _cell(blocks, chunks[k]) == cell:  # a second paragraph of the same cell
-                    cells[-1] += " " + text
-                else:
-                    cells.append(text)
-                    cell = _cell(blocks, chunks[k])
-                k += 1
+            cells, k = _cells(blocks, chunks, k, row, labels, markdown)
             kind = "row"
+            if "(" in cells[1:]:  # a prototype laid out in cells (Doxygen), one row per parameter
+                table = _table(blocks, row)
+                while ")" not in cells and k < len(chunks) and _table(blocks, _row(blocks, chunks[k])) == table:
+                    more, k = _cells(blocks, chunks, k + 1, _row(blocks, chunks[k]), labels, markdown)
+                    cells += more
+                kind, signature = "signature", _signature(cells)
         if markdown and out and not (kind and kind == previous):
             out.append("")
-        if blocks.kind[i] == CODE and kind != "row":  # <br>-ended code straight in a cell stays its cell
+        if (blocks.kind[i] == CODE and not kind) or kind == "signature":  # code straight in a cell stays its cell
             first = len(out)
             if markdown:
                 out.append("```")
-            out.extend(blocks.text[i].split("\n"))
+            out.extend(signature.split("\n") if kind == "signature" else blocks.text[i].split("\n"))
             if markdown:
                 out.append("```")
             code.append([first, len(out)])
@@ -716,6 +711,46 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
             out.extend(text.split("\n"))
         previous = kind
     return "\n".join(out), code
+
+
+def _cells(blocks: Blocks, chunks: list[int], k: int, row: int, labels: dict[int, str],
+           markdown: bool) -> tuple[list[str], int]:
+    """The cells of the table row whose first chunk is ``chunks[k - 1]``, and the index past the row."""
+    i = chunks[k - 1]
+    cells = [blocks.text[i].replace("\n", " ")]
+    if i in labels:
+        cells[0] = _prefixed(labels[i], cells[0], markdown)
+    cell = _cell(blocks, i)
+    while k < len(chunks) and _row(blocks, chunks[k]) == row:
+        text = blocks.text[chunks[k]].replace("\n", " ")
+        if _cell(blocks, chunks[k]) == cell:  # a second paragraph of the same cell
+            cells[-1] += " " + text
+        else:
+            cells.append(text)
+            cell = _cell(blocks, chunks[k])
+        k += 1
+    return cells, k
+
+
+def _table(blocks: Blocks, row: int) -> int:
+    """The <table> around a row (-1 for none)."""
+    while row >= 0 and blocks.tag[row] != "table":
+        row = blocks.parent[row]
+    return row
+
+
+def _signature(cells: list[str]) -> str:
+    """A prototype from its cells: "int array_list_add | ( | struct array_list * | al, | void * | data | )"
+    is "int array_list_add(struct array_list * al, void * data)"."""
+    text = ""
+    for cell in cells:
+        if cell == "(":
+            text = text.rstrip() + "("
+        elif cell.startswith(")"):
+            text = text.rstrip() + cell
+        else:
+            text += ("" if not text or text.endswith("(") else " ") + cell
+    return text
 
 
 def _ancestors(parent: list[int], e: int) -> set[int]:
