@@ -512,6 +512,21 @@ def test_site_template_lines_at_the_edges_are_removed(tmp_path):
     assert {a["line"]: a["documents"] for a in audit} == {TAGLINE[0]: 31, TAGLINE[1]: 31, FOOTER: 31}
 
 
+def test_a_page_served_under_many_urls_is_one_page_for_site_templates(tmp_path):
+    # the Apache manual's untranslated pages are copied into every language folder: 8 copies of one page
+    # and 2 other pages must not make the copied page's opening and closing lines its site's template
+    rng = random.Random(5)
+    page = "\n".join(["This document describes the major changes between 2.2 and 2.4.", make_doc(rng),
+                      "Recent changes are listed in the changelog."])
+    records = [{"id": f"c{i}", "url": f"https://httpd.test/{lang}/new_features.html", "text": page}
+               for i, lang in enumerate(["da", "de", "en", "es", "ja", "ko", "ru", "tr"])]
+    records += [{"id": f"o{i}", "url": f"https://httpd.test/en/other{i}.html", "text": make_doc(rng)} for i in range(2)]
+    out, _, _ = run(tmp_path, write_jsonl(tmp_path / "copies.jsonl", records), 1)
+    (copy,) = [r for r in texts_of(out, 1).values() if r["id"].startswith("c")]
+    assert copy["text"] == page
+    assert json.loads((out / "deduped_thread0.txt.done").read_text())["stats"]["dropped"] == {"exact_duplicate": 7}
+
+
 def test_site_templates_off_and_independent_of_parts_and_shards(tmp_path):
     path = site_corpus(tmp_path)
     out_off, _, _ = run(tmp_path, path, 1, "--no-templates", name="off")

@@ -348,11 +348,17 @@ class Signatures(DedupePhase):
         lines: list[np.ndarray] = []  # template candidates: one key per document and distinct edge line
         line_groups: list[np.ndarray] = []
         group_keys: dict[str, np.uint64] = {}
+        # A page served under several URLs (the Apache manual's untranslated copies in every language
+        # folder) is one page of its site: its lines are counted once, or a copied page's opening
+        # lines would read as the template of a small language group.
+        counted: set[bytes] = set()
+        counted_groups = array("Q")
         with atomic_write(raw, "wb") as sig_out:
             for batch, (digests, sig, counts) in _featured_batches(args, stats):
                 langs, groups, edge, edge_groups = [], array("Q"), [], array("Q")
                 scripts, script_shares = dominant_scripts(counts)
-                for record, script, script_share in zip(batch, scripts, script_shares.tolist(), strict=True):
+                for row, (record, script, script_share) in enumerate(
+                        zip(batch, scripts, script_shares.tolist(), strict=True)):
                     lang, share = language(record, script, script_share)
                     langs.append(lang)
                     host, group = site(record) if args.templates else "", 0
@@ -361,9 +367,13 @@ class Signatures(DedupePhase):
                         if name not in group_keys:
                             group_keys[name] = key64([name])[0]
                         group = int(group_keys[name])
-                        found = edge_lines(record["text"], record.get("code_lines"), args.template_edge_lines)
-                        edge += found
-                        edge_groups.extend([group] * len(found))
+                        digest = digests[32 * row:32 * row + 16]
+                        if digest not in counted:
+                            counted.add(digest)
+                            counted_groups.append(group)
+                            found = edge_lines(record["text"], record.get("code_lines"), args.template_edge_lines)
+                            edge += found
+                            edge_groups.extend([group] * len(found))
                     groups.append(group)
                     length = len(" ".join(record["text"].split()))  # spacing is not more text
                     ids += record["id"].encode("utf-8", "surrogatepass")
@@ -387,8 +397,7 @@ class Signatures(DedupePhase):
             keys = np.concatenate(lines) if lines else np.zeros(0, np.uint64)
             tpl_key, first, tpl_docs = np.unique(keys, return_index=True, return_counts=True)
             tpl_group = np.concatenate(line_groups)[first] if lines else np.zeros(0, np.uint64)
-            all_groups = np.concatenate(hashes["group"]) if hashes["group"] else np.zeros(0, np.uint64)
-            grp_key, grp_docs = np.unique(all_groups[all_groups != 0], return_counts=True)
+            grp_key, grp_docs = np.unique(np.frombuffer(counted_groups, dtype=np.uint64), return_counts=True)
             with atomic_write(path, "wb") as handle:
                 np.savez(handle, ids_blob=np.frombuffer(ids, dtype=np.uint8),
                          **{k: np.frombuffer(v, dtype=np.int64) for k, v in numbers.items()},
