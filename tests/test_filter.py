@@ -501,6 +501,17 @@ def test_each_curated_rule_drops_its_planted_case(reason):
     assert check_quality(CURATED_PLANTED[reason], "en", CURATED)[0] == reason
 
 
+def test_acronyms_in_an_uncased_script_are_not_shouting(tmp_path):
+    # a Japanese manual page: its only Latin letters are names of variables and protocols
+    acronyms = "".join(f"変数 REDIRECT_{name} は CGI スクリプトに HTTP で渡されます。\n"
+                       for name in ("URL", "QUERY_STRING", "STATUS", "REMOTE_ADDR", "REMOTE_HOST", "SERVER_NAME"))
+    text = JA_ARTICLE + "\n" + acronyms
+    assert check_quality(text, "ja", CURATED)[0] is None
+    everything = tmp_path / "cased.json"
+    everything.write_text(json.dumps({"min_cased_letter_share": 0.0}), encoding="utf-8")
+    assert check_quality(text, "ja", load_config("curated", everything))[0] == "mostly_uppercase"
+
+
 def test_quality_config_overrides_and_errors(tmp_path):
     strict = tmp_path / "strict.json"
     strict.write_text(json.dumps({"min_words": 100000}), encoding="utf-8")

@@ -64,6 +64,7 @@ class Thresholds:
     nav_line_max_words: int = 3
     max_nav_lines_ratio: float = 0.9
     max_uppercase_ratio: float = 0.6  # upper-case share of the cased letters of the prose sentences
+    min_cased_letter_share: float = 0.5  # ... judged when cased letters are at least this share of all letters
     # the prose statistics of the curated rules (stop words, shouting, n-grams) judge only a page with at
     # least this many prose words: a code sample with two lines of prose around it has no statistics
     min_prose_words_to_judge: int = 0
@@ -113,6 +114,7 @@ _MARKUP = re.compile(r"</?[a-zA-Z][\w:-]*(?:\s[^<>\n]{0,300})?/?>|&(?:[a-zA-Z]{2
                      r"|\[\[[^\[\]\n]*\]\]")
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-ЯЁ]")  # the cased scripts; a regex counts far faster than str.isupper()
 _LOWER = re.compile(r"[a-zß-öø-ÿα-ωа-яё]")
+_LETTER = re.compile(r"[^\W\d_]")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -407,11 +409,14 @@ def _few_words(doc: Doc, th: Thresholds) -> bool:
 
 def caps(doc: Doc, lang: str, th: Thresholds) -> Result:
     """Shouting: most cased letters of the prose sentences in upper case (table rows of SQL keywords and
-    headings are not sentences)."""
+    headings are not sentences). Text in a script without case (Japanese, Arabic, Hindi) cannot shout:
+    its few Latin letters are acronyms ("URL", "CGI"), so it is judged only when most letters are cased."""
     sentences = "".join(line for line in doc.prose_lines if line.endswith(TERMINAL_PUNCT))
     upper = len(_UPPER.findall(sentences))
     lower = len(_LOWER.findall(sentences))
     if upper + lower < 100 or _few_words(doc, th):  # a few sentences: not enough to judge
+        return None, {}
+    if upper + lower < th.min_cased_letter_share * len(_LETTER.findall(sentences)):
         return None, {}
     signals = {"uppercase_ratio": upper / (upper + lower)}
     return ("mostly_uppercase" if signals["uppercase_ratio"] > th.max_uppercase_ratio else None), signals
