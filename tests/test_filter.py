@@ -13,7 +13,7 @@ import pytest
 from lion1b.contract import Drop
 from lion1b.demo.site import build_site
 from lion1b.filter.keywords import KeywordMatcher, UrlBlocklist
-from lion1b.filter.langid import FastTextLangId, LangDetectLangId, bundled_lid_model_path
+from lion1b.filter.langid import FastTextLangId, LangDetectLangId, bundled_lid_model_path, code_comments
 from lion1b.filter.quality import Doc, _duplicates, check_quality, gopher_quality, load_config, tokenize
 from lion1b.filter.stage import FilterData
 
@@ -510,6 +510,43 @@ def test_acronyms_in_an_uncased_script_are_not_shouting(tmp_path):
     everything = tmp_path / "cased.json"
     everything.write_text(json.dumps({"min_cased_letter_share": 0.0}), encoding="utf-8")
     assert check_quality(text, "ja", load_config("curated", everything))[0] == "mostly_uppercase"
+
+
+SOURCE = '''import logging
+
+DEFAULT_TIMEOUT = 30  # {timeout}
+
+
+def connect(host, port=DEFAULT_TIMEOUT):
+    """{doc}
+
+    {owner}"""
+    # {comment}
+    return logging.getLogger(host)
+'''
+ENGLISH_COMMENTS = {"timeout": "seconds to wait for the server before the request is given up",
+                    "doc": "Open a connection to the server and return it, retrying when the network is down.",
+                    "owner": "The caller owns the connection and must close it when the work is done.",
+                    "comment": "Log the attempt under the host name so that failures can be traced back."}
+FRENCH_COMMENTS = {"timeout": "secondes d'attente avant que la requête soit abandonnée",
+                   "doc": "Ouvre une connexion au serveur et la renvoie, en réessayant quand le réseau est coupé.",
+                   "owner": "L'appelant possède la connexion et doit la fermer quand le travail est terminé.",
+                   "comment": "Journalise la tentative sous le nom de l'hôte pour retrouver les échecs."}
+
+
+def test_a_source_file_has_the_language_of_its_comments():
+    # Sphinx's viewcode pages are a module's source and nothing else: no prose to score, and code scores
+    # low in every language, so its comments and docstrings decide
+    def source_page(comments):
+        text = SOURCE.format(**comments)
+        return {**record(text, "https://docs.example/_modules/net.html"), "code_lines": [[0, text.count("\n")]]}
+
+    for comments, expected in [(ENGLISH_COMMENTS, "en"), (FRENCH_COMMENTS, "fr")]:
+        kept = make_stage("--langs", "en,fr").process(source_page(comments))
+        assert not isinstance(kept, Drop) and kept["lang"] == expected, kept
+    assert make_stage("--langs", "en").process(source_page(FRENCH_COMMENTS)) == Drop("lang:fr")
+    assert code_comments(["/* a C comment */", "x = 1  // the count", "url = 'http://a.example//b'"]) == \
+        "a C comment\nthe count"
 
 
 def test_quality_config_overrides_and_errors(tmp_path):

@@ -8,6 +8,7 @@ it with the fasttext-predict module directly, so nothing is ever fetched from th
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,3 +143,31 @@ def score_paragraphs(lang_id: FastTextLangId | LangDetectLangId, lines: list[str
         lang, confidence = lang_id.predict(text)
         out.append(Paragraph(first, end, lang, confidence, len(text)))
     return out
+
+
+# A comment line of most languages (#, //, /* ... */, -- in SQL and Haskell, ; in Lisp and ini files) or a
+# comment after code ("x = 1  # seconds"), and Python's docstrings: the natural language of a source file.
+_COMMENT = re.compile(r"^\s*(?:#+|//+|/\*+|\*+/?|--|;+)\s?(.*)$|\s(?:#|//)\s+(.*)$")
+_DOCSTRING = re.compile(r'^\s*[rRuU]?("""|\'\'\')')
+
+
+def code_comments(lines: list[str]) -> str:
+    """The comments and docstrings of code lines, one a line: what a source file says in a natural
+    language."""
+    out = []
+    quote = ""  # the quotes of the docstring the line is in
+    for line in lines:
+        if quote:
+            text, closed, _ = line.partition(quote)
+            quote = "" if closed else quote
+        elif opened := _DOCSTRING.match(line):
+            quote = opened.group(1)
+            text, closed, _ = line[opened.end():].partition(quote)
+            quote = "" if closed else quote
+        else:
+            found = _COMMENT.search(line)
+            text = (found.group(1) or found.group(2) or "") if found else ""
+        text = text.strip().removesuffix("*/").rstrip()
+        if any(ch.isalpha() for ch in text):
+            out.append(text)
+    return "\n".join(out)

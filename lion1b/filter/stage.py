@@ -16,7 +16,7 @@ from typing import Any
 from lion1b.config import FILES
 from lion1b.contract import Drop, MapStage, die, run_map_stage
 from lion1b.filter.keywords import KeywordMatcher, UrlBlocklist, load_list
-from lion1b.filter.langid import LANG_BACKENDS, UNKNOWN, make_lang_id, normalize_lang, score_paragraphs
+from lion1b.filter.langid import LANG_BACKENDS, UNKNOWN, code_comments, make_lang_id, normalize_lang, score_paragraphs
 from lion1b.filter.quality import PROFILES, ConfigError, Doc, check_quality, code_mask, code_ranges, load_config
 
 # When the identified paragraphs hold less than this share of the scored prose (a table of identifiers with
@@ -137,8 +137,10 @@ class FilterData(MapStage):
         nor against a language, and --strip-other-langs keeps them."""
         budget = None if self.args.strip_other_langs else LANG_SAMPLE_CHARS
         paragraphs = score_paragraphs(self.lang_id, lines, code, budget)
-        if not paragraphs:  # no prose with letters at all (a page of numbers or of code): judge it whole
-            lang, score = self.lang_id.predict("\n".join(lines))
+        if not paragraphs:  # no prose with letters at all (a source file, a page of numbers): judge what
+            # the code says in comments (code itself scores low in every language), else the page whole
+            comments = code_comments([line for line, is_code in zip(lines, code, strict=True) if is_code])
+            lang, score = self.lang_id.predict(comments or "\n".join(lines))
             paragraphs_ok = [] if score < self.args.min_lang_score or lang == UNKNOWN else [(lang, score, 1)]
             total = 1
         else:
