@@ -5,8 +5,8 @@ datatrove's Trafilatura → Gopher → C4 pipeline on the same pages.
 Each document root given as an argument is served on loopback by its own server process (so its CPU is not
 counted), crawled with the project's crawler (--allow-private, no delay), extracted and filtered with the
 stages' defaults (one worker, in this process, CPU-timed), then deduplicated (timed apart: datatrove's
-pipeline below has no dedupe). Then, per site and page language (the language
-in a file name such as ch03.ja.html, else in a folder such as /de/, else the site):
+pipeline below has no dedupe). Then, per site and page language (the language in a file name such as
+ch03.ja.html, else a folder named after one of --langs such as /de/ or /pt-br/, else the site):
 
   content pages   pages from which trafilatura gets >= 500 characters, index pages excluded (a directory
                   listing, an index*.html, or a page whose body text is mostly link text)
@@ -67,7 +67,7 @@ LIST_ITEM = re.compile(r"(?:- |\d+\. )")
 SHORT_LINE, SHORT_WORDS = 40, 4  # a heading, a label, a term; longer lines are read as sentences
 SENTENCE_END = (".", "!", "?", ":", ";", "。", "！", "？", "：")
 LANG_IN_NAME = re.compile(r"\.([a-z]{2}(?:-[a-z]{2})?)\.html?$")
-LANG_IN_PATH = re.compile(r"/([a-z]{2}(?:-[a-z]{2})?)/")
+LANG_IN_PATH = re.compile(r"/([a-z]{2})(-[a-z]{2})?/")  # a folder named after a language in --langs
 
 SERVER = textwrap.dedent("""
     import sys
@@ -132,10 +132,15 @@ def pre_lines(html: str) -> list[str]:
             if line.strip()]
 
 
-def group_of(site: str, url: str) -> str:
+def group_of(site: str, url: str, langs: set[str]) -> str:
     path = urlsplit(url).path
-    match = LANG_IN_NAME.search(path) or LANG_IN_PATH.search(path)
-    return f"{site}/{match.group(1)}" if match else site
+    match = LANG_IN_NAME.search(path)
+    if match:
+        return f"{site}/{match.group(1)}"
+    for folder in LANG_IN_PATH.finditer(path):
+        if folder.group(1) in langs:
+            return f"{site}/{folder.group(0).strip('/')}"
+    return site
 
 
 def datatrove_rate(htmls: list[str]) -> float | None:
@@ -218,10 +223,11 @@ def main() -> None:
     final = {r["url"]: r for r in open_records(deduped)}
     reasons = {r["url"]: r["drop_reason"] for path in (extract_rejected, rejected) for r in open_records(path)}
     rows: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(list))
+    langs = set(args.langs.split(","))
     for page in pages:
         url, html = page["url"], page["html"]
         host = url.split("/")[2]
-        group = group_of(site_of_port.get(host, host), url)
+        group = group_of(site_of_port.get(host, host), url, langs)
         row = rows[group]
         row["pages"].append(url)
         reference = trafilatura.extract(html, include_comments=False) or ""
@@ -242,7 +248,7 @@ def main() -> None:
     for name, records in (("filtered_docs", kept), ("docs", final)):
         for url, record in records.items():
             host = url.split("/")[2]
-            rows[group_of(site_of_port.get(host, host), url)][name].append(record)
+            rows[group_of(site_of_port.get(host, host), url, langs)][name].append(record)
 
     print(f"{len(pages)} HTML pages from {len(roots)} site(s); work folder {work}; machine shared, one worker")
     print(f"{'site/language':24} {'pages':>5} {'content':>7} {'kept':>6} {'code':>6} {'cover':>6} {'boiler':>6} "
