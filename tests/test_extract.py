@@ -352,6 +352,43 @@ def test_a_prototype_laid_out_in_cells_is_one_code_line():
     assert "```\nint array_list_add(struct array_list * al, void * data)\n```" in markdown
 
 
+def javadoc_page(rail: str = "") -> str:
+    """A Javadoc class page: a short description, link-heavy summary tables, the details, all in <main>."""
+    rows = "".join(f'<tr><td><code><a href="Position.html">Range.Position</a></code></td><th><code>'
+                   f'<a href="#m{i}">method{i}</a>()</code></th><td><div class="block">Get the {i}.</div></td></tr>'
+                   for i in range(20))
+    details = "".join(f'<li class="blockList"><h4>method{i}</h4><pre class="methodSignature">public Range.Position '
+                      f'method{i}()</pre><div class="block">Returns position {i} of the node, counted from the start '
+                      f'of its source, or -1 when tracking was off.</div></li>' for i in range(3))
+    return f"""<html><body><nav><a href="/">Overview</a></nav><main role="main"><div class="header">
+<h2 class="title">Class Range</h2></div><div class="contentContainer"><div class="description"><ul class="blockList">
+<li class="blockList"><div class="block">A Range object tracks the character positions of a node.</div></li></ul>
+</div><div class="summary"><ul class="blockList"><li class="blockList"><section role="region"><h3>Method Summary</h3>
+<table>{rows}</table></section></li></ul></div><div class="details"><ul class="blockList">{details}</ul></div>
+</div>{rail}</main></body></html>"""
+
+
+def test_the_main_element_around_a_fragment_is_the_text():
+    lines = ENGINES["density"](javadoc_page()).text.split("\n")
+    assert "- A Range object tracks the character positions of a node." in lines
+    assert "Range.Position | method3() | Get the 3." in lines and "public Range.Position method2()" in lines
+    assert "Returns position 2 of the node, counted from the start of its source, or -1 when tracking was off." in lines
+    assert "Overview" not in lines
+    # a <main> that adds mostly links is an index, not text; a kept block that is most of its <main> is the
+    # article, and the rest a news page's rail
+    index = "".join(f'<li>term {i}<ul><li><a href="/t{i}">(in module m{i})</a></li><li><a href="/c{i}">(class in '
+                    f'm{i})</a></li></ul></li>' for i in range(80))
+    html = f"""<html><body><main><h1>Index</h1><div class="intro"><p>{ARTICLE[0]}</p></div>
+<table class="indextable"><tr><td><ul>{index}</ul></td></tr></table></main></body></html>"""
+    assert "term 3" not in ENGINES["density"](html).text
+    rail = '<div class="more"><h3>More from us</h3>' + "".join(
+        f'<div><a href="/s{i}">Teaser {i}: {ARTICLE[i][:60]}</a><p>{ARTICLE[i][60:120]}</p></div>'
+        for i in range(3)) + "</div>"
+    news = f"""<html><body><main><article><h1>Budget</h1>{"".join(f"<p>{p}</p>" for p in ARTICLE * 2)}</article>
+{rail}</main></body></html>"""
+    assert "More from us" not in ENGINES["density"](news).text
+
+
 def test_headings_list_items_and_table_rows_are_lines():
     lines = ENGINES["density"](DOC_PAGE).text.split("\n")
     assert lines[0] == ARTICLE[0] and "Numbers" in lines  # the h1 is the title, the h2 a line of its own

@@ -66,6 +66,8 @@ HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 TEXT, CODE = 0, 1
 EDGE_CHARS = 60  # shorter lines at the edges of the kept text are trimmed unless they end a sentence
 WIDEN_SHARE = 0.2  # see select(): the kept container holds at least this share of the ancestor's text
+MAIN_SHARE = 0.5  # widen to the <main> around the kept block when that holds less than this share of it
+MAIN_MAX_LINKS = 0.75  # ... and what <main> adds is at most this much link text (an index page: 0.85-0.99)
 WIDEN_MAX_LINKS = 0.2  # ... and what widening adds is at most this much link text
 MAX_LINK_SHARE = 0.5  # a kept text block is at most this much link text
 MAX_ROW_LINK_SHARE = 0.8  # ... and a table row at most this much
@@ -152,6 +154,7 @@ class Blocks:
     weight: list[int] = field(default_factory=list)
     unlikely: list[int] = field(default_factory=list)  # 0, SIDEBAR_LEVEL, UNLIKELY_LEVEL or CHROME_LEVEL
     section: list[bool] = field(default_factory=list)  # a <section>, or a <div> with a section class
+    main: list[bool] = field(default_factory=list)  # <main> or role="main": the page says its text is here
     box: list[int] = field(default_factory=list)  # the innermost admonition block around a block, or -1
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
@@ -161,13 +164,14 @@ class Blocks:
     item: list[tuple[int, int]] = field(default_factory=list)
 
     def add_block(self, parent: int, tag: str, weight: int, unlikely: int, admonition: bool = False,
-                  section: bool = False) -> int:
+                  section: bool = False, main: bool = False) -> int:
         index = len(self.parent)
         self.parent.append(parent)
         self.tag.append(tag)
         self.weight.append(weight)
         self.unlikely.append(unlikely)
         self.section.append(section or tag == "section")
+        self.main.append(main or tag == "main")
         self.box.append(index if admonition else self.box[parent] if parent >= 0 else -1)
         return index
 
@@ -278,6 +282,8 @@ def walk(body: LexborNode) -> Blocks:
         # related-to-type-hints"), which must not read as chrome. An <a> is never chrome by its name: an
         # unclosed XHTML <a id=.../> is re-opened by the parser around every following paragraph.
         hint = cls or (ident if tag not in SLUG_ID_TAGS else None)
+        if hint and tag in HEADING_LEVEL:  # a heading's "header" is the heading: rustdoc's signatures are
+            hint = hint.replace("header", "heading")  # <h4 class="code-header">, not the page's header
         if tag == "a":
             href = attrs.get("href")
             if href and href[0] == "#" and _mark((node.text(deep=True) or "").strip()):
@@ -291,7 +297,7 @@ def walk(body: LexborNode) -> Blocks:
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
             flush(open_blocks[-1])
             index = blocks.add_block(open_blocks[-1], tag, weight, unlikely, admonition and cls is not None,
-                                     section and cls is not None)
+                                     section and cls is not None, attrs.get("role") == "main")
             open_blocks.append(index)
             stack.append((node.iter(include_text=True), index, False, False))
             if tag in VERBATIM_TAGS:
@@ -394,6 +400,17 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     while e > 0 and text_len[best] >= WIDEN_SHARE * text_len[e] and (
             link_len[e] - link_len[best] <= WIDEN_MAX_LINKS * (text_len[e] - text_len[best])):
         best, e = e, parent[e]  # judged on what widening adds: sibling sections, not a sidebar of links
+    # The page's own word for its text, <main> (or role="main"), around a kept block that is a small part of
+    # it: the scorer found one fragment of a structured page (Javadoc puts a class's summary and details in
+    # lists of link-heavy tables that stop the widening). A kept block that is most of its <main> is the text,
+    # and the rest is a news page's "Most popular" and "More from" rails; a <main> that adds mostly links is
+    # an index (Sphinx's genindex adds 85-99% link text; Javadoc's class pages are at most 66% links).
+    e = best
+    while e > 0 and not blocks.main[e]:
+        e = parent[e]
+    if e > 0 and text_len[best] < MAIN_SHARE * text_len[e] and (
+            link_len[e] - link_len[best] <= MAIN_MAX_LINKS * (text_len[e] - text_len[best])):
+        best = e
 
     keep = {best}
     threshold = max(10.0, max(score[best], best_score) * 0.2)
