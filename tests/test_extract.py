@@ -389,6 +389,21 @@ def test_the_main_element_around_a_fragment_is_the_text():
     assert "More from us" not in ENGINES["density"](news).text
 
 
+def test_a_menu_line_between_brs_goes_and_code_lines_of_links_stay():
+    # 1990s HTML (the Haskell 98 report): the chapter's menu is a <br>-ended line of its text
+    menu = ('<a href="index.html">top</a> | <a href="prev.html">back</a> | <a href="next.html">next</a> | '
+            '<a href="index98.html">contents</a>')
+    html = f"""<html><body><i>The Haskell 98 Report</i><br> {menu} <br><hr><h2>6 Predefined Types</h2>
+{ARTICLE[0]}<br><br>{ARTICLE[1]}<br>
+<a href="#l">Lifetime</a> <code>:</code> <a href="#b">LifetimeBounds</a><br>
+) -&gt; <a href="#r">Result</a>&lt;(), <a href="#e">TryReserveError</a>&gt;<br>
+{ARTICLE[2]}<p><hr><i>The Haskell 98 Report</i><br>{menu}<br>December 2002</p></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert not any("contents" in line for line in lines) and "" not in lines  # "<br><br>": no blank line
+    assert lines[lines.index(ARTICLE[1]) + 1:lines.index(ARTICLE[2])] == [
+        "Lifetime : LifetimeBounds", ") -> Result<(), TryReserveError>"]
+
+
 def test_headings_list_items_and_table_rows_are_lines():
     lines = ENGINES["density"](DOC_PAGE).text.split("\n")
     assert lines[0] == ARTICLE[0] and "Numbers" in lines  # the h1 is the title, the h2 a line of its own

@@ -48,6 +48,9 @@ NEGATIVE = re.compile(r"-ad-|hidden|banner|combx|comment|com-|contact|foot|footn
 SPACES = re.compile(r"[ \t\n\r\f\v\u00a0]+")  # typographic spaces (U+202F, U+3000) are text: kept
 SOURCE_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
+# Between links, a menu line has only separators: "top | back | next | contents" above and below every
+# chapter of the Haskell report, written as a <br>-ended line of the chapter's text.
+NAV_SEPARATORS = re.compile(r"[\s|·•/»«–—-]*")  # not brackets, arrows or commas: ") -> Result<(), E>" is code
 MIN_PARAGRAPH_CHARS = 25  # shorter blocks (labels, dates, buttons) do not vote for a container
 SIBLING_PARAGRAPH_CHARS, SIBLING_PARAGRAPH_LINKS = 80, 0.25  # readability's rule for <p> siblings of the best
 RETRY_BELOW_CHARS = 500  # readability's threshold for "the strict pass found too little, relax the rules"
@@ -203,12 +206,28 @@ def walk(body: LexborNode) -> Blocks:
     blocks = Blocks()
     pending: list[str] = []
     pending_links = pending_code = 0
+    # the <br>-ended line being read: where it starts in pending, its links, their characters, other text
+    line_start = line_links = line_link_chars = 0
+    line_plain = False
     verbatim = 0  # depth inside <pre>: everything below is one code chunk, whitespace kept
     lists: list[list[int]] = []  # open lists: [ordered, items so far]
     next_item = (0, 0)  # the list item whose first chunk is still to come
 
+    def end_line() -> None:
+        """Drop the <br>-ended line just read when it is a menu: two or more links and only separators."""
+        nonlocal pending_links, line_links, line_link_chars, line_plain
+        if line_links >= 2 and not line_plain:
+            del pending[max(line_start - 1, 0):]  # with the <br> before it
+            pending_links -= line_link_chars
+        line_links = line_link_chars = 0
+        line_plain = False
+
     def flush(owner: int) -> None:
-        nonlocal pending_links, pending_code, next_item
+        nonlocal pending_links, pending_code, next_item, line_start, line_links, line_link_chars, line_plain
+        if line_start:  # a line after a <br>: the block's last line
+            end_line()
+        line_start = line_links = line_link_chars = 0
+        line_plain = False
         if pending:
             raw = "".join(pending)
             if verbatim:
@@ -218,8 +237,8 @@ def walk(body: LexborNode) -> Blocks:
                 text, kind = _br_lines(raw), CODE
             else:
                 text, kind = SPACES.sub(" ", raw), TEXT
-                if BR in text:
-                    text = "\n".join(line.strip() for line in text.split(BR))
+                if BR in text:  # no blank line: "<br><br>" ends one line
+                    text = "\n".join(line for line in (part.strip() for part in text.split(BR)) if line)
                 text = text.strip()
             if text:
                 blocks.owner.append(owner)
@@ -259,13 +278,21 @@ def walk(body: LexborNode) -> Blocks:
             if text:
                 pending.append(text)
                 if in_links:
-                    pending_links += _size(text.strip())
+                    size = _size(text.strip())
+                    pending_links += size
+                    line_link_chars += size
+                elif not line_plain and not verbatim:  # code is never a separator (":" in a grammar rule)
+                    line_plain = in_code > 0 or NAV_SEPARATORS.fullmatch(text) is None
                 if in_code:
                     pending_code += _size(SPACES.sub("", text))
             continue
         if tag[0] == "-" or tag in SKIP_TAGS:  # comments, doctype, and skipped subtrees
             continue
         if tag == "br":
+            if not verbatim:
+                if line_start or pending:  # the first line of a block is judged as a line too
+                    end_line()
+                line_start = len(pending) + 1
             pending.append(BR)
             continue
         attrs = node.attributes
@@ -316,6 +343,7 @@ def walk(body: LexborNode) -> Blocks:
             is_link = tag == "a" and "href" in attrs and not (
                 (attrs["href"] or "").startswith("#") and blocks.tag[open_blocks[-1]] in HEADING_LEVEL)
             is_code = tag in INLINE_CODE_TAGS
+            line_links += is_link
             in_links += is_link
             in_code += is_code
             stack.append((node.iter(include_text=True), -1, is_link, is_code))
