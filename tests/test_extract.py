@@ -404,6 +404,19 @@ def test_a_menu_line_between_brs_goes_and_code_lines_of_links_stay():
         "Lifetime : LifetimeBounds", ") -> Result<(), TryReserveError>"]
 
 
+def test_a_sentence_of_cross_references_is_prose():
+    # Sphinx pages link every name: "The GeoIP2 object is a wrapper for the MaxMind geoip2 Python library. [1]"
+    # is half link text, yet the page's first sentence; a line of links without a sentence is still a menu
+    first = ('The <a href="#g"><code>GeoIP2</code></a> object is a wrapper for the <a href="https://x.example/">'
+             'MaxMind geoip2 Python library</a>. <a href="#f1">[1]</a>')
+    html = f"""<html><body><div class="body"><h1>Geolocation</h1><p>{first}</p><p>{ARTICLE[0]}</p>
+<p>{ARTICLE[1]}</p><p><a href="/a">Previous chapter</a> <a href="/b">Next chapter</a> <a href="/c">Index</a></p>
+</div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[0] == "The GeoIP2 object is a wrapper for the MaxMind geoip2 Python library. [1]"
+    assert not any("chapter" in line for line in lines)
+
+
 def test_headings_list_items_and_table_rows_are_lines():
     lines = ENGINES["density"](DOC_PAGE).text.split("\n")
     assert lines[0] == ARTICLE[0] and "Numbers" in lines  # the h1 is the title, the h2 a line of its own

@@ -74,6 +74,10 @@ MAIN_MAX_LINKS = 0.75  # ... and what <main> adds is at most this much link text
 WIDEN_MAX_LINKS = 0.2  # ... and what widening adds is at most this much link text
 MAX_LINK_SHARE = 0.5  # a kept text block is at most this much link text
 MAX_ROW_LINK_SHARE = 0.8  # ... and a table row at most this much
+# ... and a paragraph that ends a sentence this much: its links are cross-references ("The GeoIP2 object is a
+# wrapper for the MaxMind geoip2 Python library. [1]", 51% link text, opened Django's GeoIP2 page)
+MAX_SENTENCE_LINK_SHARE = 0.65
+SENTENCE_END = re.compile(r"[.!?。！？](?:[”\"」』)]|\s*\[\w{1,3}\])*$")  # "... library. [1]": a footnote mark after it
 MAX_EDGE_LINES = 3  # a dateline, a byline, a tag row: more short lines than that are content (a table, a list)
 LEAD_IN_WORDS = 4  # "Tags:", "Filed under:" are labels; a colon after 4 words (2 CJK characters: 1) ends a lead-in
 TITLE_PARTS = re.compile(r"\s+(?:[-|–—·:»]|::)\s+")  # "Page - Site", "Page | Site", "Page — Site"
@@ -483,6 +487,8 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
                 text_chars, links, limit = row_text[row], row_links[row], MAX_ROW_LINK_SHARE
             else:
                 text_chars = _size(text)
+                if blocks.tag[owner] == "p" and SENTENCE_END.search(text):
+                    limit = MAX_SENTENCE_LINK_SHARE
             if links <= limit * text_chars or blocks.kind[i] == CODE:  # code links its identifiers (synopses)
                 out.append(i)
     return out
