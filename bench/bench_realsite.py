@@ -188,7 +188,10 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
 
     raw_files, site_of_port = [], {}
-    for k, root in enumerate(roots):
+    names = [root.name if root.name != "html" else root.parent.name for root in roots]
+    names = [f"{root.parent.name}/{name}" if names.count(name) > 1 else name
+             for root, name in zip(roots, names, strict=True)]
+    for k, (root, name) in enumerate(zip(roots, names, strict=True)):
         server, port = serve(root)
         try:
             out = work / f"raw_{k}.jsonl"
@@ -197,7 +200,7 @@ def main() -> None:
             server.terminate()
             server.wait()
         raw_files.append(out)
-        site_of_port[f"127.0.0.1:{port}"] = root.name if root.name != "html" else root.parent.name
+        site_of_port[f"127.0.0.1:{port}"] = name  # "api" twice (Node.js, jsoup): "nodejs/api", "libjsoup-java/api"
     raw_all = work / "raw.jsonl"
     with open(raw_all, "wb") as merged:
         for path in raw_files:
