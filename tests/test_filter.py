@@ -549,6 +549,14 @@ def test_a_source_file_has_the_language_of_its_comments():
         "a C comment\nthe count"
 
 
+def test_a_page_about_lorem_ipsum_is_not_filler():
+    # Django's template reference documents its {% lorem %} tag; the filler itself is still dropped
+    about = EN_BODY + ("\nThe lorem tag displays random “lorem ipsum” Latin text, useful as sample data."
+                       "\nThe word random does not use the common paragraph (“Lorem ipsum dolor sit amet…”).")
+    assert check_quality(about, "en", CURATED)[0] is None
+    assert check_quality(CURATED_PLANTED["placeholder_lorem_ipsum"], "en", CURATED)[0] == "placeholder_lorem_ipsum"
+
+
 def test_quality_config_overrides_and_errors(tmp_path):
     strict = tmp_path / "strict.json"
     strict.write_text(json.dumps({"min_words": 100000}), encoding="utf-8")

@@ -115,6 +115,7 @@ _MARKUP = re.compile(r"</?[a-zA-Z][\w:-]*(?:\s[^<>\n]{0,300})?/?>|&(?:[a-zA-Z]{2
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-ЯЁ]")  # the cased scripts; a regex counts far faster than str.isupper()
 _LOWER = re.compile(r"[a-zß-öø-ÿα-ωа-яё]")
 _LETTER = re.compile(r"[^\W\d_]")
+_FILLER = re.compile(r"lorem ipsum dolor sit amet,? consectetur", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -365,8 +366,10 @@ def broken_text(doc: Doc, lang: str, th: Thresholds) -> Result:
 
 
 def placeholder(doc: Doc, lang: str, th: Thresholds) -> Result:
-    """Template filler: lorem ipsum in the prose (code may hold it as test data)."""
-    return ("placeholder_lorem_ipsum" if "lorem ipsum" in doc.prose.lower() else None), {}
+    """Template filler in the prose (code may hold it as test data): the filler itself, "Lorem ipsum dolor
+    sit amet, consectetur ...", not a mention of it (Django's template reference documents its {% lorem %}
+    tag: "the common paragraph (“Lorem ipsum dolor sit amet…”)")."""
+    return ("placeholder_lorem_ipsum" if _FILLER.search(doc.prose) else None), {}
 
 
 def _boilerplate_line(line: str) -> bool:
