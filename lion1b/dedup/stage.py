@@ -367,7 +367,7 @@ class Signatures(DedupePhase):
                         if name not in group_keys:
                             group_keys[name] = key64([name])[0]
                         group = int(group_keys[name])
-                        digest = digests[32 * row:32 * row + 16]
+                        digest = digests[32 * row:32 * row + 16]  # half of its SHA-256 (exact_digest)
                         if digest not in counted:
                             counted.add(digest)
                             counted_groups.append(group)

@@ -736,7 +736,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
             first = len(out)
             if markdown:
                 out.append("```")
-            out.extend(signature.split("\n") if kind == "signature" else blocks.text[i].split("\n"))
+            out.extend([signature] if kind == "signature" else blocks.text[i].split("\n"))
             if markdown:
                 out.append("```")
             code.append([first, len(out)])
