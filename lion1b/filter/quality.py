@@ -417,9 +417,8 @@ def caps(doc: Doc, lang: str, th: Thresholds) -> Result:
     sentences = "".join(line for line in doc.prose_lines if line.endswith(TERMINAL_PUNCT))
     upper = len(_UPPER.findall(sentences))
     lower = len(_LOWER.findall(sentences))
-    if upper + lower < 100 or _few_words(doc, th):  # a few sentences: not enough to judge
-        return None, {}
-    if upper + lower < th.min_cased_letter_share * len(_LETTER.findall(sentences)):
+    if (upper + lower < 100 or _few_words(doc, th)  # a few sentences: not enough to judge
+            or upper + lower < th.min_cased_letter_share * len(_LETTER.findall(sentences))):
         return None, {}
     signals = {"uppercase_ratio": upper / (upper + lower)}
     return ("mostly_uppercase" if signals["uppercase_ratio"] > th.max_uppercase_ratio else None), signals
