@@ -217,21 +217,19 @@ def walk(body: LexborNode) -> Blocks:
     lists: list[list[int]] = []  # open lists: [ordered, items so far]
     next_item = (0, 0)  # the list item whose first chunk is still to come
 
-    def end_line() -> None:
+    def end_line(judge: bool = True) -> None:
         """Drop the <br>-ended line just read when it is a menu: two or more links and only separators."""
         nonlocal pending_links, line_links, line_link_chars, line_plain
-        if line_links >= 2 and not line_plain:
+        if judge and line_links >= 2 and not line_plain:
             del pending[max(line_start - 1, 0):]  # with the <br> before it
             pending_links -= line_link_chars
         line_links = line_link_chars = 0
         line_plain = False
 
     def flush(owner: int) -> None:
-        nonlocal pending_links, pending_code, next_item, line_start, line_links, line_link_chars, line_plain
-        if line_start:  # a line after a <br>: the block's last line
-            end_line()
-        line_start = line_links = line_link_chars = 0
-        line_plain = False
+        nonlocal pending_links, pending_code, next_item, line_start
+        end_line(judge=line_start > 0)  # a line after a <br> is the block's last line; no <br>, no line
+        line_start = 0
         if pending:
             raw = "".join(pending)
             if verbatim:
