@@ -547,6 +547,9 @@ def test_a_source_file_has_the_language_of_its_comments():
     assert make_stage("--langs", "en").process(source_page(FRENCH_COMMENTS)) == Drop("lang:fr")
     assert code_comments(["/* a C comment */", "x = 1  // the count", "url = 'http://a.example//b'"]) == \
         "a C comment\nthe count"
+    # Erlang's (and TeX's, MATLAB's) comments: a module listing in Erlang/OTP's Mnesia guide was dropped
+    assert code_comments(["-module(mnesia_frag).", "%% Callback functions when accessed", "lock(A) -> ok."]) == \
+        "Callback functions when accessed"
 
 
 def test_a_page_about_lorem_ipsum_is_not_filler():
