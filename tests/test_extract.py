@@ -352,6 +352,23 @@ def test_a_prototype_laid_out_in_cells_is_one_code_line():
     assert "```\nint array_list_add(struct array_list * al, void * data)\n```" in markdown
 
 
+def test_a_grid_of_divs_is_a_table_of_rows():
+    # Javadoc 16+ writes its summary tables as a CSS grid of <div>s: a method's type, its name (a link) and
+    # its description came out as three lines, the name dropped as a link and "void" repeated on every page
+    cells = ['<div class="table-header col-first">Modifier and Type</div>',
+             '<div class="table-header col-second">Method</div>',
+             '<div class="table-header col-last">Description</div>']
+    for kind, name, what in [("int", "port", "The port it listens on."), ("void", "quit", "Stops accepting.")]:
+        cells += [f'<div class="col-first even-row-color"><code>{kind}</code></div>',
+                  f'<div class="col-second even-row-color"><code><a href="#{name}()">{name}</a>()</code></div>',
+                  f'<div class="col-last even-row-color"><div class="block">{what}</div></div>']
+    html = f"""<html><body><main><h1>Class Acceptor</h1><p>{ARTICLE[0]}</p><h2>Method Summary</h2>
+<div class="summary-table three-column-summary">{"".join(cells)}</div><p>{ARTICLE[1]}</p></main></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[2:5] == ["Modifier and Type | Method | Description", "int | port() | The port it listens on.",
+                          "void | quit() | Stops accepting."]
+
+
 def javadoc_page(rail: str = "") -> str:
     """A Javadoc class page: a short description, link-heavy summary tables, the details, all in <main>."""
     rows = "".join(f'<tr><td><code><a href="Position.html">Range.Position</a></code></td><th><code>'

@@ -64,6 +64,12 @@ INLINE_CODE_TAGS = frozenset({"code", "tt", "samp", "kbd"})
 BR_CODE_SHARE = 0.9
 LIST_TAGS = {"ul", "ol"}
 CELL_TAGS = {"td", "th"}
+# Javadoc (JDK 16 and later) lays out its summary tables as a grid of <div>s, one per cell, header cells first:
+# <div class="summary-table three-column-summary">. Read as a table of that many columns, a method's return
+# type, name and description stay one row ("int | port() | Returns the port."), not three lines of which the
+# name, a link, went as navigation.
+GRID_TABLE = re.compile(r"\b(two|three|four)-column-summary\b")
+GRID_COLUMNS = {"two": 2, "three": 3, "four": 4}
 HEADING_LEVEL = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # what a text chunk is, for rendering and for the filter's code-aware rules
 TEXT, CODE = 0, 1
@@ -215,6 +221,7 @@ def walk(body: LexborNode) -> Blocks:
     line_plain = False
     verbatim = 0  # depth inside <pre>: everything below is one code chunk, whitespace kept
     lists: list[list[int]] = []  # open lists: [ordered, items so far]
+    grids: list[list[int]] = []  # open grid tables: [block, columns, cells so far, current row]
     next_item = (0, 0)  # the list item whose first chunk is still to come
 
     def end_line(judge: bool = True) -> None:
@@ -271,6 +278,8 @@ def walk(body: LexborNode) -> Blocks:
                     verbatim -= 1
                 elif tag in LIST_TAGS and lists:
                     lists.pop()
+                elif grids and grids[-1][0] == block:
+                    grids.pop()
             if is_link:
                 in_links -= 1
             continue
@@ -325,9 +334,21 @@ def walk(body: LexborNode) -> Blocks:
             unlikely = max(unlikely, SIDEBAR_LEVEL)
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
             flush(open_blocks[-1])
-            index = blocks.add_block(open_blocks[-1], tag, weight, unlikely, admonition and cls is not None,
+            parent, as_tag = open_blocks[-1], tag
+            grid = GRID_TABLE.search(cls) if tag == "div" and cls else None
+            if grid:
+                as_tag = "table"
+            elif grids and grids[-1][0] == parent and tag == "div":  # a cell: a new row every `columns` cells
+                table, columns, cells, row = grids[-1]
+                if cells % columns == 0:
+                    row = grids[-1][3] = blocks.add_block(table, "tr", 0, 0)
+                grids[-1][2] += 1
+                parent, as_tag = row, "td"
+            index = blocks.add_block(parent, as_tag, weight, unlikely, admonition and cls is not None,
                                      section and cls is not None, attrs.get("role") == "main")
             open_blocks.append(index)
+            if grid:
+                grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
             stack.append((node.iter(include_text=True), index, False, False))
             if tag in VERBATIM_TAGS:
                 verbatim += 1
