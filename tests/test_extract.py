@@ -369,6 +369,16 @@ def test_a_grid_of_divs_is_a_table_of_rows():
                           "void | quit() | Stops accepting."]
 
 
+def test_a_zero_width_space_beside_ascii_goes_and_between_thai_letters_stays():
+    # Javadoc 11 writes &#8203; before every "(" of a signature, in the summary table and in the <pre>
+    html = f"""<html><body><article><p>{ARTICLE[0]}</p>
+<pre>public HttpStatusException&#8203;(java.lang.String message)</pre><p>{ARTICLE[1]}</p>
+<p>ภาษาไทย&#8203;ไม่มี&#8203;ช่องว่าง and <a href="#x">toString</a>&#8203;() here.</p></article></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1] == "public HttpStatusException(java.lang.String message)"
+    assert lines[3] == "ภาษาไทย\u200bไม่มี\u200bช่องว่าง and toString() here."
+
+
 def javadoc_page(rail: str = "") -> str:
     """A Javadoc class page: a short description, link-heavy summary tables, the details, all in <main>."""
     rows = "".join(f'<tr><td><code><a href="Position.html">Range.Position</a></code></td><th><code>'

@@ -47,6 +47,10 @@ NEGATIVE = re.compile(r"-ad-|hidden|banner|combx|comment|com-|contact|foot|footn
                       r"tool|widget|caption|byline|author|credit")
 SPACES = re.compile(r"[ \t\n\r\f\v\u00a0]+")  # typographic spaces (U+202F, U+3000) are text: kept
 SOURCE_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+# A zero-width space beside ASCII is a line-break hint, never text: Javadoc 11 writes one before every
+# "(" of a signature ("HttpStatusException\u200b(java.lang.String message"), which a model would learn to
+# emit in code. Between Thai or Khmer letters it marks a word boundary and stays.
+ZERO_WIDTH_BY_ASCII = re.compile(r"\u200b(?=[!-~])|(?<=[!-~])\u200b")
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
 # Between links, a menu line has only separators: "top | back | next | contents" above and below every
 # chapter of the Haskell report, written as a <br>-ended line of the chapter's text.
@@ -286,6 +290,8 @@ def walk(body: LexborNode) -> Blocks:
         tag = node.tag
         if tag == "-text":
             text = node.text_content
+            if text and "\u200b" in text:
+                text = ZERO_WIDTH_BY_ASCII.sub("", text)
             if text:
                 pending.append(text)
                 if in_links:
