@@ -5,8 +5,8 @@ datatrove's Trafilatura → Gopher → C4 pipeline on the same pages.
 Each document root given as an argument is served on loopback by its own server process (so its CPU is not
 counted), crawled with the project's crawler (--allow-private, no delay), extracted and filtered with the
 stages' defaults (one worker, in this process, CPU-timed), then deduplicated (timed apart: datatrove's
-pipeline below has no dedupe). Then, per site and page language (the language in a file name such as
-ch03.ja.html, else a folder named after one of --langs such as /de/ or /pt-br/, else the site):
+pipeline below has no dedupe). Then, per site and page language (a language of --langs in a file name such
+as ch03.ja.html, else a folder named after one of --langs such as /de/ or /pt-br/, else the site):
 
   content pages   pages from which trafilatura gets >= 500 characters, index pages excluded (a directory
                   listing, an index*.html, or a page whose body text is mostly link text)
@@ -66,7 +66,7 @@ BOILERPLATE_SHARE = 0.05
 LIST_ITEM = re.compile(r"(?:- |\d+\. )")
 SHORT_LINE, SHORT_WORDS = 40, 4  # a heading, a label, a term; longer lines are read as sentences
 SENTENCE_END = (".", "!", "?", ":", ";", "。", "！", "？", "：")
-LANG_IN_NAME = re.compile(r"\.([a-z]{2}(?:-[a-z]{2})?)\.html?$")
+LANG_IN_NAME = re.compile(r"\.([a-z]{2}(?:-[a-z]{2})?)\.html?$")  # ch03.ja.html, when ja is in --langs
 LANG_IN_PATH = re.compile(r"/([a-z]{2})(-[a-z]{2})?/")  # a folder named after a language in --langs
 
 SERVER = textwrap.dedent("""
@@ -135,7 +135,7 @@ def pre_lines(html: str) -> list[str]:
 def group_of(site: str, url: str, langs: set[str]) -> str:
     path = urlsplit(url).path
     match = LANG_IN_NAME.search(path)
-    if match:
+    if match and match.group(1).split("-")[0] in langs:  # not pandas.Series.eq.html
         return f"{site}/{match.group(1)}"
     for folder in LANG_IN_PATH.finditer(path):
         if folder.group(1) in langs:

@@ -379,6 +379,18 @@ def test_a_zero_width_space_beside_ascii_goes_and_between_thai_letters_stays():
     assert lines[3] == "ภาษาไทย\u200bไม่มี\u200bช่องว่าง and toString() here."
 
 
+def test_sphinx_source_links_go_and_a_parameter_keeps_the_colon_before_its_type():
+    # pandas' API pages (numpydoc): "DataFrame.mean(axis)[source]", "skipnabool, default True"
+    html = f"""<html><body><div role="main"><dl class="py method"><dt class="sig sig-object py">
+<span class="sig-name descname">DataFrame.mean</span>(<em>axis</em>)<a class="reference external"
+href="https://github.com/pandas-dev/pandas/blob/v1.5.3/pandas/core/generic.py#L11829"><span class="viewcode-link">
+<span class="pre">[source]</span></span></a></dt><dd><p>{ARTICLE[0]}</p><dl class="field-list"><dt>Parameters:</dt>
+<dd><dl><dt><strong>skipna</strong><span class="classifier">bool, default True</span></dt><dd><p>{ARTICLE[1]}</p>
+</dd></dl></dd></dl></dd></dl></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[0] == "DataFrame.mean(axis)" and lines[3] == "skipna : bool, default True", lines
+
+
 def javadoc_page(rail: str = "") -> str:
     """A Javadoc class page: a short description, link-heavy summary tables, the details, all in <main>."""
     rows = "".join(f'<tr><td><code><a href="Position.html">Range.Position</a></code></td><th><code>'

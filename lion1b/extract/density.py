@@ -110,6 +110,9 @@ SLUG_ID_TAGS = frozenset({"section", "h1", "h2", "h3", "h4", "h5", "h6"})
 SECTION_CLASSES = frozenset({"section", "sect1", "sect2", "sect3", "sect4", "sect5", "refsect1", "refsect2",
                              "refsect3", "simplesect"})
 
+# Sphinx's links to a definition's source ("[source]" after every signature, "[docs]" on the source pages)
+SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back"})
+
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
 
 
@@ -335,6 +338,12 @@ def walk(body: LexborNode) -> Blocks:
             hint = None
         elif tag in CODE_TAGS:  # the class names a language or a highlighter ("prettyprint"), never chrome
             hint = None
+        if cls and ("viewcode" in cls or "classifier" in cls):
+            classes = cls.split()
+            if SOURCE_LINK_CLASSES.intersection(classes):
+                continue
+            if "classifier" in classes and tag == "span":  # docutils' type after a parameter's name: the
+                pending.append(" : ")  # ":" is Sphinx's CSS, the text alone glues them ("skipnabool, default True")
         weight, unlikely, admonition, section = _class_hint(hint) if hint else (0, 0, False, False)
         if tag == "aside":  # a sidebar by its tag: kept only inside the text (see _revive)
             unlikely = max(unlikely, SIDEBAR_LEVEL)
