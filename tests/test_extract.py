@@ -164,7 +164,7 @@ def test_stage_record_shape_and_stable_id(tmp_path):
 
 
 def test_drops_are_counted_by_reason(tmp_path):
-    deep = "<html><body>" + "<div>" * 1500 + "<p>" + ARTICLE[1] + "</p>" + "</div>" * 1500 + "</body></html>"
+    deep = "<html><body>" + "<div>" * 1200 + "<p>" + ARTICLE[1] + "</p>"  # end tags implied
     records = [
         raw("https://e.com/ok", page()),
         raw("https://e.com/404", page(), status=404),
@@ -178,15 +178,18 @@ def test_drops_are_counted_by_reason(tmp_path):
         "{not json",
         {"no_url": 1},
     ]
-    out = run(tmp_path, records, "--max-html-bytes", "20000", "--max-dom-nodes", "1000",
+    # a page of many tags nested 3 deep (pandas' I/O guide: 56,000 tags, 16 deep) is not a deep page
+    records.insert(-2, raw("https://e.com/wide", page(ARTICLE + [f"Row {i}, a line." for i in range(650)])))
+    records.insert(-2, raw("https://e.com/many", page(["x"] * 1100)))
+    out = run(tmp_path, records, "--max-html-bytes", "20000", "--max-dom-nodes", "2000", "--max-dom-depth", "1000",
               "--rejected-output", str(tmp_path / "rejected.jsonl"))
-    assert [r["url"] for r in out] == ["https://e.com/ok"]
+    assert [r["url"] for r in out] == ["https://e.com/ok", "https://e.com/wide"]
     stats = marker_stats(tmp_path / "out.jsonl")
-    assert stats["in"] == 11 and stats["out"] == 1
+    assert stats["in"] == 13 and stats["out"] == 2
     assert stats["dropped"] == {"http_status": 1, "not_html": 1, "empty_html": 2, "html_too_large": 1,
-                                "too_many_nodes": 1, "too_short": 1, "no_text": 1, "malformed": 2}
+                                "too_many_nodes": 1, "too_deep": 1, "too_short": 1, "no_text": 1, "malformed": 2}
     rejected = {r["url"]: r["drop_reason"] for r in open_records(tmp_path / "rejected.jsonl")}
-    assert rejected["https://e.com/deep"] == "too_many_nodes"
+    assert rejected["https://e.com/deep"] == "too_deep" and rejected["https://e.com/many"] == "too_many_nodes"
 
 
 @pytest.mark.parametrize("engine", sorted(ENGINES))
