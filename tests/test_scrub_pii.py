@@ -186,6 +186,8 @@ HARD_NEGATIVES = [
     "username = user\npassword = password", "password = passwort", "self.password = password",
     "passwd = input(prompt)", "smb://utilisateur:motdepasse@serveur/imprimante",
     "-----BEGIN RSA PRIVATE KEY-----\n... (private key in base64 encoding) ...\n-----END RSA PRIVATE KEY-----",
+    # Erlang/OTP's manuals: a module:function/arity reference to the public_key module (41 scrubbed on a crawl)
+    "See also public_key:compute_key/2", "New function public_key:ssh_hostkey_fingerprint/1,2 to calculate",
 ]
 
 

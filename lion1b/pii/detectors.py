@@ -487,11 +487,11 @@ PASSWORD_WORD_RE = re.compile(f"(?i)(?:{PASSWORD_WORDS})")
 URL_CRED_RE = re.compile(r"://(?P<value>[^\s/:@]+:[^\s/@]+)@[\w\-]")
 AWS_SECRET_RE = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])")
 AWS_CONTEXT_RE = re.compile(r"(?i)aws|secret|access[_ ]?key")
-# Values that are not secrets but keywords, masks, template variables ($X, %(x)s), code (os.environ, a.b.c) or
-# documentation stand-ins (your_api_key).
+# Values that are not secrets but keywords, masks, template variables ($X, %(x)s), code (os.environ, a.b.c, an
+# Erlang function/arity: public_key:pkix_sign/2) or documentation stand-ins (your_api_key).
 NOT_A_SECRET = re.compile(
     r"(?i)(?:none|null|nil|true|false|undefined|required|optional|string|\*+|x+|\.+|[$%].*"
-    r"|[a-z_]\w*(?:\.[a-z_]\w*)+|your[_\-]\w+|" + PASSWORD_WORDS + ")"
+    r"|[a-z_]\w*(?:\.[a-z_]\w*)+|[a-z_]\w*/\d+|your[_\-]\w+|" + PASSWORD_WORDS + ")"
 )
 
 
