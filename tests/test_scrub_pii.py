@@ -188,6 +188,9 @@ HARD_NEGATIVES = [
     "-----BEGIN RSA PRIVATE KEY-----\n... (private key in base64 encoding) ...\n-----END RSA PRIVATE KEY-----",
     # Erlang/OTP's manuals: a module:function/arity reference to the public_key module (41 scrubbed on a crawl)
     "See also public_key:compute_key/2", "New function public_key:ssh_hostkey_fingerprint/1,2 to calculate",
+    # ... and its release notes' headings, log timestamps, references and kernel versions (185 scrubbed as IPs)
+    "Release notes.\n1.12 Erts 10.7.2.1\nFixed a bug.", "=PROGRESS REPORT==== 13-Jun-2003::12:01:15 ===",
+    "[{ref,#Ref<0.0.0.61>}, {type,a}]", "SuSE Linux Enterprise Server 10 (x86_64) kernel 2.6.16.27-0.6-smp",
 ]
 
 

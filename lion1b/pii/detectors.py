@@ -242,8 +242,8 @@ def find_phone(text: str) -> Iterator[tuple[int, int]]:
 
 # ---------------------------------------------------------------------------------------------- IP_ADDRESS
 IPV4_RE = re.compile(r"(?<![\w.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
-IPV6_RE = re.compile(
-    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)"
+IPV6_RE = re.compile(  # not after a dash: "13-Jun-2003::12:01:15" is an Erlang log's timestamp
+    r"(?<![\w:.\-])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)"
 )
 
 
@@ -251,7 +251,7 @@ IPV6_RE = re.compile(
 # "See Section 4.2.13.1", "§ 12.2.2.2", "siehe Abschnitt 12.2.2.2", "第 4.2.13.1 节", and numbered headings
 # ("4.12.13.1. Virtual environments" at the start of a line; four single digits are always taken as one).
 NUMBERING_BEFORE_RE = re.compile(
-    r"(?i)(?:(?<![^\W\d_])(?:version|versions|ver|release|build|rev|revision|v|section|sections|sect|sec|chapter"
+    r"(?i)(?:(?<![^\W\d_])(?:version|versions|ver|release|build|rev|revision|v|kernel|section|sections|sect|sec|chapter"
     r"|chapters|chap|ch|part|clause|article|art|appendix|annex|paragraph|para|item|step|table|figure|fig|rule|rfc"
     r"|abschnitt|abschnitte|kapitel|absatz|ziffer|anhang|teil|abs|chapitre|partie|annexe|article|secci[óo]n"
     r"|cap[íi]tulo|apartado|se[çc][ãa]o|sezione|capitolo|paragrafo|hoofdstuk|sectie|artikel|rozdzia[łl]"
@@ -260,6 +260,9 @@ NUMBERING_BEFORE_RE = re.compile(
 NUMBERING_AFTER_RE = re.compile(r"\s*[节章節条項项款]")
 HEADING_AFTER_RE = re.compile(r"\.\s+[^\W\d_]")
 SECTION_NUMBER_RE = re.compile(r"\d\.\d\.\d\.\d")
+# A numbered heading that names a product and its version: "1.12 Erts 10.7.2.1" (Erlang/OTP's release notes,
+# one per release of each application)
+VERSION_HEADING_RE = re.compile(r"\s*\d+(?:\.\d+)+\.?\s+[A-Z][\w\-]*(?:\s+[\w\-]+){0,2}\s+\Z")
 MAC_RE = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){7}")
 CIDR_AFTER_RE = re.compile(r"/\d")
 
@@ -272,8 +275,8 @@ def identifies_a_host(
     if CIDR_AFTER_RE.match(text, end) or text[start - 1 : start] == "/":
         return False
     if address.is_loopback or address.is_unspecified or address.is_multicast:
-        return False
-    return not (address.version == 4 and str(address).startswith("255."))
+        return False  # nor does 0.0.0.0/8, "this network" ("#Ref<0.0.0.93>" is an Erlang reference)
+    return not (address.version == 4 and str(address).startswith(("255.", "0.")))
 
 
 def heading_number(text: str, start: int) -> bool:
@@ -281,6 +284,14 @@ def heading_number(text: str, start: int) -> bool:
     headings and table-of-contents entries on lines of their own)."""
     line_start = text.rfind("\n", 0, start) + 1
     return not text[line_start:start].strip()
+
+
+def heading_version(text: str, start: int, end: int) -> bool:
+    """True when the quad ends a numbered heading that names what it is the version of: "1.12 Erts 10.7.2.1"."""
+    line_end = text.find("\n", end)
+    if text[end:line_end if line_end >= 0 else len(text)].strip():
+        return False
+    return VERSION_HEADING_RE.fullmatch(text, text.rfind("\n", 0, start) + 1, start) is not None
 
 
 def find_ip(text: str) -> Iterator[tuple[int, int]]:
@@ -291,6 +302,8 @@ def find_ip(text: str) -> Iterator[tuple[int, int]]:
             if HEADING_AFTER_RE.match(text, m.end()) and heading_number(text, m.start()):
                 continue
             if NUMBERING_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
+                continue
+            if heading_version(text, m.start(), m.end()):
                 continue
             try:
                 address = ipaddress.IPv4Address(m.group())
