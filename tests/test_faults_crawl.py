@@ -10,12 +10,14 @@ import os
 import random
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from test_crawl import Site, crawl, html, site  # noqa: F401 - `site` is the fixture
+from test_crawl import ROOT, Site, crawl, html, site  # noqa: F401 - `site` is the fixture
 
 from lion1b.crawl.checkpoint import VERSION
 from lion1b.crawl.crawler import EXIT_NOTHING_FETCHED
@@ -346,6 +348,25 @@ def test_crawl_that_fetched_nothing_fails_naming_each_host(tmp_path: Path, site,
     assert "robots_unreachable" in busy_line and "robots_http_503" in busy_line
     assert "no page fetched" in errors[-1]
     assert not (tmp_path / "out.jsonl").exists() and not (tmp_path / "out.jsonl.done").exists()
+
+
+def test_a_link_to_a_host_that_takes_no_connection_does_not_hold_the_crawl(tmp_path: Path, site) -> None:  # noqa: F811
+    # Flask's docs link http://127.0.0.1:5000/: with the robots.txt wait of a busy host (--robots-retry,
+    # minutes) the crawl sat ten minutes on that one link after the site was done. A subprocess with a
+    # time limit, so that the regression fails instead of hanging the suite.
+    dead = closed_port()
+    live = site()
+    live.page("/", html(f"http://127.0.0.1:{dead}/hello", "/a"))
+    live.page("/a", html())
+    output = tmp_path / "out.jsonl"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "crawl_threaded.py"), "--seed", live.base + "/",
+                           "--output", str(output), "--outlinks", str(tmp_path / "out.links"), "--allow-private",
+                           "--delay", "0", "--backoff", "0.05", "--robots-retry", "3600", "--quiet"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    stats = json.loads((tmp_path / "out.jsonl.done").read_text())["stats"]
+    assert stats["out"] == 2 and stats["dropped"]["robots_unreachable"] == 1
+    assert stats["counters"]["robots_retries"] == 2 and stats["counters"]["hosts_refused"] == 1
 
 
 def test_most_seeds_failed_is_loud(tmp_path: Path, site, capsys) -> None:  # noqa: F811

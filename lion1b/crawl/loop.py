@@ -229,7 +229,7 @@ class Crawler:
             self.host_drops[host.origin][result.reason] += 1
         if isinstance(result, HostRetry) and host.setup_failures < SETUP_TRIES:
             self.stats.count("robots_retries")
-            self.frontier.setup_later(host, now + self.politeness.robots_retry)
+            self.frontier.setup_later(host, now + self.politeness.setup_wait(result.reason, host.setup_failures))
             return
         dropped = self.frontier.refuse(host, result.reason if isinstance(result, HostRefused)
                                        else "robots_unreachable")

@@ -52,8 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cap on a robots.txt Crawl-delay, seconds (default 30)")
     polite.add_argument("--per-host-concurrency", type=int, default=2, help="requests in flight per host (default 2)")
     polite.add_argument("--robots-retry", type=float, default=300.0,
-                        help="seconds a host whose robots.txt failed (5xx, unreachable) waits before a retry; "
-                             "after 3 failures the host is dropped (default 300)")
+                        help="seconds a host whose robots.txt failed (5xx, a broken response) waits before a "
+                             "retry; after 3 failures the host is dropped (default 300). A host that takes no "
+                             "connection waits --backoff, doubling, instead")
     polite.add_argument("--allow-private", action="store_true",
                         help="allow hosts at addresses that are not globally routable (loopback, private, "
                              "CGNAT, ...): tests and the demo")

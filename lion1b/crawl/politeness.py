@@ -3,7 +3,9 @@ the back-off after a transient failure.
 
 ``setup_host`` runs in a fetch thread and returns a typed verdict; the main thread applies it to the frontier.
 RFC 9309: robots.txt 2xx → its rules, 4xx → allow all, 5xx or unreachable → not now (the host waits
-``robots_retry`` seconds, and is refused after ``SETUP_TRIES`` failures).
+``robots_retry`` seconds, and is refused after ``SETUP_TRIES`` failures). A host that takes no connection at
+all (refused, or no answer to connect) is down rather than busy: it waits the page back-off instead, so a
+link to a dead port (Flask's docs link http://127.0.0.1:5000/) does not hold the end of a crawl for minutes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from lion1b.crawl.policy import address_rejection, allow_all, parse_robots, robo
 
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309: parse at least the first 500 KiB
 SETUP_TRIES = 3
+NO_CONNECTION = ("robots_request_NewConnectionError", "robots_request_ConnectTimeoutError")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,12 @@ class Politeness:
     def rejection(self, robots: Protego, url: str) -> str | None:
         """Why robots.txt refuses ``url`` to us or to an AI-training token, or None."""
         return robots_rejection(robots, url, self.user_agent, self.ai_agents)
+
+    def setup_wait(self, reason: str, failures: int) -> float:
+        """Seconds before a host's robots.txt is asked again after ``failures`` failures."""
+        if reason in NO_CONNECTION:
+            return self.backoff * 2 ** (failures - 1)
+        return self.robots_retry
 
     def retry_wait(self, attempts: int, retry_after: float | None) -> float | None:
         """How long a host waits before the ``attempts``-th retry of a URL (None: give up). The whole host
