@@ -354,11 +354,11 @@ def walk(body: LexborNode) -> Blocks:
             if grid:
                 as_tag = "table"
             elif grids and grids[-1][0] == parent and tag == "div":  # a cell: a new row every `columns` cells
-                table, columns, cells, row = grids[-1]
-                if cells % columns == 0:
-                    row = grids[-1][3] = blocks.add_block(table, "tr", 0, 0)
-                grids[-1][2] += 1
-                parent, as_tag = row, "td"
+                table = grids[-1]
+                if table[2] % table[1] == 0:
+                    table[3] = blocks.add_block(table[0], "tr", 0, 0)
+                table[2] += 1
+                parent, as_tag = table[3], "td"
             index = blocks.add_block(parent, as_tag, weight, unlikely, admonition and cls is not None,
                                      section and cls is not None, attrs.get("role") == "main")
             open_blocks.append(index)

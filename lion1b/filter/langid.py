@@ -146,8 +146,8 @@ def score_paragraphs(lang_id: FastTextLangId | LangDetectLangId, lines: list[str
 
 
 # A comment line of most languages (#, //, /* ... */, -- in SQL and Haskell, ; in Lisp and ini files, % in
-# Erlang, TeX, MATLAB and Prolog) or a
-# comment after code ("x = 1  # seconds"), and Python's docstrings: the natural language of a source file.
+# Erlang, TeX, MATLAB and Prolog) or a comment after code ("x = 1  # seconds"), and Python's docstrings: the
+# natural language of a source file.
 _COMMENT = re.compile(r"^\s*(?:#+|//+|/\*+|\*+/?|--|;+|%+)\s?(.*)$|\s(?:#|//)\s+(.*)$")
 _DOCSTRING = re.compile(r'^\s*[rRuU]?("""|\'\'\')')
 
