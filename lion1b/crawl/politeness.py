@@ -100,9 +100,11 @@ class Politeness:
 
     def setup_wait(self, reason: str, failures: int) -> float:
         """Seconds before a host's robots.txt is asked again after ``failures`` failures."""
-        if reason in NO_CONNECTION:
-            return self.backoff * 2 ** (failures - 1)
-        return self.robots_retry
+        return self.doubled_backoff(failures) if reason in NO_CONNECTION else self.robots_retry
+
+    def doubled_backoff(self, attempts: int) -> float:
+        """--backoff, doubled for each attempt after the first."""
+        return self.backoff * 2 ** (attempts - 1)
 
     def retry_wait(self, attempts: int, retry_after: float | None) -> float | None:
         """How long a host waits before the ``attempts``-th retry of a URL (None: give up). The whole host
@@ -111,4 +113,4 @@ class Politeness:
             return None
         if retry_after is not None:
             return min(retry_after, self.max_retry_after)
-        return self.backoff * 2 ** (attempts - 1) * (0.5 + random.random())
+        return self.doubled_backoff(attempts) * (0.5 + random.random())
