@@ -55,6 +55,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from lion1b.contract import open_records
 from lion1b.dedup.stage import main as dedupe_main
+from lion1b.extract.density import ZERO_WIDTH_BY_ASCII
 from lion1b.extract.stage import main as extract_main
 from lion1b.filter.quality import code_mask, tokenize
 from lion1b.filter.stage import main as filter_main
@@ -122,14 +123,15 @@ def is_index(url: str, html: str) -> bool:
 
 def pre_lines(html: str) -> list[str]:
     """The non-blank lines of every <pre>, without the controls sites put inside ("copy" buttons); a <br>
-    inside ends a line (gtk-doc's older synopses break their lines so)."""
+    inside ends a line (gtk-doc's older synopses break their lines so); a zero-width space beside ASCII
+    goes, as extraction drops it (DocBook breaks PostgreSQL's long result rules with them)."""
     tree = LexborHTMLParser(html)
     for control in tree.css("pre button, pre script, pre style"):
         control.decompose()
     for br in tree.css("pre br"):
         br.replace_with("\n")
-    return [line.strip() for node in tree.css("pre") for line in (node.text(deep=True) or "").splitlines()
-            if line.strip()]
+    return [ZERO_WIDTH_BY_ASCII.sub("", line.strip()) for node in tree.css("pre")
+            for line in (node.text(deep=True) or "").splitlines() if line.strip()]
 
 
 def group_of(site: str, url: str, langs: set[str]) -> str:

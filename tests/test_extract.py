@@ -394,6 +394,49 @@ href="https://github.com/pandas-dev/pandas/blob/v1.5.3/pandas/core/generic.py#L1
     assert lines[0] == "DataFrame.mean(axis)" and lines[3] == "skipna : bool, default True", lines
 
 
+def test_a_gui_element_named_in_a_sentence_stays_in_the_sentence():
+    # The Debian installation guide (DocBook): "choose <span class="guimenuitem">Manual</span> from the menu"
+    # came out as "choose" and "from the menu." on two lines, the item dropped as a menu (42 times in English)
+    html = f"""<html><body><div class="navheader"><ul class="menu"><li><a href="/">Home</a></li></ul></div>
+<div class="sect1"><p>{ARTICLE[0]}</p><p>If you do not want to autopartition, choose
+<span class="guimenuitem">Manual</span> from the menu, then <span class="guibutton">Continue</span>.</p>
+<p>Open <span class="menuselection">File ‣ Save</span> or <span class="menuseq"><b class="menu">Edit</b>
+<b class="menuitem">Copy</b></span>.</p><p>{ARTICLE[1]}</p></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1] == "If you do not want to autopartition, choose Manual from the menu, then Continue."
+    assert lines[2] == "Open File ‣ Save or Edit Copy." and "Home" not in lines
+
+
+def test_haddock_source_links_and_no_script_toggles_go():
+    # GHC's base (Haddock): every signature ended in "Source" and every instance had an "Instance details"
+    # line, a toggle shown only without JavaScript; a sentence that links to "the source" elsewhere stays
+    html = f"""<html><body><div id="interface"><p>{ARTICLE[0]}</p><p class="src"><a id="v:mzip">mzip</a> ::
+m a -&gt; m b -&gt; m (a, b) <a href="src/Control-Monad-Zip.html#mzip" class="link">Source</a>
+<a href="#v:mzip" class="selflink">#</a></p><details id="i:1"><summary class="hide-when-js-enabled">Instance
+details</summary><p>Defined in <a href="Data-Data.html">Data.Data</a></p></details><p>{ARTICLE[1]}</p>
+<p>Read the <a href="https://github.com/ghc/ghc/tree/master/libraries/base/src/">source</a> to learn more.</p>
+</div></body></html>"""
+    out = ENGINES["density"](html)
+    lines = out.text.split("\n")
+    assert lines[1:3] == ["mzip :: m a -> m b -> m (a, b)", "Defined in Data.Data"], lines
+    assert lines[4] == "Read the source to learn more."
+    assert out.code_lines == [[1, 2]]  # a signature is code, though not in <pre>: it is not scored as prose
+
+
+def test_haddock_signatures_are_code_and_one_block_in_markdown():
+    # a module page of signatures (<li class="src short">, <p class="src">) was scored Swedish as prose
+    synopsis = "".join(f'<li class="src short"><a href="#v:{n}">{n}</a> :: {t}</li>'
+                       for n, t in [("newSTRef", "a -&gt; ST s (STRef s a)"), ("readSTRef", "STRef s a -&gt; ST s a")])
+    html = f"""<html><body><div id="interface"><p>{ARTICLE[0]}</p><ul class="details-toggle">{synopsis}</ul>
+<p class="src"><a id="v:newSTRef">newSTRef</a> :: a -&gt; ST s (STRef s a)</p><p>{ARTICLE[1]}</p>
+<table><tr><td class="src">Eq (STRef s a)</td><td class="doc">Pointer equality.</td></tr></table></div></body></html>"""
+    out = ENGINES["density"](html)
+    assert out.text.split("\n")[1:3] == ["newSTRef :: a -> ST s (STRef s a)", "readSTRef :: STRef s a -> ST s a"]
+    assert out.text.split("\n")[5] == "Eq (STRef s a) | Pointer equality." and out.code_lines == [[1, 4]]
+    markdown = ENGINES["density"](html, markdown=True).text
+    assert "```\nnewSTRef :: a -> ST s (STRef s a)\nreadSTRef :: STRef s a -> ST s a\nnewSTRef ::" in markdown
+
+
 def javadoc_page(rail: str = "") -> str:
     """A Javadoc class page: a short description, link-heavy summary tables, the details, all in <main>."""
     rows = "".join(f'<tr><td><code><a href="Position.html">Range.Position</a></code></td><th><code>'

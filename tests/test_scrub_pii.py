@@ -63,6 +63,7 @@ SAMPLES = [
     ("IP_ADDRESS", "[[2001:db8::8a2e:370:7334]]"),
     ("IP_ADDRESS", "[[fe80:0:0:0:200:f8ff:fe21:67cf]]"),
     ("IP_ADDRESS", "[[::ffff:192.0.2.128]]"),
+    ("IP_ADDRESS", "the gateway went down since [[203.0.113.9]] was moved"),  # "since" alone is no version tag
     ("CREDIT_CARD", "[[4111 1111 1111 1111]]"),  # Visa
     ("CREDIT_CARD", "Visa [[4222222222222]]"),  # Visa, 13 digits: bare 13 digits are EAN-13 barcodes too
     ("CREDIT_CARD", "[[5555-5555-5555-4444]]"),  # Mastercard
@@ -191,6 +192,8 @@ HARD_NEGATIVES = [
     # ... and its release notes' headings, log timestamps, references and kernel versions (185 scrubbed as IPs)
     "Release notes.\n1.12 Erts 10.7.2.1\nFixed a bug.", "=PROGRESS REPORT==== 13-Jun-2003::12:01:15 ===",
     "[{ref,#Ref<0.0.0.61>}, {type,a}]", "SuSE Linux Enterprise Server 10 (x86_64) kernel 2.6.16.27-0.6-smp",
+    # GHC's base (Haddock) and its sources: a package's version and a documentation tag's (883 scrubbed)
+    "Functor (Ap f) | Since: base-4.12.0.0", "-- | @since 4.10.0.0", "Since: 1.12.0.1",
 ]
 
 

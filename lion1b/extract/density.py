@@ -51,6 +51,9 @@ SOURCE_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 # "(" of a signature ("HttpStatusException\u200b(java.lang.String message"), which a model would learn to
 # emit in code. Between Thai or Khmer letters it marks a word boundary and stays.
 ZERO_WIDTH_BY_ASCII = re.compile(r"\u200b(?=[!-~])|(?<=[!-~])\u200b")
+# What a page shows only to a browser without JavaScript, like <noscript>: Haddock's "Instance details"
+# toggle (<summary class="hide-when-js-enabled">) sat above every instance, 4,581 lines of GHC's base.
+NO_JS_ONLY = re.compile(r"\bhide-(?:when|if)-js(?:-enabled)?\b|\bjs-hide\b|\bno-js-only\b")
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
 # Between links, a menu line has only separators: "top | back | next | contents" above and below every
 # chapter of the Haskell report, written as a <br>-ended line of the chapter's text.
@@ -66,6 +69,10 @@ CODE_TAGS = VERBATIM_TAGS | {"code"}
 # a block with a <br> is code: its lines are kept, and the filter reads it as code, not prose.
 INLINE_CODE_TAGS = frozenset({"code", "tt", "samp", "kbd"})
 BR_CODE_SHARE = 0.9
+# Haddock writes each declaration's signature as <p class="src">, a synopsis entry as <li class="src short">
+# and an instance head as <td class="src">: code, though not in <pre>/<code>. As prose, a module page of
+# signatures was scored Swedish ("writeSTRef :: STRef s a -> a -> ST s ()") and dropped.
+SIGNATURE_CLASSES = frozenset({"src"})
 LIST_TAGS = {"ul", "ol"}
 CELL_TAGS = {"td", "th"}
 # Javadoc (JDK 16 and later) lays out its summary tables as a grid of <div>s, one per cell, header cells first:
@@ -110,8 +117,19 @@ SLUG_ID_TAGS = frozenset({"section", "h1", "h2", "h3", "h4", "h5", "h6"})
 SECTION_CLASSES = frozenset({"section", "sect1", "sect2", "sect3", "sect4", "sect5", "refsect1", "refsect2",
                              "refsect3", "simplesect"})
 
+# The names documentation generators give a reference to a GUI element inside a sentence ("choose
+# <span class="guimenuitem">Manual</span> from the menu"): DocBook's guimenu, guimenuitem, guibutton,
+# guilabel, menuchoice; Sphinx's menuselection and guilabel; Asciidoctor's menuseq, <b class="menu">,
+# submenu, menuitem. On an inline element they are text, never the page's menu.
+GUI_CLASS = re.compile(r"gui\w*|menu(?:choice|selection|seq|ref|item)?|submenu")
+
 # Sphinx's links to a definition's source ("[source]" after every signature, "[docs]" on the source pages)
 SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back"})
+# ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
+# ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
+# "source" beside each item. A link to code hosted elsewhere ("read the <a>source</a> on GitHub") is prose.
+SOURCE_LINK_TEXT = frozenset({"source", "[source]", "src", "[src]"})
+SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_modules|_source)/")
 
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
 
@@ -157,6 +175,9 @@ def _mark(text: str) -> bool:
 def _hidden(attrs: dict[str, str | None]) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
+    cls = attrs.get("class")
+    if cls and "js" in cls and NO_JS_ONLY.search(cls):
+        return True
     style = attrs.get("style")
     if not style:
         return False
@@ -176,6 +197,7 @@ class Blocks:
     section: list[bool] = field(default_factory=list)  # a <section>, or a <div> with a section class
     main: list[bool] = field(default_factory=list)  # <main> or role="main": the page says its text is here
     box: list[int] = field(default_factory=list)  # the innermost admonition block around a block, or -1
+    signature: list[bool] = field(default_factory=list)  # a block of SIGNATURE_CLASSES
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     link_chars: list[int] = field(default_factory=list)
@@ -192,6 +214,7 @@ class Blocks:
         self.unlikely.append(unlikely)
         self.section.append(section or tag == "section")
         self.main.append(main or tag == "main")
+        self.signature.append(False)
         self.box.append(index if admonition else self.box[parent] if parent >= 0 else -1)
         return index
 
@@ -227,6 +250,7 @@ def walk(body: LexborNode) -> Blocks:
     line_start = line_links = line_link_chars = 0
     line_plain = False
     verbatim = 0  # depth inside <pre>: everything below is one code chunk, whitespace kept
+    signatures = 0  # depth inside a signature block: code, its whitespace collapsed as in text
     lists: list[list[int]] = []  # open lists: [ordered, items so far]
     grids: list[list[int]] = []  # open grid tables: [block, columns, cells so far, current row]
     next_item = (0, 0)  # the list item whose first chunk is still to come
@@ -248,6 +272,8 @@ def walk(body: LexborNode) -> Blocks:
             raw = "".join(pending)
             if verbatim:
                 text, kind = _verbatim(raw), CODE
+            elif signatures:
+                text, kind = SPACES.sub(" ", raw).replace(BR, " ").strip(), CODE
             elif (pending_code and BR in raw
                   and pending_code >= BR_CODE_SHARE * _size(SPACES.sub("", raw).replace(BR, ""))):
                 text, kind = _br_lines(raw), CODE
@@ -283,6 +309,8 @@ def walk(body: LexborNode) -> Blocks:
                 tag = blocks.tag[block]
                 if tag in VERBATIM_TAGS:
                     verbatim -= 1
+                elif blocks.signature[block]:
+                    signatures -= 1
                 elif tag in LIST_TAGS and lists:
                     lists.pop()
                 elif grids and grids[-1][0] == block:
@@ -335,9 +363,14 @@ def walk(body: LexborNode) -> Blocks:
             href = attrs.get("href")
             if href and href[0] == "#" and _mark((node.text(deep=True) or "").strip()):
                 continue
+            if href and SOURCE_LINK_HREF.match(href) and (
+                    (node.text(deep=True) or "").strip().lower() in SOURCE_LINK_TEXT):
+                continue
             hint = None
         elif tag in CODE_TAGS:  # the class names a language or a highlighter ("prettyprint"), never chrome
             hint = None
+        elif cls and hint is cls and tag not in BLOCK_TAGS and ("menu" in cls or "gui" in cls):
+            hint = " ".join(name for name in cls.split() if not GUI_CLASS.fullmatch(name.lower())) or None
         if cls and ("viewcode" in cls or "classifier" in cls):
             classes = cls.split()
             if SOURCE_LINK_CLASSES.intersection(classes):
@@ -365,6 +398,9 @@ def walk(body: LexborNode) -> Blocks:
             if grid:
                 grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
             stack.append((node.iter(include_text=True), index, False, False))
+            if cls and "src" in cls and tag not in VERBATIM_TAGS and not SIGNATURE_CLASSES.isdisjoint(cls.split()):
+                blocks.signature[index] = True
+                signatures += 1
             if tag in VERBATIM_TAGS:
                 verbatim += 1
             elif tag in LIST_TAGS:
@@ -764,16 +800,23 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
                     more, k = _cells(blocks, chunks, k + 1, _row(blocks, chunks[k]), labels, markdown)
                     cells += more
                 kind, signature = "signature", _signature(cells)
-        if markdown and out and not (kind and kind == previous):
+        if not kind and blocks.signature[blocks.owner[i]] and blocks.kind[i] == CODE:
+            kind = "signatures"  # Haddock's signatures one after another: one fenced block in Markdown
+        if markdown and kind == previous == "signatures":
+            out.pop()  # the closing fence: this signature joins the block above
+        elif markdown and out and not (kind and kind == previous):
             out.append("")
-        if (blocks.kind[i] == CODE and not kind) or kind == "signature":  # code straight in a cell stays its cell
-            first = len(out)
-            if markdown:
+        if (blocks.kind[i] == CODE and kind in ("", "signatures")) or kind == "signature":
+            first = len(out)  # code straight in a cell stays its cell
+            if markdown and not (kind == previous == "signatures"):
                 out.append("```")
             out.extend([signature] if kind == "signature" else blocks.text[i].split("\n"))
             if markdown:
                 out.append("```")
-            code.append([first, len(out)])
+            if code and code[-1][1] >= first:  # joined the block above (Markdown) or right below it
+                code[-1][1] = len(out)
+            else:
+                code.append([first, len(out)])
         elif kind == "row":
             if markdown:
                 out.append("| " + " | ".join(cells) + " |")

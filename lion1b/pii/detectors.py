@@ -257,6 +257,10 @@ NUMBERING_BEFORE_RE = re.compile(
     r"|cap[íi]tulo|apartado|se[çc][ãa]o|sezione|capitolo|paragrafo|hoofdstuk|sectie|artikel|rozdzia[łl]"
     r"|раздел|глава|пункт|статья|п)\.?|§§?|第|章|节|節|条)[\s/_\-]*\Z"  # "section/4.2.13.1" in a URL path
 )
+# A documentation tag's version ("@since 4.9.0.0", "Since: 1.2.0.1") or a package's name and version joined
+# by a dash ("Since: base-4.9.0.0" under every instance of GHC's base, "openssl-1.0.2.1"): 883 addresses
+# scrubbed from GHC's base and its source. A host's name is never written so before its address.
+VERSION_TAG_BEFORE_RE = re.compile(r"(?i)(?:@since|since:)\s*\Z|[^\W\d_][\w.+]*-\Z")
 NUMBERING_AFTER_RE = re.compile(r"\s*[节章節条項项款]")
 HEADING_AFTER_RE = re.compile(r"\.\s+[^\W\d_]")
 SECTION_NUMBER_RE = re.compile(r"\d\.\d\.\d\.\d")
@@ -301,7 +305,8 @@ def find_ip(text: str) -> Iterator[tuple[int, int]]:
                 continue
             if HEADING_AFTER_RE.match(text, m.end()) and heading_number(text, m.start()):
                 continue
-            if NUMBERING_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
+            if (NUMBERING_BEFORE_RE.search(text, max(0, m.start() - 12), m.start())
+                    or VERSION_TAG_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())):
                 continue
             if heading_version(text, m.start(), m.end()):
                 continue
