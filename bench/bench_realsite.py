@@ -55,7 +55,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from lion1b.contract import open_records
 from lion1b.dedup.stage import main as dedupe_main
-from lion1b.extract.density import ZERO_WIDTH_BY_ASCII
+from lion1b.extract.density import GUTTER_CLASS, ZERO_WIDTH_BY_ASCII, line_number_gutter
 from lion1b.extract.stage import main as extract_main
 from lion1b.filter.quality import code_mask, tokenize
 from lion1b.filter.stage import main as filter_main
@@ -124,14 +124,22 @@ def is_index(url: str, html: str) -> bool:
 def pre_lines(html: str) -> list[str]:
     """The non-blank lines of every <pre>, without the controls sites put inside ("copy" buttons); a <br>
     inside ends a line (gtk-doc's older synopses break their lines so); a zero-width space beside ASCII
-    goes, as extraction drops it (DocBook breaks PostgreSQL's long result rules with them)."""
+    goes, as extraction drops it (DocBook breaks PostgreSQL's long result rules with them); a gutter of
+    line numbers beside the code (YARD, Pygments' linenos) is not code."""
     tree = LexborHTMLParser(html)
     for control in tree.css("pre button, pre script, pre style"):
         control.decompose()
     for br in tree.css("pre br"):
         br.replace_with("\n")
-    return [ZERO_WIDTH_BY_ASCII.sub("", line.strip()) for node in tree.css("pre")
-            for line in (node.text(deep=True) or "").splitlines() if line.strip()]
+    lines = []
+    for node in tree.css("pre"):
+        text = (node.text(deep=True) or "").strip("\n")
+        named = [node, node.parent, node.parent.parent if node.parent else None]
+        if line_number_gutter(text) and any(n is not None and GUTTER_CLASS.search(n.attributes.get("class") or "")
+                                            for n in named):
+            continue
+        lines += [ZERO_WIDTH_BY_ASCII.sub("", line.strip()) for line in text.splitlines() if line.strip()]
+    return lines
 
 
 def group_of(site: str, url: str, langs: set[str]) -> str:

@@ -437,6 +437,43 @@ def test_haddock_signatures_are_code_and_one_block_in_markdown():
     assert "```\nnewSTRef :: a -> ST s (STRef s a)\nreadSTRef :: STRef s a -> ST s a\nnewSTRef ::" in markdown
 
 
+def test_a_gutter_of_line_numbers_and_a_script_toggle_are_not_text():
+    # YARD (Ruby): every method's source sat under 25 lines "70", "71", ... and the summaries' headings
+    # ended in "collapse", a link to "#" that a script turns into a toggle
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><h2>Instance Method Summary <small><a href="#"
+class="summary_toggle">collapse</a></small></h2><table class="source_code"><tr><td>
+<pre class="lines">\n70\n71\n72</pre></td><td><pre class="code"><span>def mock(*arguments)\n  name = arguments.shift
+end</span></pre></td></tr></table><p>{ARTICLE[1]} <a href="javascript:void(0)">Show more</a></p>
+<pre>1\n2</pre></div></body></html>"""
+    out = ENGINES["density"](html)
+    lines = out.text.split("\n")
+    assert lines[1] == "Instance Method Summary" and lines[2:5] == ["def mock(*arguments)", "  name = arguments.shift",
+                                                                   "end"], lines
+    assert lines[5].endswith("ninety days.") and lines[6:] == ["1", "2"]  # an output, not beside code
+
+
+def test_a_scribble_signature_box_is_code_whatever_its_links():
+    # the Racket reference: "(boolean? v) → boolean?" names itself twice by links and went as a link list
+    box = """<blockquote class="SVInsetFlow"><table class="boxed RBoxed"><tr><td><blockquote class="SubFlow">
+<p class="RForeground">(<a href="#b" class="RktValDef RktValLink">boolean?</a>&nbsp;<span class="RktVar">v</span>)
+&nbsp;&rarr;&nbsp;<a href="#b" class="RktValLink">boolean?</a></p></blockquote></td></tr><tr><td>&nbsp;&nbsp;v&nbsp;:
+&nbsp;<a href="contracts.html#any">any/c</a></td></tr></table></blockquote>"""
+    html = f"""<html><body><div class="main"><p>{ARTICLE[0]}</p>{box}<p>{ARTICLE[1]}</p></div></body></html>"""
+    out = ENGINES["density"](html)
+    assert out.text.split("\n")[1:3] == ["(boolean? v) → boolean?", "v : any/c"] and [1, 2] in out.code_lines
+
+
+def test_section_h1s_inside_the_text_stay_and_the_headline_goes_to_the_title():
+    # the Lua manual (one page, an <h1> per chapter) and Sphinx pages with several top-level sections lost
+    # every chapter heading: all h1s were taken for the headline
+    html = f"""<html><body><h1>Lua 5.2 Reference Manual</h1><div><p>{ARTICLE[0]}</p>
+<h1>2 &ndash; <a name="2">Basic Concepts</a></h1><p>{ARTICLE[1]}</p><h1>3 &ndash; The Language</h1>
+<p>{ARTICLE[2]}</p></div></body></html>"""
+    out = ENGINES["density"](html)
+    assert out.title == "Lua 5.2 Reference Manual"
+    assert out.text.split("\n")[1::2] == ["2 – Basic Concepts", "3 – The Language"]
+
+
 def javadoc_page(rail: str = "") -> str:
     """A Javadoc class page: a short description, link-heavy summary tables, the details, all in <main>."""
     rows = "".join(f'<tr><td><code><a href="Position.html">Range.Position</a></code></td><th><code>'

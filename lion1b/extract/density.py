@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from selectolax.lexbor import LexborNode
 
@@ -54,6 +55,7 @@ ZERO_WIDTH_BY_ASCII = re.compile(r"\u200b(?=[!-~])|(?<=[!-~])\u200b")
 # What a page shows only to a browser without JavaScript, like <noscript>: Haddock's "Instance details"
 # toggle (<summary class="hide-when-js-enabled">) sat above every instance, 4,581 lines of GHC's base.
 NO_JS_ONLY = re.compile(r"\bhide-(?:when|if)-js(?:-enabled)?\b|\bjs-hide\b|\bno-js-only\b")
+GUTTER_CLASS = re.compile(r"line-?no|\blines\b|line-numbers|gutter")
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
 # Between links, a menu line has only separators: "top | back | next | contents" above and below every
 # chapter of the Haskell report, written as a <br>-ended line of the chapter's text.
@@ -70,9 +72,11 @@ CODE_TAGS = VERBATIM_TAGS | {"code"}
 INLINE_CODE_TAGS = frozenset({"code", "tt", "samp", "kbd"})
 BR_CODE_SHARE = 0.9
 # Haddock writes each declaration's signature as <p class="src">, a synopsis entry as <li class="src short">
-# and an instance head as <td class="src">: code, though not in <pre>/<code>. As prose, a module page of
-# signatures was scored Swedish ("writeSTRef :: STRef s a -> a -> ST s ()") and dropped.
-SIGNATURE_CLASSES = frozenset({"src"})
+# and an instance head as <td class="src">; Scribble (Racket) boxes each definition's signature and contracts
+# in <table class="boxed RBoxed">: code, though not in <pre>/<code>. As prose, a module page of signatures
+# was scored Swedish ("writeSTRef :: STRef s a -> a -> ST s ()") and Racket's "(boolean? v) → boolean?",
+# two self-links, was dropped as a link list.
+SIGNATURE_CLASS = re.compile(r"(?:^|\s)(?:src|RBoxed)(?:\s|$)")
 LIST_TAGS = {"ul", "ol"}
 CELL_TAGS = {"td", "th"}
 # Javadoc (JDK 16 and later) lays out its summary tables as a grid of <div>s, one per cell, header cells first:
@@ -197,7 +201,7 @@ class Blocks:
     section: list[bool] = field(default_factory=list)  # a <section>, or a <div> with a section class
     main: list[bool] = field(default_factory=list)  # <main> or role="main": the page says its text is here
     box: list[int] = field(default_factory=list)  # the innermost admonition block around a block, or -1
-    signature: list[bool] = field(default_factory=list)  # a block of SIGNATURE_CLASSES
+    signature: list[bool] = field(default_factory=list)  # a block of SIGNATURE_CLASS
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     link_chars: list[int] = field(default_factory=list)
@@ -241,6 +245,18 @@ def _verbatim(raw: str) -> str:
     return "\n".join(lines)
 
 
+def line_number_gutter(text: str) -> bool:
+    """Whether a <pre> is a gutter of line numbers ("70", "71", ... beside the code: YARD's pre.lines,
+    Pygments' td.linenos): two or more lines, each the number after the one above. Extraction asks this
+    only inside an element named for line numbers (GUTTER_CLASS): PostgreSQL shows "1", "2" as the
+    output of unnest(ARRAY[1,2])."""
+    lines = text.split("\n")
+    if len(lines) < 2 or not all(line.strip().isdigit() for line in lines):
+        return False
+    numbers = [int(line) for line in lines]
+    return all(b == a + 1 for a, b in pairwise(numbers))
+
+
 def walk(body: LexborNode) -> Blocks:
     """One iterative pass over the DOM (no recursion: deep pages cannot overflow the stack)."""
     blocks = Blocks()
@@ -251,6 +267,8 @@ def walk(body: LexborNode) -> Blocks:
     line_plain = False
     verbatim = 0  # depth inside <pre>: everything below is one code chunk, whitespace kept
     signatures = 0  # depth inside a signature block: code, its whitespace collapsed as in text
+    gutters = 0  # depth inside blocks named for line numbers (GUTTER_CLASS)
+    gutter_blocks: set[int] = set()
     lists: list[list[int]] = []  # open lists: [ordered, items so far]
     grids: list[list[int]] = []  # open grid tables: [block, columns, cells so far, current row]
     next_item = (0, 0)  # the list item whose first chunk is still to come
@@ -272,6 +290,8 @@ def walk(body: LexborNode) -> Blocks:
             raw = "".join(pending)
             if verbatim:
                 text, kind = _verbatim(raw), CODE
+                if gutters and line_number_gutter(text):
+                    text = ""
             elif signatures:
                 text, kind = SPACES.sub(" ", raw).replace(BR, " ").strip(), CODE
             elif (pending_code and BR in raw
@@ -311,6 +331,8 @@ def walk(body: LexborNode) -> Blocks:
                     verbatim -= 1
                 elif blocks.signature[block]:
                     signatures -= 1
+                if block in gutter_blocks:
+                    gutters -= 1
                 elif tag in LIST_TAGS and lists:
                     lists.pop()
                 elif grids and grids[-1][0] == block:
@@ -361,6 +383,8 @@ def walk(body: LexborNode) -> Blocks:
             hint = hint.replace("header", "heading")  # <h4 class="code-header">, not the page's header
         if tag == "a":
             href = attrs.get("href")
+            if href == "#" or (href and href[:11].lower() == "javascript:"):
+                continue  # a script's control ("collapse", "Close", "☰"), like a <button>
             if href and href[0] == "#" and _mark((node.text(deep=True) or "").strip()):
                 continue
             if href and SOURCE_LINK_HREF.match(href) and (
@@ -398,7 +422,10 @@ def walk(body: LexborNode) -> Blocks:
             if grid:
                 grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
             stack.append((node.iter(include_text=True), index, False, False))
-            if cls and "src" in cls and tag not in VERBATIM_TAGS and not SIGNATURE_CLASSES.isdisjoint(cls.split()):
+            if cls and GUTTER_CLASS.search(cls):
+                gutter_blocks.add(index)
+                gutters += 1
+            if cls and tag not in VERBATIM_TAGS and SIGNATURE_CLASS.search(cls):
                 blocks.signature[index] = True
                 signatures += 1
             if tag in VERBATIM_TAGS:
@@ -633,6 +660,10 @@ def _trim(blocks: Blocks, chunks: list[int], page_title: str = "") -> tuple[str,
         headline = blocks.text[before[-1]] if before else blocks.text[inside[0]] if inside else ""
         if _site_name(headline, page_title):
             headline = ""
+        # the other h1s inside the text are its sections' headings (the Lua manual: "2 – Basic Concepts")
+        sections = set(inside[1:] if inside and not before else inside).intersection(chunks)
+        if sections:
+            body = sorted(sections.union(body))
     name = _name_above(blocks, before[-1], body[0]) if body and before else -1
     start, end = 0, len(body)
     while (name < 0 and start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start])
