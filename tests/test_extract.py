@@ -463,6 +463,21 @@ def test_a_scribble_signature_box_is_code_whatever_its_links():
     assert out.text.split("\n")[1:3] == ["(boolean? v) → boolean?", "v : any/c"] and [1, 2] in out.code_lines
 
 
+def test_a_linked_term_with_its_description_is_one_list_item():
+    # YARD's method summary: the linked signature, then a <div> describing it; only the descriptions came out
+    items = "".join(f'<li><span class="summary_signature"><a href="#{n}-instance_method">#<strong>{n}</strong>'
+                    f'({a}) &rArr; {r}</a></span><span class="summary_desc"><div class="inline"><p>{d}</p></div>'
+                    f'</span></li>' for n, a, r, d in [("mock", "*arguments", "Mock", "Builds a new mock object."),
+                                                       ("sequence", "name", "Sequence", "Builds a new sequence.")])
+    menu = '<ul><li><a href="a.html">Guides</a><ul><li><a href="b.html">Mocks</a></li></ul></li></ul>'
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><ul class="summary">{items}</ul>
+<p>{ARTICLE[1]}</p>{menu}<p>{ARTICLE[2]}</p></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1:5] == ["- #mock(*arguments) ⇒ Mock", "Builds a new mock object.", "- #sequence(name) ⇒ Sequence",
+                          "Builds a new sequence."], lines
+    assert "Guides" not in lines and "- Mocks" not in lines  # a menu's item and its nested list stay links
+
+
 def test_section_h1s_inside_the_text_stay_and_the_headline_goes_to_the_title():
     # the Lua manual (one page, an <h1> per chapter) and Sphinx pages with several top-level sections lost
     # every chapter heading: all h1s were taken for the headline

@@ -568,13 +568,26 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # A block that is mostly link text is a list of links, not prose; a table cell is judged with its row
     # (a data row links its package name, its statistics and a term: "network-manager | V:363 | 14803 |
     # 配置::NM | NetworkManager（守卫进程）" is 71% link characters, yet content; a navigation row is all links).
+    # A list item of a linked term and a block describing it is judged whole, like a row: YARD's method
+    # summaries ("#sequence(name) ⇒ Sequence" linked to its details, then <div><p>Builds a new sequence
+    # ...</p></div>) kept only the descriptions. A menu item's nested list is an item of its own.
+    item = [-1] * n
+    for e in range(1, n):
+        item[e] = e if blocks.tag[e] == "li" else -1 if blocks.tag[e] in CELL_TAGS else item[parent[e]]
     row_text: dict[int, int] = {}
     row_links: dict[int, int] = {}
+    item_text: dict[int, int] = {}
+    item_links: dict[int, int] = {}
+    item_chunks: dict[int, int] = {}
     for i, (text, links) in enumerate(zip(blocks.text, blocks.link_chars, strict=True)):
         row = _row(blocks, i)
         if row >= 0:
             row_text[row] = row_text.get(row, 0) + _size(text)
             row_links[row] = row_links.get(row, 0) + links
+        elif (li := item[blocks.owner[i]]) >= 0:
+            item_text[li] = item_text.get(li, 0) + _size(text)
+            item_links[li] = item_links.get(li, 0) + links
+            item_chunks[li] = item_chunks.get(li, 0) + 1
     out = []
     for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, blocks.link_chars, strict=True)):
         if kept[owner] and not dead[owner]:
@@ -586,7 +599,9 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
                 text_chars = _size(text)
                 if blocks.tag[owner] == "p" and SENTENCE_END.search(text):
                     limit = MAX_SENTENCE_LINK_SHARE
-            if links <= limit * text_chars or blocks.kind[i] == CODE:  # code links its identifiers (synopses)
+            li = item[owner] if row < 0 else -1
+            described = li >= 0 and item_chunks[li] > 1 and item_links[li] <= MAX_ROW_LINK_SHARE * item_text[li]
+            if links <= limit * text_chars or blocks.kind[i] == CODE or described:  # code links its identifiers
                 out.append(i)
     return out
 
