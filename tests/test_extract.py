@@ -478,6 +478,19 @@ def test_a_linked_term_with_its_description_is_one_list_item():
     assert "Guides" not in lines and "- Mocks" not in lines  # a menu's item and its nested list stay links
 
 
+def test_a_tags_block_is_judged_by_its_links_not_its_name():
+    # YARD puts a method's examples, parameters and return values in <div class="tags">: every example of
+    # Mocha's docs was dropped for the name; a blog's tag list is links, and goes as links
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><div class="tags"><div class="examples">
+<p class="tag_title">Examples:</p><pre class="example code"><code>Mocha.configure do |c|
+  c.stubbing_method_on_nil = :allow
+end</code></pre></div></div><p>{ARTICLE[1]}</p><p>{ARTICLE[2]}</p><p>{ARTICLE[3]}</p><div class="tags">Tags: <a href="/t/a">ferries</a>
+<a href="/t/b">harbour</a> <a href="/t/c">city council</a></div></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1:5] == ["Examples:", "Mocha.configure do |c|", "  c.stubbing_method_on_nil = :allow", "end"]
+    assert not any("ferries" in line for line in lines)
+
+
 def test_section_h1s_inside_the_text_stay_and_the_headline_goes_to_the_title():
     # the Lua manual (one page, an <h1> per chapter) and Sphinx pages with several top-level sections lost
     # every chapter heading: all h1s were taken for the headline

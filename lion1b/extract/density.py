@@ -33,7 +33,7 @@ UNLIKELY = re.compile(r"-ad-|\bads?\b|banner|breadcrumb|combx|comment|community|
                       r"gdpr|cookie|consent|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|"
                       r"skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|newsletter|"
                       r"subscri|share|sharing|promo|outbrain|taboola|recommend|signup|modal|byline|author|"
-                      r"caption|tags|toolbar|navbar|nav\b|masthead|trending|most-?popular|read-?more|"
+                      r"caption|toolbar|navbar|nav\b|masthead|trending|most-?popular|read-?more|"
                       r"more-?stories|visually-hidden|sr-only|(?<!pretty)print|\btoc\b|navheader|navfooter")
 # Never an article's wrapper, even in readability's retry (a footer, a cookie notice, a breadcrumb, a pager):
 # on a page of links (an index, a table of contents) the retry used to bring the copyright footer in.
