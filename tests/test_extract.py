@@ -454,13 +454,19 @@ end</span></pre></td></tr></table><p>{ARTICLE[1]} <a href="javascript:void(0)">S
 
 def test_a_scribble_signature_box_is_code_whatever_its_links():
     # the Racket reference: "(boolean? v) → boolean?" names itself twice by links and went as a link list
-    box = """<blockquote class="SVInsetFlow"><table class="boxed RBoxed"><tr><td><blockquote class="SubFlow">
-<p class="RForeground">(<a href="#b" class="RktValDef RktValLink">boolean?</a>&nbsp;<span class="RktVar">v</span>)
-&nbsp;&rarr;&nbsp;<a href="#b" class="RktValLink">boolean?</a></p></blockquote></td></tr><tr><td>&nbsp;&nbsp;v&nbsp;:
-&nbsp;<a href="contracts.html#any">any/c</a></td></tr></table></blockquote>"""
-    html = f"""<html><body><div class="main"><p>{ARTICLE[0]}</p>{box}<p>{ARTICLE[1]}</p></div></body></html>"""
+    box = ('<blockquote class="SVInsetFlow"><table class="boxed RBoxed"><tr><td><blockquote class="SubFlow">'
+           '<p class="RForeground">(<a href="#b" class="RktValDef RktValLink">boolean?</a>&nbsp;<span class="RktVar">'
+           'v</span>)&nbsp;&rarr;&nbsp;<a href="#b" class="RktValLink">boolean?</a></p></blockquote></td></tr><tr><td>'
+           '&nbsp;&nbsp;v&nbsp;:&nbsp;<a href="contracts.html#any">any/c</a></td></tr></table></blockquote>')
+    code = ('<blockquote class="SCodeFlow"><table class="RktBlk"><tr><td>(<a href="#d">define</a>&nbsp;(f&nbsp;x)'
+            '</td></tr><tr><td>&nbsp;&nbsp;(* x 2))</td></tr></table></blockquote>')
+    html = f"""<html><body><div class="main"><p>{ARTICLE[0]}</p>{box}<p>{ARTICLE[1]}</p>{code}</div></body></html>"""
     out = ENGINES["density"](html)
-    assert out.text.split("\n")[1:3] == ["(boolean? v) → boolean?", "v : any/c"] and [1, 2] in out.code_lines
+    lines = out.text.split("\n")
+    assert lines[1:3] == ["(boolean? v) → boolean?", "  v : any/c"], lines
+    # a Scribble code table: a row a line, its &nbsp; indentation kept, one block (Redex's solutions were Cebuano)
+    assert lines[4:] == ["(define (f x)", "  (* x 2))"] and out.code_lines == [[1, 3], [4, 6]]
+    assert "```\n(define (f x)\n  (* x 2))\n```" in ENGINES["density"](html, markdown=True).text
 
 
 def test_a_linked_term_with_its_description_is_one_list_item():
@@ -484,7 +490,8 @@ def test_a_tags_block_is_judged_by_its_links_not_its_name():
     html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><div class="tags"><div class="examples">
 <p class="tag_title">Examples:</p><pre class="example code"><code>Mocha.configure do |c|
   c.stubbing_method_on_nil = :allow
-end</code></pre></div></div><p>{ARTICLE[1]}</p><p>{ARTICLE[2]}</p><p>{ARTICLE[3]}</p><div class="tags">Tags: <a href="/t/a">ferries</a>
+end</code></pre></div></div><p>{ARTICLE[1]}</p><p>{ARTICLE[2]}</p><p>{ARTICLE[3]}</p>
+<div class="tags">Tags: <a href="/t/a">ferries</a>
 <a href="/t/b">harbour</a> <a href="/t/c">city council</a></div></div></body></html>"""
     lines = ENGINES["density"](html).text.split("\n")
     assert lines[1:5] == ["Examples:", "Mocha.configure do |c|", "  c.stubbing_method_on_nil = :allow", "end"]

@@ -71,12 +71,13 @@ CODE_TAGS = VERBATIM_TAGS | {"code"}
 # a block with a <br> is code: its lines are kept, and the filter reads it as code, not prose.
 INLINE_CODE_TAGS = frozenset({"code", "tt", "samp", "kbd"})
 BR_CODE_SHARE = 0.9
-# Haddock writes each declaration's signature as <p class="src">, a synopsis entry as <li class="src short">
-# and an instance head as <td class="src">; Scribble (Racket) boxes each definition's signature and contracts
-# in <table class="boxed RBoxed">: code, though not in <pre>/<code>. As prose, a module page of signatures
-# was scored Swedish ("writeSTRef :: STRef s a -> a -> ST s ()") and Racket's "(boolean? v) → boolean?",
-# two self-links, was dropped as a link list.
-SIGNATURE_CLASS = re.compile(r"(?:^|\s)(?:src|RBoxed)(?:\s|$)")
+# Code that a generator writes outside <pre>/<code> and names by class: Haddock's signatures (<p class="src">,
+# a synopsis entry <li class="src short">, an instance head <td class="src">), Scribble's (Racket) signature
+# boxes (<table class="boxed RBoxed">) and code (<blockquote class="SCodeFlow">: a <p>, or <table
+# class="RktBlk">, one row per line indented with &nbsp;). As prose, a module page of signatures was scored
+# Swedish ("writeSTRef :: STRef s a -> a -> ST s ()"), Racket's "(boolean? v) → boolean?", two self-links,
+# was dropped as a link list, and Redex's model solutions, all code, as Cebuano.
+CODE_CLASS = re.compile(r"(?:^|\s)(?:src|RBoxed|SCodeFlow|RktBlk)(?:\s|$)")
 LIST_TAGS = {"ul", "ol"}
 CELL_TAGS = {"td", "th"}
 # Javadoc (JDK 16 and later) lays out its summary tables as a grid of <div>s, one per cell, header cells first:
@@ -201,11 +202,12 @@ class Blocks:
     section: list[bool] = field(default_factory=list)  # a <section>, or a <div> with a section class
     main: list[bool] = field(default_factory=list)  # <main> or role="main": the page says its text is here
     box: list[int] = field(default_factory=list)  # the innermost admonition block around a block, or -1
-    signature: list[bool] = field(default_factory=list)  # a block of SIGNATURE_CLASS
+    code_class: list[bool] = field(default_factory=list)  # a block of CODE_CLASS
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     link_chars: list[int] = field(default_factory=list)
     kind: list[int] = field(default_factory=list)  # TEXT or CODE
+    by_class: list[bool] = field(default_factory=list)  # code because a block around it is of CODE_CLASS
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
 
@@ -218,7 +220,7 @@ class Blocks:
         self.unlikely.append(unlikely)
         self.section.append(section or tag == "section")
         self.main.append(main or tag == "main")
-        self.signature.append(False)
+        self.code_class.append(False)
         self.box.append(index if admonition else self.box[parent] if parent >= 0 else -1)
         return index
 
@@ -233,6 +235,12 @@ def _br_lines(raw: str) -> str:
         lines.pop()
     indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line), default=0)
     return "\n".join(line[indent:] for line in lines)
+
+
+def _classed_code(raw: str) -> str:
+    """A line of code named by class (CODE_CLASS): source whitespace collapses as in any HTML text, and the
+    no-break spaces Scribble indents with stay."""
+    return SOURCE_SPACES.sub(" ", raw.replace(BR, " ")).strip(" ").replace("\u00a0", " ").rstrip()
 
 
 def _verbatim(raw: str) -> str:
@@ -266,7 +274,7 @@ def walk(body: LexborNode) -> Blocks:
     line_start = line_links = line_link_chars = 0
     line_plain = False
     verbatim = 0  # depth inside <pre>: everything below is one code chunk, whitespace kept
-    signatures = 0  # depth inside a signature block: code, its whitespace collapsed as in text
+    classed = 0  # depth inside blocks of CODE_CLASS: code, its whitespace collapsed but for &nbsp;
     gutters = 0  # depth inside blocks named for line numbers (GUTTER_CLASS)
     gutter_blocks: set[int] = set()
     lists: list[list[int]] = []  # open lists: [ordered, items so far]
@@ -292,8 +300,8 @@ def walk(body: LexborNode) -> Blocks:
                 text, kind = _verbatim(raw), CODE
                 if gutters and line_number_gutter(text):
                     text = ""
-            elif signatures:
-                text, kind = SPACES.sub(" ", raw).replace(BR, " ").strip(), CODE
+            elif classed:
+                text, kind = _classed_code(raw), CODE
             elif (pending_code and BR in raw
                   and pending_code >= BR_CODE_SHARE * _size(SPACES.sub("", raw).replace(BR, ""))):
                 text, kind = _br_lines(raw), CODE
@@ -307,6 +315,7 @@ def walk(body: LexborNode) -> Blocks:
                 blocks.text.append(text)
                 blocks.link_chars.append(pending_links)
                 blocks.kind.append(kind)
+                blocks.by_class.append(kind == CODE and classed > 0 and not verbatim)
                 blocks.item.append(next_item)
                 next_item = (0, 0)
             pending.clear()
@@ -329,8 +338,8 @@ def walk(body: LexborNode) -> Blocks:
                 tag = blocks.tag[block]
                 if tag in VERBATIM_TAGS:
                     verbatim -= 1
-                elif blocks.signature[block]:
-                    signatures -= 1
+                elif blocks.code_class[block]:
+                    classed -= 1
                 if block in gutter_blocks:
                     gutters -= 1
                 elif tag in LIST_TAGS and lists:
@@ -425,9 +434,9 @@ def walk(body: LexborNode) -> Blocks:
             if cls and GUTTER_CLASS.search(cls):
                 gutter_blocks.add(index)
                 gutters += 1
-            if cls and tag not in VERBATIM_TAGS and SIGNATURE_CLASS.search(cls):
-                blocks.signature[index] = True
-                signatures += 1
+            if cls and tag not in VERBATIM_TAGS and CODE_CLASS.search(cls):
+                blocks.code_class[index] = True
+                classed += 1
             if tag in VERBATIM_TAGS:
                 verbatim += 1
             elif tag in LIST_TAGS:
@@ -835,6 +844,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
     while k < len(chunks):
         i = chunks[k]
         k += 1
+        after = k  # the chunk after this one, unless a table row takes more
         kind = ""
         row = _row(blocks, i)
         if row >= 0:
@@ -846,8 +856,10 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
                     more, k = _cells(blocks, chunks, k + 1, _row(blocks, chunks[k]), labels, markdown)
                     cells += more
                 kind, signature = "signature", _signature(cells)
-        if not kind and blocks.signature[blocks.owner[i]] and blocks.kind[i] == CODE:
-            kind = "signatures"  # Haddock's signatures one after another: one fenced block in Markdown
+            elif len(cells) == 1 and k == after and blocks.by_class[i] and blocks.code_class[_table(blocks, row)]:
+                kind = ""  # a line of a table that is code (Scribble: one row per line)
+        if not kind and blocks.by_class[i]:
+            kind = "signatures"  # code by class, one line after another: one fenced block in Markdown
         if markdown and kind == previous == "signatures":
             out.pop()  # the closing fence: this signature joins the block above
         elif markdown and out and not (kind and kind == previous):
