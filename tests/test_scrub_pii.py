@@ -64,6 +64,8 @@ SAMPLES = [
     ("IP_ADDRESS", "[[fe80:0:0:0:200:f8ff:fe21:67cf]]"),
     ("IP_ADDRESS", "[[::ffff:192.0.2.128]]"),
     ("IP_ADDRESS", "the gateway went down since [[203.0.113.9]] was moved"),  # "since" alone is no version tag
+    ("IP_ADDRESS", "[[203.0.113.9]] GET /index.html 200"),  # a log line, not a numbered heading
+    ("SECRET", "password: [[s3cr3t-pw?]]"),  # not a predicate's name
     ("CREDIT_CARD", "[[4111 1111 1111 1111]]"),  # Visa
     ("CREDIT_CARD", "Visa [[4222222222222]]"),  # Visa, 13 digits: bare 13 digits are EAN-13 barcodes too
     ("CREDIT_CARD", "[[5555-5555-5555-4444]]"),  # Mastercard
@@ -194,6 +196,8 @@ HARD_NEGATIVES = [
     "[{ref,#Ref<0.0.0.61>}, {type,a}]", "SuSE Linux Enterprise Server 10 (x86_64) kernel 2.6.16.27-0.6-smp",
     # GHC's base (Haddock) and its sources: a package's version and a documentation tag's (883 scrubbed)
     "Functor (Ap f) | Since: base-4.12.0.0", "-- | @since 4.10.0.0", "Since: 1.12.0.1",
+    # the Racket reference (Scribble): section numbers without a full stop, and contracts as parameter types
+    "Contents\n16.2.1.1 Phases and Bindings\nText", "  password : string?", "  lookup-password : username*password/c",
 ]
 
 

@@ -263,6 +263,9 @@ NUMBERING_BEFORE_RE = re.compile(
 VERSION_TAG_BEFORE_RE = re.compile(r"(?i)(?:@since|since:)\s*\Z|[^\W\d_][\w.+]*-\Z")
 NUMBERING_AFTER_RE = re.compile(r"\s*[节章節条項项款]")
 HEADING_AFTER_RE = re.compile(r"\.\s+[^\W\d_]")
+# ... or without the full stop, when the rest of the line is a title: a capital and two to nine words of
+# letters only ("16.2.1.1 Phases and Bindings", Scribble's numbering in the Racket reference and guide)
+SECTION_TITLE_RE = re.compile(r" [A-Z][A-Za-z'’-]*(?: [A-Za-z'’-]+){1,8}")
 SECTION_NUMBER_RE = re.compile(r"\d\.\d\.\d\.\d")
 # A numbered heading that names a product and its version: "1.12 Erts 10.7.2.1" (Erlang/OTP's release notes,
 # one per release of each application)
@@ -290,6 +293,12 @@ def heading_number(text: str, start: int) -> bool:
     return not text[line_start:start].strip()
 
 
+def section_title(text: str, end: int) -> bool:
+    """True when the rest of the line after the quad at end is a section's title (SECTION_TITLE_RE)."""
+    line_end = text.find("\n", end)
+    return SECTION_TITLE_RE.fullmatch(text, end, line_end if line_end >= 0 else len(text)) is not None
+
+
 def heading_version(text: str, start: int, end: int) -> bool:
     """True when the quad ends a numbered heading that names what it is the version of: "1.12 Erts 10.7.2.1"."""
     line_end = text.find("\n", end)
@@ -303,7 +312,8 @@ def find_ip(text: str) -> Iterator[tuple[int, int]]:
         for m in IPV4_RE.finditer(text):
             if SECTION_NUMBER_RE.fullmatch(m.group()) or NUMBERING_AFTER_RE.match(text, m.end()):
                 continue
-            if HEADING_AFTER_RE.match(text, m.end()) and heading_number(text, m.start()):
+            if heading_number(text, m.start()) and (
+                    HEADING_AFTER_RE.match(text, m.end()) or section_title(text, m.end())):
                 continue
             if (NUMBERING_BEFORE_RE.search(text, max(0, m.start() - 12), m.start())
                     or VERSION_TAG_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())):
@@ -506,10 +516,12 @@ URL_CRED_RE = re.compile(r"://(?P<value>[^\s/:@]+:[^\s/@]+)@[\w\-]")
 AWS_SECRET_RE = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])")
 AWS_CONTEXT_RE = re.compile(r"(?i)aws|secret|access[_ ]?key")
 # Values that are not secrets but keywords, masks, template variables ($X, %(x)s), code (os.environ, a.b.c, an
-# Erlang function/arity: public_key:pkix_sign/2) or documentation stand-ins (your_api_key).
+# Erlang function/arity: public_key:pkix_sign/2, a Scheme predicate or Racket contract as a parameter's type:
+# "password : string?", "lookup-password : username*password/c") or documentation stand-ins (your_api_key).
 NOT_A_SECRET = re.compile(
     r"(?i)(?:none|null|nil|true|false|undefined|required|optional|string|\*+|x+|\.+|[$%].*"
-    r"|[a-z_]\w*(?:\.[a-z_]\w*)+|[a-z_]\w*/\d+|your[_\-]\w+|" + PASSWORD_WORDS + ")"
+    r"|[a-z_]\w*(?:\.[a-z_]\w*)+|[a-z_]\w*/\d+|[a-z]+(?:-[a-z]+)*[?]|[a-z][\w\-*]*/c|your[_\-]\w+"
+    r"|" + PASSWORD_WORDS + ")"
 )
 
 
