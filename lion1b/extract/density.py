@@ -55,6 +55,7 @@ ZERO_WIDTH_BY_ASCII = re.compile(r"\u200b(?=[!-~])|(?<=[!-~])\u200b")
 # What a page shows only to a browser without JavaScript, like <noscript>: Haddock's "Instance details"
 # toggle (<summary class="hide-when-js-enabled">) sat above every instance, 4,581 lines of GHC's base.
 NO_JS_ONLY = re.compile(r"\bhide-(?:when|if)-js(?:-enabled)?\b|\bjs-hide\b|\bno-js-only\b")
+# An element named for line numbers: YARD's <pre class="lines">, Pygments' <td class="linenos">, Rouge's gutter
 GUTTER_CLASS = re.compile(r"line-?no|\blines\b|line-numbers|gutter")
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
 # Between links, a menu line has only separators: "top | back | next | contents" above and below every
@@ -315,7 +316,7 @@ def walk(body: LexborNode) -> Blocks:
                 blocks.text.append(text)
                 blocks.link_chars.append(pending_links)
                 blocks.kind.append(kind)
-                blocks.by_class.append(kind == CODE and classed > 0 and not verbatim)
+                blocks.by_class.append(classed > 0 and not verbatim)
                 blocks.item.append(next_item)
                 next_item = (0, 0)
             pending.clear()
@@ -859,14 +860,14 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
             elif len(cells) == 1 and k == after and blocks.by_class[i] and blocks.code_class[_table(blocks, row)]:
                 kind = ""  # a line of a table that is code (Scribble: one row per line)
         if not kind and blocks.by_class[i]:
-            kind = "signatures"  # code by class, one line after another: one fenced block in Markdown
-        if markdown and kind == previous == "signatures":
-            out.pop()  # the closing fence: this signature joins the block above
+            kind = "classed"  # code named by class, line after line: one fenced block in Markdown
+        if markdown and kind == previous == "classed":
+            out.pop()  # the closing fence: this line joins the block above
         elif markdown and out and not (kind and kind == previous):
             out.append("")
-        if (blocks.kind[i] == CODE and kind in ("", "signatures")) or kind == "signature":
+        if (blocks.kind[i] == CODE and kind in ("", "classed")) or kind == "signature":
             first = len(out)  # code straight in a cell stays its cell
-            if markdown and not (kind == previous == "signatures"):
+            if markdown and not (kind == previous == "classed"):
                 out.append("```")
             out.extend([signature] if kind == "signature" else blocks.text[i].split("\n"))
             if markdown:
