@@ -138,6 +138,8 @@ SOURCE_LINK_TEXT = frozenset({"source", "[source]", "src", "[src]"})
 SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_modules|_source)/")
 
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
+_code_cache: dict[str, int] = {}
+GUTTER, CODE_BY_CLASS = 1, 2  # _code_names' bits
 
 
 def _class_hint(key: str) -> tuple[int, int, bool, bool]:
@@ -159,8 +161,19 @@ def _class_hint(key: str) -> tuple[int, int, bool, bool]:
     return hint
 
 
+def _code_names(cls: str) -> int:
+    """GUTTER when a block's class names line numbers (GUTTER_CLASS), | CODE_BY_CLASS when it names code
+    (CODE_CLASS); memoised like the hints (the walk reads the cache first)."""
+    names = (GUTTER if GUTTER_CLASS.search(cls) else 0) | (CODE_BY_CLASS if CODE_CLASS.search(cls) else 0)
+    if len(_code_cache) >= MAX_HINT_CACHE:
+        _code_cache.clear()
+    _code_cache[cls] = names
+    return names
+
+
 def reset_hint_cache() -> None:
     """Forget the memoised class hints (benchmarks time cold pages with it)."""
+    _code_cache.clear()
     _hint_cache.clear()
 
 
@@ -178,11 +191,19 @@ def _mark(text: str) -> bool:
     return len(text) <= PERMALINK_CHARS and not any(c.isalnum() for c in text)
 
 
+def _not_text_link(href: str, node: LexborNode) -> bool:
+    """A link whose text is not the page's: a script's control (href "#" or "javascript:": "collapse",
+    "Close", "☰", like a <button>), a permalink or footnote mark (see _mark), a source link (SOURCE_LINK_*)."""
+    if href[0] == "#":
+        return len(href) == 1 or _mark((node.text(deep=True) or "").strip())
+    if href[0] in "jJ" and href[:11].lower() == "javascript:":
+        return True
+    return (("src/" in href or "_modules/" in href or "_source/" in href) and SOURCE_LINK_HREF.match(href) is not None
+            and (node.text(deep=True) or "").strip().lower() in SOURCE_LINK_TEXT)
+
+
 def _hidden(attrs: dict[str, str | None]) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-        return True
-    cls = attrs.get("class")
-    if cls and "js" in cls and NO_JS_ONLY.search(cls):
         return True
     style = attrs.get("style")
     if not style:
@@ -203,12 +224,13 @@ class Blocks:
     section: list[bool] = field(default_factory=list)  # a <section>, or a <div> with a section class
     main: list[bool] = field(default_factory=list)  # <main> or role="main": the page says its text is here
     box: list[int] = field(default_factory=list)  # the innermost admonition block around a block, or -1
-    code_class: list[bool] = field(default_factory=list)  # a block of CODE_CLASS
+    code_blocks: set[int] = field(default_factory=set)  # the blocks of CODE_CLASS
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     link_chars: list[int] = field(default_factory=list)
     kind: list[int] = field(default_factory=list)  # TEXT or CODE
-    by_class: list[bool] = field(default_factory=list)  # code because a block around it is of CODE_CLASS
+    by_class: set[int] = field(default_factory=set)  # the chunks inside a block of CODE_CLASS (code)
+    in_item: list[int] = field(default_factory=list)  # the list item (<li> block) a chunk is in, or -1
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
 
@@ -221,7 +243,6 @@ class Blocks:
         self.unlikely.append(unlikely)
         self.section.append(section or tag == "section")
         self.main.append(main or tag == "main")
-        self.code_class.append(False)
         self.box.append(index if admonition else self.box[parent] if parent >= 0 else -1)
         return index
 
@@ -277,7 +298,8 @@ def walk(body: LexborNode) -> Blocks:
     verbatim = 0  # depth inside <pre>: everything below is one code chunk, whitespace kept
     classed = 0  # depth inside blocks of CODE_CLASS: code, its whitespace collapsed but for &nbsp;
     gutters = 0  # depth inside blocks named for line numbers (GUTTER_CLASS)
-    gutter_blocks: set[int] = set()
+    named: dict[int, int] = {}  # the open blocks of GUTTER_CLASS or CODE_CLASS: their _code_names
+    items: list[int] = []  # the open list items (a table cell inside one: -1, its text is the cell's)
     lists: list[list[int]] = []  # open lists: [ordered, items so far]
     grids: list[list[int]] = []  # open grid tables: [block, columns, cells so far, current row]
     next_item = (0, 0)  # the list item whose first chunk is still to come
@@ -316,7 +338,9 @@ def walk(body: LexborNode) -> Blocks:
                 blocks.text.append(text)
                 blocks.link_chars.append(pending_links)
                 blocks.kind.append(kind)
-                blocks.by_class.append(classed > 0 and not verbatim)
+                blocks.in_item.append(items[-1] if items else -1)
+                if classed and not verbatim:
+                    blocks.by_class.add(len(blocks.text) - 1)
                 blocks.item.append(next_item)
                 next_item = (0, 0)
             pending.clear()
@@ -339,14 +363,16 @@ def walk(body: LexborNode) -> Blocks:
                 tag = blocks.tag[block]
                 if tag in VERBATIM_TAGS:
                     verbatim -= 1
-                elif blocks.code_class[block]:
-                    classed -= 1
-                if block in gutter_blocks:
-                    gutters -= 1
                 elif tag in LIST_TAGS and lists:
                     lists.pop()
                 elif grids and grids[-1][0] == block:
                     grids.pop()
+                if tag == "li" or tag in CELL_TAGS:
+                    items.pop()
+                if named and block in named:
+                    names = named.pop(block)
+                    gutters -= names & GUTTER
+                    classed -= names >> 1
             if is_link:
                 in_links -= 1
             continue
@@ -384,6 +410,8 @@ def walk(body: LexborNode) -> Blocks:
             stack.append((node.iter(include_text=True), -1, is_link, False))
             continue
         cls, ident = attrs.get("class"), attrs.get("id")
+        if cls and "js" in cls and NO_JS_ONLY.search(cls):
+            continue  # shown only without JavaScript, like <noscript>
         # The id counts only on an element without a class, and never on a section or heading: documentation
         # generators give sections an id that is their heading's slug ("jsonb-subscripting", "new-features-
         # related-to-type-hints"), which must not read as chrome. An <a> is never chrome by its name: an
@@ -393,12 +421,8 @@ def walk(body: LexborNode) -> Blocks:
             hint = hint.replace("header", "heading")  # <h4 class="code-header">, not the page's header
         if tag == "a":
             href = attrs.get("href")
-            if href == "#" or (href and href[:11].lower() == "javascript:"):
-                continue  # a script's control ("collapse", "Close", "☰"), like a <button>
-            if href and href[0] == "#" and _mark((node.text(deep=True) or "").strip()):
-                continue
-            if href and SOURCE_LINK_HREF.match(href) and (
-                    (node.text(deep=True) or "").strip().lower() in SOURCE_LINK_TEXT):
+            if href and (href[0] == "#" or "src/" in href or "_modules/" in href or "_source/" in href
+                         or href[0] in "jJ") and _not_text_link(href, node):
                 continue
             hint = None
         elif tag in CODE_TAGS:  # the class names a language or a highlighter ("prettyprint"), never chrome
@@ -432,12 +456,17 @@ def walk(body: LexborNode) -> Blocks:
             if grid:
                 grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
             stack.append((node.iter(include_text=True), index, False, False))
-            if cls and GUTTER_CLASS.search(cls):
-                gutter_blocks.add(index)
-                gutters += 1
-            if cls and tag not in VERBATIM_TAGS and CODE_CLASS.search(cls):
-                blocks.code_class[index] = True
-                classed += 1
+            names = (_code_cache.get(cls) or _code_names(cls)) if cls else 0
+            if names and tag in VERBATIM_TAGS:
+                names &= GUTTER  # a <pre> is code anyway
+            if names:  # GUTTER and CODE_BY_CLASS bits
+                named[index] = names
+                gutters += names & GUTTER
+                classed += names >> 1
+                if names & CODE_BY_CLASS:
+                    blocks.code_blocks.add(index)
+            if as_tag == "li" or as_tag in CELL_TAGS:
+                items.append(index if as_tag == "li" else -1)
             if tag in VERBATIM_TAGS:
                 verbatim += 1
             elif tag in LIST_TAGS:
@@ -581,9 +610,6 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # A list item of a linked term and a block describing it is judged whole, like a row: YARD's method
     # summaries ("#sequence(name) ⇒ Sequence" linked to its details, then <div><p>Builds a new sequence
     # ...</p></div>) kept only the descriptions. A menu item's nested list is an item of its own.
-    item = [-1] * n
-    for e in range(1, n):
-        item[e] = e if blocks.tag[e] == "li" else -1 if blocks.tag[e] in CELL_TAGS else item[parent[e]]
     row_text: dict[int, int] = {}
     row_links: dict[int, int] = {}
     item_text: dict[int, int] = {}
@@ -594,7 +620,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
         if row >= 0:
             row_text[row] = row_text.get(row, 0) + _size(text)
             row_links[row] = row_links.get(row, 0) + links
-        elif (li := item[blocks.owner[i]]) >= 0:
+        elif (li := blocks.in_item[i]) >= 0:
             item_text[li] = item_text.get(li, 0) + _size(text)
             item_links[li] = item_links.get(li, 0) + links
             item_chunks[li] = item_chunks.get(li, 0) + 1
@@ -609,7 +635,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
                 text_chars = _size(text)
                 if blocks.tag[owner] == "p" and SENTENCE_END.search(text):
                     limit = MAX_SENTENCE_LINK_SHARE
-            li = item[owner] if row < 0 else -1
+            li = blocks.in_item[i] if row < 0 else -1
             described = li >= 0 and item_chunks[li] > 1 and item_links[li] <= MAX_ROW_LINK_SHARE * item_text[li]
             if links <= limit * text_chars or blocks.kind[i] == CODE or described:  # code links its identifiers
                 out.append(i)
@@ -857,9 +883,9 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
                     more, k = _cells(blocks, chunks, k + 1, _row(blocks, chunks[k]), labels, markdown)
                     cells += more
                 kind, signature = "signature", _signature(cells)
-            elif len(cells) == 1 and k == after and blocks.by_class[i] and blocks.code_class[_table(blocks, row)]:
+            elif len(cells) == 1 and k == after and i in blocks.by_class and _table(blocks, row) in blocks.code_blocks:
                 kind = ""  # a line of a table that is code (Scribble: one row per line)
-        if not kind and blocks.by_class[i]:
+        if not kind and i in blocks.by_class:
             kind = "classed"  # code named by class, line after line: one fenced block in Markdown
         if markdown and kind == previous == "classed":
             out.pop()  # the closing fence: this line joins the block above
