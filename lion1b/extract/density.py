@@ -138,8 +138,9 @@ SOURCE_LINK_TEXT = frozenset({"source", "[source]", "src", "[src]"})
 SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_modules|_source)/")
 
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
-_code_cache: dict[str, int] = {}
 GUTTER, CODE_BY_CLASS = 1, 2  # _code_names' bits
+# what every name of GUTTER_CLASS or CODE_CLASS contains: one cheap test before the two regexes
+CODE_NAME_PARTS = re.compile(r"src|line|gutter|RBoxed|SCodeFlow|RktBlk")
 
 
 def _class_hint(key: str) -> tuple[int, int, bool, bool]:
@@ -163,17 +164,12 @@ def _class_hint(key: str) -> tuple[int, int, bool, bool]:
 
 def _code_names(cls: str) -> int:
     """GUTTER when a block's class names line numbers (GUTTER_CLASS), | CODE_BY_CLASS when it names code
-    (CODE_CLASS); memoised like the hints (the walk reads the cache first)."""
-    names = (GUTTER if GUTTER_CLASS.search(cls) else 0) | (CODE_BY_CLASS if CODE_CLASS.search(cls) else 0)
-    if len(_code_cache) >= MAX_HINT_CACHE:
-        _code_cache.clear()
-    _code_cache[cls] = names
-    return names
+    (CODE_CLASS)."""
+    return (GUTTER if GUTTER_CLASS.search(cls) else 0) | (CODE_BY_CLASS if CODE_CLASS.search(cls) else 0)
 
 
 def reset_hint_cache() -> None:
     """Forget the memoised class hints (benchmarks time cold pages with it)."""
-    _code_cache.clear()
     _hint_cache.clear()
 
 
@@ -314,9 +310,13 @@ def walk(body: LexborNode) -> Blocks:
         line_plain = False
 
     def flush(owner: int) -> None:
-        nonlocal pending_links, pending_code, next_item, line_start
-        end_line(judge=line_start > 0)  # a line after a <br> is the block's last line; no <br>, no line
-        line_start = 0
+        nonlocal pending_links, pending_code, next_item, line_start, line_links, line_link_chars, line_plain
+        if line_start:  # a line after a <br> is the block's last line; no <br>, no line
+            end_line()
+            line_start = 0
+        else:
+            line_links = line_link_chars = 0
+            line_plain = False
         if pending:
             raw = "".join(pending)
             if verbatim:
@@ -402,7 +402,8 @@ def walk(body: LexborNode) -> Blocks:
             pending.append(BR)
             continue
         attrs = node.attributes
-        if _hidden(attrs) or attrs.get("role") in SKIP_ROLES:
+        if ((("hidden" in attrs or "aria-hidden" in attrs or "style" in attrs) and _hidden(attrs))
+                or attrs.get("role") in SKIP_ROLES):
             continue
         if verbatim:  # inside <pre> every element is inline: its text joins the block as written
             is_link = tag == "a" and "href" in attrs  # an anchor without href is a target
@@ -456,7 +457,7 @@ def walk(body: LexborNode) -> Blocks:
             if grid:
                 grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
             stack.append((node.iter(include_text=True), index, False, False))
-            names = (_code_cache.get(cls) or _code_names(cls)) if cls else 0
+            names = _code_names(cls) if cls and CODE_NAME_PARTS.search(cls) else 0
             if names and tag in VERBATIM_TAGS:
                 names &= GUTTER  # a <pre> is code anyway
             if names:  # GUTTER and CODE_BY_CLASS bits
