@@ -310,13 +310,9 @@ def walk(body: LexborNode) -> Blocks:
         line_plain = False
 
     def flush(owner: int) -> None:
-        nonlocal pending_links, pending_code, next_item, line_start, line_links, line_link_chars, line_plain
-        if line_start:  # a line after a <br> is the block's last line; no <br>, no line
-            end_line()
-            line_start = 0
-        else:
-            line_links = line_link_chars = 0
-            line_plain = False
+        nonlocal pending_links, pending_code, next_item, line_start
+        end_line(judge=line_start > 0)  # a line after a <br> is the block's last line; no <br>, no line
+        line_start = 0
         if pending:
             raw = "".join(pending)
             if verbatim:
@@ -422,8 +418,7 @@ def walk(body: LexborNode) -> Blocks:
             hint = hint.replace("header", "heading")  # <h4 class="code-header">, not the page's header
         if tag == "a":
             href = attrs.get("href")
-            if href and (href[0] == "#" or "src/" in href or "_modules/" in href or "_source/" in href
-                         or href[0] in "jJ") and _not_text_link(href, node):
+            if href and _not_text_link(href, node):
                 continue
             hint = None
         elif tag in CODE_TAGS:  # the class names a language or a highlighter ("prettyprint"), never chrome
