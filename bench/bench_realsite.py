@@ -286,12 +286,13 @@ def main() -> None:
               f"{len(docs):5} {words:9}  "
               f"{dict(drops.most_common(4))}; {top}")
         if args.top and docs:
-            kinds = ", ".join(f"{kind} {n / repeated['lines']:.4f}" for kind, n in repeated["kinds"].items())
+            prose_lines = max(repeated["lines"], 1)  # a site of preformatted help pages has no prose lines
+            kinds = ", ".join(f"{kind} {n / prose_lines:.4f}" for kind, n in repeated["kinds"].items())
             print(f"    repeated lines {repeated['repeated']} of {repeated['lines']} prose lines: {kinds}; "
                   f"all lines, code included: {repeated['all_share']:.4f} of {repeated['all_lines']} "
                   f"({repeated['blank']} blank lines inside code not counted)")
             for line, n_docs, n in repeated["top"][:args.top]:
-                print(f"    {n_docs:5} docs {n:6} lines {n / repeated['lines']:.4f} {kind_of(line):8} {line[:80]!r}")
+                print(f"    {n_docs:5} docs {n:6} lines {n / prose_lines:.4f} {kind_of(line):8} {line[:80]!r}")
         if args.show:
             rng = random.Random(0)
             for url, reason in rng.sample(row["dropped"], min(args.show, len(row["dropped"]))):

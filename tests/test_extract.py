@@ -966,3 +966,44 @@ def test_an_h1_that_is_the_sites_name_in_the_title_is_not_the_headline():
     news = ('<html><head><title>Harbour budget passes - City News</title></head><body><article>'
             f'<h1>Harbour budget passes</h1>{body}</article></body></html>')
     assert ENGINES["density"](news).title == "Harbour budget passes"
+
+
+def test_a_texinfo_nav_table_is_page_chrome():
+    # texi2html (LilyPond's manuals in 11 languages) puts the chapter and section links above and below the
+    # text in <table class="nav_table">: its first row, 5 bracket pairs around 5 links, is under the row
+    # link limit, and "nav_" did not match the class hint's "nav\b", so every page began and ended with
+    # "[ << Tweaking output ] | [Top][Contents][Index] | [ Templates >> ]".
+    nav = ('<table class="nav_table"><tr><td>[<a href="prev.html"> &lt;&lt; Tweaking output </a>]</td>'
+           '<td>[<a href="index.html">Top</a>][<a href="toc.html">Contents</a>][<a href="ix.html">Index</a>]</td>'
+           '<td>[<a href="next.html"> Templates &gt;&gt; </a>]</td></tr></table>')
+    paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    html = f'<html><body><div id="main">{nav}<h3>5.7.5 Advanced tweaks</h3>{paragraphs}{nav}</div></body></html>'
+    text = ENGINES["density"](html).text
+    assert "Tweaking output" not in text and "Templates" not in text
+    assert all(p in text for p in ARTICLE)
+
+
+def test_the_first_section_heading_at_the_top_of_the_text_is_kept():
+    # LilyPond's "5.1.4 Tweaking methods" opens with its first h4, "The \override command", and has more h4s
+    # below: a section heading, not a kicker, so the top-edge trim keeps it. The page's own name (in the
+    # <title>) is still trimmed: PostgreSQL's "dropdb" h2 above its "Synopsis" and "Description" h2s.
+    sections = "".join(f"<h4>The \\{name} command</h4><p>{p}</p>"
+                       for name, p in zip(("override", "revert", "once"), ARTICLE, strict=False))
+    html = f"<html><head><title>Manual: Tweaking methods</title></head><body><div>{sections}</div></body></html>"
+    assert ENGINES["density"](html).text.startswith("The \\override command\n" + ARTICLE[0])
+    named = "".join(f"<h2>{h}</h2><p>{p}</p>" for h, p in zip(("dropdb", "Synopsis", "Description"), ARTICLE,
+                                                              strict=False))
+    html = f"<html><head><title>dropdb</title></head><body><div>{named}</div></body></html>"
+    assert ENGINES["density"](html).text.startswith(ARTICLE[0])
+
+
+def test_a_terms_id_is_its_slug_not_a_chrome_hint():
+    # DocBook gives each term of a variable list the id of its anchor: PostgreSQL's "GUC-SHARED-BUFFERS" said
+    # "share" (a share-button hint), so the term of every setting named shared_* or extra_* was dropped and
+    # its description stood under the previous setting's name.
+    terms = ("shared_buffers (integer)", "huge_pages (enum)", "extra_float_digits (integer)", "work_mem (integer)")
+    items = "".join(f'<dt id="GUC-{t.split()[0].upper().replace("_", "-")}"><code>{t.split()[0]}</code> '
+                    f'{t.split()[1]}</dt><dd><p>{p}</p></dd>' for t, p in zip(terms, ARTICLE, strict=True))
+    html = f'<html><body><div class="sect2"><h3>Memory</h3><dl class="variablelist">{items}</dl></div></body></html>'
+    lines = ENGINES["density"](html).text.split("\n")
+    assert all(t in lines for t in terms), lines

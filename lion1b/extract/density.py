@@ -33,7 +33,7 @@ UNLIKELY = re.compile(r"-ad-|\bads?\b|banner|breadcrumb|combx|comment|community|
                       r"gdpr|cookie|consent|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|"
                       r"skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|newsletter|"
                       r"subscri|share|sharing|promo|outbrain|taboola|recommend|signup|modal|byline|author|"
-                      r"caption|toolbar|navbar|nav\b|masthead|trending|most-?popular|read-?more|"
+                      r"caption|toolbar|navbar|nav(?:\b|_)|masthead|trending|most-?popular|read-?more|"
                       r"more-?stories|visually-hidden|sr-only|(?<!pretty)print|\btoc\b|navheader|navfooter")
 # Never an article's wrapper, even in readability's retry (a footer, a cookie notice, a breadcrumb, a pager):
 # on a page of links (an index, a table of contents) the retry used to bring the copyright footer in.
@@ -116,9 +116,10 @@ LABEL_CHARS = 40  # a label longer than this is a sentence or a heading, never m
 # private-use glyph on MkDocs' readthedocs theme) or a footnote's "↩": an in-page link whose whole text is
 # one or two characters, neither a letter nor a digit, is a mark, not text ("[1]" is kept).
 PERMALINK_CHARS = 2
-# Elements whose id is the slug of their heading, a link target named after the text ("new-features-related-
-# to-type-hints", "print-header"), never a name for page chrome: their id is not a class hint.
-SLUG_ID_TAGS = frozenset({"section", "h1", "h2", "h3", "h4", "h5", "h6"})
+# Elements whose id is the slug of their heading or term, a link target named after the text ("new-features-
+# related-to-type-hints", "print-header", DocBook's "GUC-SHARED-BUFFERS" on the term of a variable list), never
+# a name for page chrome: their id is not a class hint.
+SLUG_ID_TAGS = frozenset({"section", "h1", "h2", "h3", "h4", "h5", "h6", "dt"})
 # The class names DocBook, AsciiDoc and docutils give a section's <div>: one per heading, like HTML5 <section>
 SECTION_CLASSES = frozenset({"section", "sect1", "sect2", "sect3", "sect4", "sect5", "refsect1", "refsect2",
                              "refsect3", "simplesect"})
@@ -714,7 +715,8 @@ def _trim(blocks: Blocks, chunks: list[int], page_title: str = "") -> tuple[str,
     name = _name_above(blocks, before[-1], body[0]) if body and before else -1
     start, end = 0, len(body)
     while (name < 0 and start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start])
-           and not _heads(blocks, body, start) and not _names(blocks, body, start)):
+           and not _heads(blocks, body, start) and not _names(blocks, body, start)
+           and not _section_heading(blocks, body, start, page_title)):
         start += 1
     while end > max(start, len(body) - MAX_EDGE_LINES) and _edge(blocks, body[end - 1]):
         end -= 1
@@ -749,6 +751,19 @@ def _heads(blocks: Blocks, chunks: list[int], k: int) -> bool:
     owner = blocks.owner[chunks[k]]
     return (blocks.tag[owner] == "dt" and k + 1 < len(chunks)
             and _inside(blocks, blocks.owner[chunks[k + 1]], blocks.parent[owner]))
+
+
+def _section_heading(blocks: Blocks, chunks: list[int], k: int, page_title: str) -> bool:
+    """Whether chunk ``k`` is the first of the text's section headings: a heading straight above kept text
+    whose level heads other sections further down ("The \\override command", the first of LilyPond's h4s
+    under the page's h3), and not the page's name (in the <title>, or above a name line: PostgreSQL's
+    "dropdb" above "dropdb — remove a PostgreSQL database", "Synopsis" and "Description"). A kicker is a
+    heading of its own level; the heading of a box of links ("Related stories") has its links, which were
+    dropped, between it and the text."""
+    tag = blocks.tag[blocks.owner[chunks[k]]]
+    return (tag in HEADING_LEVEL and k + 1 < len(chunks) and chunks[k + 1] == chunks[k] + 1
+            and blocks.text[chunks[k]] not in page_title and not _names(blocks, chunks, k + 1)
+            and any(blocks.tag[blocks.owner[i]] == tag for i in chunks[k + 1:]))
 
 
 def _names(blocks: Blocks, chunks: list[int], k: int) -> bool:
