@@ -534,3 +534,37 @@ def test_site_templates_off_and_independent_of_parts_and_shards(tmp_path):
     one, _, _ = run(tmp_path, path, 1, "--num-shards", "1", name="one")
     many, _, _ = run(tmp_path, path, 3, "--num-shards", "3", name="many")
     assert texts_of(one, 1) == texts_of(many, 3)
+
+
+def manual_corpus(tmp_path):
+    """A manual of 6 chapters (8 passages each) published twice: one page per chapter, and one big page
+    holding every chapter, in English and as a copy under /de/; plus an index page quoting the first
+    passage of each chapter, and an unrelated long page."""
+    rng = random.Random(11)
+    chapters = ["\n".join(f"Chapter {c} passage {p}: " + " ".join(rng.choice(VOCAB) for _ in range(12)) + "."
+                          for p in range(8)) for c in range(6)]
+    big = "\n\n".join(f"Chapter {c}\n{text}" for c, text in enumerate(chapters))
+    records = [{"id": f"ch{c}", "url": f"https://man.test/en/ch{c}.html", "text": text}
+               for c, text in enumerate(chapters)]
+    records += [{"id": "big", "url": "https://man.test/en/manual.html", "text": big},
+                {"id": "big-de", "url": "https://man.test/de/manual.html", "text": big + "\nÜbersetzt von niemandem."},
+                {"id": "index", "url": "https://man.test/en/index.html",
+                 "text": "\n".join(text.split("\n")[0] for text in chapters)},
+                {"id": "other", "url": "https://man.test/en/other.html",
+                 "text": "\n".join(" ".join(rng.choice(VOCAB) for _ in range(12)) + "." for _ in range(40))}]
+    return write_jsonl(tmp_path / "manual.jsonl", records)
+
+
+@pytest.mark.parametrize("num_parts", [1, 3])
+def test_a_manuals_one_page_edition_is_a_compilation(tmp_path, num_parts):
+    # LilyPond, the Live Systems manual and GNU manuals publish a manual as one page per chapter and as one
+    # big page: MinHash sees the big page as like no chapter, so every chapter reached the training set twice.
+    # The big page goes (and its /de/ copy, a duplicate of it); the chapters, the index (6 passages, under
+    # MIN_PASSAGES) and the unrelated page stay.
+    path = manual_corpus(tmp_path)
+    _, kept, dup_map = run(tmp_path, path, num_parts, "--num-shards", str(num_parts + 1))
+    assert sorted(kept) == ["ch0", "ch1", "ch2", "ch3", "ch4", "ch5", "index", "other"]
+    assert sorted(dup_map[i][1] for i in ("big", "big-de")) == ["compilation", "near_duplicate"]
+    assert (None, "compilation", 1.0) in dup_map.values()
+    _, kept_all, _ = run(tmp_path, path, 1, "--no-compilations", name="off")
+    assert len({"big", "big-de"} & set(kept_all)) == 1

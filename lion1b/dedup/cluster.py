@@ -28,8 +28,8 @@ import numpy as np
 from lion1b.dedup.minhash import components, estimated_jaccard
 from lion1b.dedup.verify import Verifier
 
-KEEP, EXACT, NEAR, SAME_ID = 0, 1, 2, 3
-KINDS = {EXACT: "exact_duplicate", NEAR: "near_duplicate", SAME_ID: "same_id"}
+KEEP, EXACT, NEAR, SAME_ID, COMPILATION = 0, 1, 2, 3, 4
+KINDS = {EXACT: "exact_duplicate", NEAR: "near_duplicate", SAME_ID: "same_id", COMPILATION: "compilation"}
 
 
 def shard_of(keys: np.ndarray, num_shards: int) -> np.ndarray:

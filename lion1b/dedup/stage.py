@@ -4,13 +4,15 @@ Four phases, so every heavy step runs in parallel and the result depends neither
 on ``--num-shards``:
 
 1. ``signatures`` (per part): per record its id, SHA-256 of the normalized text, language key, the
-   keeper-rule features and a MinHash signature -> ``<work-dir>/sig_part{T}.npz`` + ``.minhash``.
+   keeper-rule features, a MinHash signature and its passage keys (lion1b/dedup/compilation.py) ->
+   ``<work-dir>/sig_part{T}.npz`` + ``.minhash``.
 2. ``candidates`` (per shard S of K): LSH band keys (near), text hashes (exact) and id hashes of every
-   part, keeping only the keys that hash to shard S, paired within buckets ->
-   ``<work-dir>/cand_shard{S}of{K}.npz``. Memory: the shard's 1/K of the keys.
+   part, keeping only the keys that hash to shard S, paired within buckets, and the characters of each
+   document's passages that smaller documents hold -> ``<work-dir>/cand_shard{S}of{K}.npz``. Memory: the
+   shard's 1/K of the keys.
 3. ``cluster`` (once): runs any shard not yet done (in this process, or ``--threads`` at a time), then
    verifies the candidate pairs (MinHash gate, then the two texts, read again: lion1b/dedup/verify.py)
-   and applies the keeper rule (lion1b/dedup/cluster.py) to the documents they name ->
+   and applies the keeper rule (lion1b/dedup/cluster.py) to the documents they name; drops compilations ->
    ``<work-dir>/drop_part{T}.npz``, ``<work-dir>/clusters.json`` and ``--dup-map``. Memory grows with the
    candidate pairs and the texts of the gated ones, not with the corpus.
 4. ``write`` (per part): streams the part again and writes the records that are kept.
@@ -51,7 +53,8 @@ from lion1b.contract import (
     record_line,
     write_record,
 )
-from lion1b.dedup.cluster import KEEP, KINDS, bucket_pairs, rank_order, resolve, shard_of
+from lion1b.dedup.cluster import COMPILATION, KEEP, KINDS, bucket_pairs, rank_order, resolve, shard_of
+from lion1b.dedup.compilation import compilations, covered_chars, passages
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, exact_digest, mix64
 from lion1b.dedup.script import dominant_scripts, script_counts
 from lion1b.dedup.template import edge_lines, floor, site, strip_template
@@ -62,9 +65,9 @@ REQUIRED = {"id": str, "text": str}
 BATCH = 2048  # records per MinHash batch: big enough to amortize numpy calls, small in memory
 CHUNK = 16384  # signature rows per step of the candidates phase (8 MB at 128 permutations)
 SIGNATURE_OPTIONS = ["input", "part_id", "num_parts", "split", "casefold", "near_dup", "num_perm",
-                     "shingle_size", "seed", "templates", "template_edge_lines"]
+                     "shingle_size", "seed", "templates", "template_edge_lines", "compilations"]
 CANDIDATE_OPTIONS = ["input", "num_parts", "near_dup", "rows", "num_shards", "shard_id", "work_dir",
-                     "template_share", "template_min_docs"]
+                     "template_share", "template_min_docs", "compilations"]
 SALT_EXACT, SALT_ID = np.uint64(0x51), np.uint64(0x1D)
 
 UNKNOWN_LANGS = {"", "unknown", "und"}
@@ -126,6 +129,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="... and at least this many documents")
     group.add_argument("--template-edge-lines", type=int, default=5,
                        help="how many non-blank lines at each end of a document a template line may sit in")
+    group.add_argument("--compilations", action=argparse.BooleanOptionalAction, default=True,
+                       help="drop compilations: a manual's one-page edition beside its sections, a document "
+                            "whose passages smaller documents hold (lion1b/dedup/compilation.py, docs/dedupe.md)")
+    group.add_argument("--compilation-share", type=float, default=0.9,
+                       help="share of a document's passage characters that smaller documents hold to make it "
+                            "a compilation")
 
 
 def check_arguments(args: argparse.Namespace) -> None:
@@ -135,6 +144,8 @@ def check_arguments(args: argparse.Namespace) -> None:
         die(f"--rows must be in 1..{args.num_perm} (--num-perm)")
     if not 0.0 < args.threshold <= 1.0:
         die(f"--threshold must be in (0, 1] (got {args.threshold})")
+    if not 0.0 < args.compilation_share <= 1.0:
+        die(f"--compilation-share must be in (0, 1] (got {args.compilation_share})")
     if not 0.0 < args.template_share <= 1.0:
         die(f"--template-share must be in (0, 1] (got {args.template_share})")
     if args.template_min_docs < 2 or args.template_edge_lines < 1:
@@ -342,10 +353,12 @@ class Signatures(DedupePhase):
         args = self.args
         path, raw = self.outputs()
         ids = bytearray()
-        numbers = {k: array("q") for k in ("ids_off", "lang_chars", "length", "url_rank")}  # 8 bytes a row
+        numbers = {k: array("q") for k in ("ids_off", "lang_chars", "length", "url_rank", "passages",
+                                           "passage_chars")}  # 8 bytes a row
         numbers["ids_off"].append(0)
         hashes: dict[str, list[np.ndarray]] = {"sha": [], "lang": [], "idkey": [], "group": []}
         lines: list[np.ndarray] = []  # template candidates: one key per document and distinct edge line
+        passage = {"key": [], "row": [], "len": []}  # one entry per document and distinct passage
         line_groups: list[np.ndarray] = []
         group_keys: dict[str, np.uint64] = {}
         # A page served under several URLs (the Apache manual's untranslated copies in every language
@@ -356,6 +369,7 @@ class Signatures(DedupePhase):
         with atomic_write(raw, "wb") as sig_out:
             for batch, (digests, sig, counts) in _featured_batches(args, stats):
                 langs, groups, edge, edge_groups = [], array("Q"), [], array("Q")
+                found_passages, passage_rows = [], array("q")
                 scripts, script_shares = dominant_scripts(counts)
                 for row, (record, script, script_share) in enumerate(
                         zip(batch, scripts, script_shares.tolist(), strict=True)):
@@ -375,6 +389,11 @@ class Signatures(DedupePhase):
                             edge += found
                             edge_groups.extend([group] * len(found))
                     groups.append(group)
+                    found = passages(record["text"]) if args.compilations else []
+                    found_passages += found
+                    passage_rows.extend([len(numbers["length"])] * len(found))
+                    numbers["passages"].append(len(found))
+                    numbers["passage_chars"].append(sum(map(len, found)))
                     length = len(" ".join(record["text"].split()))  # spacing is not more text
                     ids += record["id"].encode("utf-8", "surrogatepass")
                     numbers["ids_off"].append(len(ids))
@@ -385,6 +404,10 @@ class Signatures(DedupePhase):
                                                         lang[5:] if lang.startswith("lang:") else ""))
                 hashes["sha"].append(np.frombuffer(digests, dtype=np.uint64).reshape(-1, 4))
                 hashes["lang"].append(key64(langs))
+                if found_passages:  # not keyed by language: a manual's untranslated sections are one text
+                    passage["key"].append(mix64(key64(found_passages)))
+                    passage["row"].append(np.frombuffer(passage_rows, dtype=np.int64))
+                    passage["len"].append(np.array([len(p) for p in found_passages], dtype=np.int64))
                 hashes["idkey"].append(key64([r["id"] for r in batch]))
                 hashes["group"].append(np.frombuffer(groups, dtype=np.uint64))
                 if edge:
@@ -403,6 +426,8 @@ class Signatures(DedupePhase):
                          **{k: np.frombuffer(v, dtype=np.int64) for k, v in numbers.items()},
                          **{k: np.concatenate(v) if v else empty[k] for k, v in hashes.items()},
                          tpl_key=tpl_key, tpl_docs=tpl_docs, tpl_group=tpl_group, grp_key=grp_key, grp_docs=grp_docs,
+                         **{f"passage_{k}": np.concatenate(v) if v else np.zeros(0, np.uint64 if k == "key" else
+                                                                             np.int64) for k, v in passage.items()},
                          params=np.array(json.dumps(signature_params(args), sort_keys=True)),
                          source=np.array(json.dumps({"input": args.input, "absolute": os.path.abspath(args.input),
                                                      "split": args.split})))
@@ -484,9 +509,38 @@ class Candidates(DedupePhase):
             stats.count(f"{kind}_pairs", len(pairs[kind]))
         templates, template_groups = self.templates()
         stats.count("template_lines", len(templates))
+        covered_doc, covered = self.covered(sizes)
+        stats.count("docs_with_passages_elsewhere", len(covered_doc))
         with atomic_write(self.outputs()[0], "wb") as handle:
-            np.savez(handle, template=templates, template_group=template_groups, **pairs)
+            np.savez(handle, template=templates, template_group=template_groups, covered_doc=covered_doc,
+                     covered_chars=covered, **pairs)
         stats.n_out = sum(len(p) for p in pairs.values())
+
+    def covered(self, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, characters) of this shard's passages that smaller documents hold too
+        (lion1b/dedup/compilation.py). Two passes, as for the pairs: only passages found in two documents
+        or more are held in memory with their document."""
+        args = self.args
+        keys = []
+        for part in range(args.num_parts):
+            with np.load(sig_path(args, part)) as data:
+                part_keys = data["passage_key"]
+                keys.append(part_keys[shard_of(part_keys, args.num_shards) == args.shard_id])
+        every = np.sort(np.concatenate(keys)) if keys else np.zeros(0, np.uint64)
+        shared = np.unique(every[1:][every[1:] == every[:-1]])
+        del every, keys
+        columns: list[list[np.ndarray]] = [[], [], [], []]
+        offset = 0
+        for part, size in enumerate(sizes):
+            with np.load(sig_path(args, part)) as data:
+                part_keys, rows = data["passage_key"], data["passage_row"]
+                mine = (shard_of(part_keys, args.num_shards) == args.shard_id) & np.isin(part_keys, shared)
+                for column, values in zip(columns, (part_keys[mine], rows[mine] + offset,
+                                                    data["passage_len"][mine], data["length"][rows[mine]]),
+                                          strict=True):
+                    column.append(values)
+            offset += size
+        return covered_chars(*(np.concatenate(c) for c in columns))
 
     def templates(self) -> tuple[np.ndarray, np.ndarray]:
         """This shard's template line keys and their groups: the edge-line keys it owns, their documents
@@ -581,7 +635,7 @@ class Cluster(DedupePhase):
 
     name = f"{NAME}_cluster"
     option_names = ["input", "num_parts", "num_shards", "near_dup", "rows", "threshold", "verify", "verify_jaccard",
-                    "verify_sequence", "dup_map", "work_dir"]
+                    "verify_sequence", "dup_map", "work_dir", "compilations", "compilation_share"]
 
     def outputs(self) -> list[str]:
         paths = [Path(self.args.work_dir) / "clusters.json"]
@@ -599,12 +653,14 @@ class Cluster(DedupePhase):
         sizes = check_signatures(args)
         pairs: dict[str, list[np.ndarray]] = {"exact": [], "id": [], "near": []}
         templates, template_groups = [], []
+        covered = np.zeros(sum(sizes), dtype=np.int64)
         for shard in range(args.num_shards):
             with np.load(cand_path(args, shard)) as data:
                 for kind in pairs:
                     pairs[kind].append(data[kind])
                 templates.append(data["template"])
                 template_groups.append(data["template_group"])
+                np.add.at(covered, data["covered_doc"], data["covered_chars"])
         template, template_group = np.unique(np.concatenate(templates)), np.unique(np.concatenate(template_groups))
         stats.count("template_lines", len(template))
         joined = {k: np.unique(np.concatenate(v), axis=0) for k, v in pairs.items()}
@@ -634,17 +690,21 @@ class Cluster(DedupePhase):
                 stats.count(f"rejected_{reason}", n)
         stats.n_in = sum(sizes)
         dropped = np.flatnonzero(result.kind != KEEP)
+        global_row, kinds = involved[order[dropped]], result.kind[dropped]
+        whole = self.compilations(sizes, covered) if args.compilations else np.zeros(0, np.int64)
+        whole = np.setdiff1d(whole, global_row)  # a duplicate is dropped as one already
+        global_row = np.concatenate([global_row, whole])
+        kinds = np.concatenate([kinds, np.full(len(whole), COMPILATION, dtype=kinds.dtype)])
         for code, reason in KINDS.items():
-            if (result.kind == code).any():
-                stats.drop(reason, int((result.kind == code).sum()))
-        stats.n_out = stats.n_in - len(dropped)
+            if (kinds == code).any():
+                stats.drop(reason, int((kinds == code).sum()))
+        stats.n_out = stats.n_in - len(global_row)
         stats.count("candidate_pairs", sum(len(p) for p in joined.values()))
-        global_row = involved[order[dropped]]
         offsets = np.cumsum([0, *sizes])
         for part in range(args.num_parts):
             mine = (global_row >= offsets[part]) & (global_row < offsets[part + 1])
             with atomic_write(drop_path(args, part), "wb") as handle:
-                np.savez(handle, rows=global_row[mine] - offsets[part], kinds=result.kind[dropped][mine],
+                np.savez(handle, rows=global_row[mine] - offsets[part], kinds=kinds[mine],
                          templates=template, template_groups=template_group)
         if args.dup_map:
             lines = []
@@ -652,11 +712,29 @@ class Cluster(DedupePhase):
                 sim = float(result.similarity[r])
                 lines.append({"id": ids[r], "kept_id": ids[result.keeper[r]],
                               "kind": KINDS[int(result.kind[r])], "similarity": None if sim != sim else round(sim, 4)})
+            shares = covered[whole] / np.maximum(self.passage_totals(sizes)[0][whole], 1)
+            for doc_id, share in zip(load_documents(args, sizes, whole)["ids"], shares.tolist(), strict=True):
+                lines.append({"id": doc_id, "kept_id": None, "kind": KINDS[COMPILATION], "similarity": round(share, 4)})
             lines.sort(key=lambda line: (line["id"], line["kept_id"]))
             with atomic_write(args.dup_map) as handle:
                 handle.writelines(record_line(line) for line in lines)
         with atomic_write(self.outputs()[0]) as handle:
             json.dump(stats.as_dict(), handle, indent=1)
+
+
+    def passage_totals(self, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Every document's passage characters and passage count, in global order."""
+        chars, count = [], []
+        for part in range(len(sizes)):
+            with np.load(sig_path(self.args, part)) as data:
+                chars.append(data["passage_chars"])
+                count.append(data["passages"])
+        return np.concatenate(chars), np.concatenate(count)
+
+    def compilations(self, sizes: list[int], covered: np.ndarray) -> np.ndarray:
+        """Global indices of the documents whose passages smaller documents hold (compilation.py)."""
+        chars, count = self.passage_totals(sizes)
+        return compilations(chars, count, covered, self.args.compilation_share)
 
 
 def run_cluster(args: argparse.Namespace) -> None:
