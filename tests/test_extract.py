@@ -1007,3 +1007,17 @@ def test_a_terms_id_is_its_slug_not_a_chrome_hint():
     html = f'<html><body><div class="sect2"><h3>Memory</h3><dl class="variablelist">{items}</dl></div></body></html>'
     lines = ENGINES["density"](html).text.split("\n")
     assert all(t in lines for t in terms), lines
+
+
+def test_a_block_of_class_code_keeps_its_lines_and_indentation():
+    # SiSU (the Live Systems manual, 10 languages) writes code as <p class="code">, a line per <br>, indented
+    # with &nbsp;: as prose its directory trees came out flat and its shell lines were judged as sentences.
+    tree = ("-- config<br>\n&nbsp;&nbsp;&nbsp;&nbsp;[...]<br>\n&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;|-- includes.chroot<br>\n"
+            "&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;|&nbsp;&nbsp;&nbsp;`-- var<br>\n")
+    html = (f'<html><body><div class="main_column"><p>{ARTICLE[0]}</p><p class="code">\n    $ lb config<br>\n  </p>'
+            f'<p>{ARTICLE[1]}</p><p class="code">\n    {tree}  </p><p>{ARTICLE[2]}</p></div></body></html>')
+    out = ENGINES["density"](html)
+    lines = out.text.split("\n")
+    first = lines.index("-- config")
+    assert lines[first:first + 4] == ["-- config", "    [...]", "     |-- includes.chroot", "     |   `-- var"]
+    assert [first, first + 4] in out.code_lines and "$ lb config" in lines

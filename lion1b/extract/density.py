@@ -77,8 +77,10 @@ BR_CODE_SHARE = 0.9
 # boxes (<table class="boxed RBoxed">) and code (<blockquote class="SCodeFlow">: a <p>, or <table
 # class="RktBlk">, one row per line indented with &nbsp;). As prose, a module page of signatures was scored
 # Swedish ("writeSTRef :: STRef s a -> a -> ST s ()"), Racket's "(boolean? v) → boolean?", two self-links,
-# was dropped as a link list, and Redex's model solutions, all code, as Cebuano.
-CODE_CLASS = re.compile(r"(?:^|\s)(?:src|RBoxed|SCodeFlow|RktBlk)(?:\s|$)")
+# was dropped as a link list, and Redex's model solutions, all code, as Cebuano. A block of class "code"
+# (SiSU's <p class="code"> in the Live Systems manual: <br>-ended lines indented with &nbsp;) lost its
+# indentation, a directory tree came out flat.
+CODE_CLASS = re.compile(r"(?:^|\s)(?:src|RBoxed|SCodeFlow|RktBlk|code)(?:\s|$)")
 LIST_TAGS = {"ul", "ol"}
 CELL_TAGS = {"td", "th"}
 # Javadoc (JDK 16 and later) lays out its summary tables as a grid of <div>s, one per cell, header cells first:
@@ -141,7 +143,7 @@ SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_mo
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
 GUTTER, CODE_BY_CLASS = 1, 2  # _code_names' bits
 # what every name of GUTTER_CLASS or CODE_CLASS contains: one cheap test before the two regexes
-CODE_NAME_PARTS = re.compile(r"src|line|gutter|RBoxed|SCodeFlow|RktBlk")
+CODE_NAME_PARTS = re.compile(r"src|line|gutter|RBoxed|SCodeFlow|RktBlk|code")
 
 
 def _class_hint(key: str) -> tuple[int, int, bool, bool]:
@@ -321,7 +323,7 @@ def walk(body: LexborNode) -> Blocks:
                 if gutters and line_number_gutter(text):
                     text = ""
             elif classed:
-                text, kind = _classed_code(raw), CODE
+                text, kind = (_br_lines(raw) if BR in raw else _classed_code(raw)), CODE
             elif (pending_code and BR in raw
                   and pending_code >= BR_CODE_SHARE * _size(SPACES.sub("", raw).replace(BR, ""))):
                 text, kind = _br_lines(raw), CODE
