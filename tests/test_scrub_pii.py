@@ -54,6 +54,7 @@ SAMPLES = [
     # a parenthesised area code needs no label; +CC numbers (found before too) now checked by libphonenumber
     ("PHONE", "[[(37) 788-063]]"),
     ("PHONE", "[[+44 (0)20 7946 0958]]"),
+    ("PHONE", "Tél. : [[+33 (0)1 44 00 38 76]]"),  # one single-digit group besides the trunk "(0)"
     ("PHONE", "[[+370 612 34567]]"),
     ("SECRET", "password = [[hunter42]]"),
     ("SECRET", "smb://[[user:S3cr3t-pw]]@server/printer"),  # the user:password pair is the span
@@ -198,6 +199,10 @@ HARD_NEGATIVES = [
     "Functor (Ap f) | Since: base-4.12.0.0", "-- | @since 4.10.0.0", "Since: 1.12.0.1",
     # the Racket reference (Scribble): section numbers without a full stop, and contracts as parameter types
     "Contents\n16.2.1.1 Phases and Bindings\nText", "  password : string?", "  lookup-password : username*password/c",
+    # Vim's help: a line ending in "password" above a ":call" line; Exim's spec: an SMTP reply with its extended
+    # code after "message =", and a PGP key id after "key" (all scrubbed on a drivers' run)
+    "\t:call NetUserPass()\t\t\t-- prompts for uid and password\n\t:call NetUserPass(\"uid\")",
+    "deny  message = 599 1.2.3 Host not welcome", "signed with key 0xBCE58C8CE41F32DF",
 ]
 
 

@@ -119,6 +119,7 @@ PAREN_AREA_RE = re.compile(r"\(0?[1-9]\d{0,4}\) \d{2,4}(?:[ \-]\d{2,4}){1,2}")
 ISBN_RE = re.compile(r"97[89]-?\d{1,5}-\d{1,7}-\d{1,7}-\d|97[89]\d{10}")
 DECIMAL_AFTER_RE = re.compile(r"[.,]\d")
 ARITHMETIC_AFTER_RE = re.compile(r" ?[=+*×÷]")
+SINGLE_DIGIT_GROUP_RE = re.compile(r"(?<!\d)\d(?!\d)")  # a phone has at most one (a country or area code)
 TIME_AFTER_RE = re.compile(r":[0-5]\d")  # the number runs into a clock time: the date and hour of a log line
 # "699 956 915 (mobile)": a label in parentheses right after the number counts as one before it.
 LABEL_AFTER_RE = re.compile(
@@ -200,6 +201,9 @@ def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] |
         else:
             return None
     n = sum(map(str.isdigit, s))
+    if len(SINGLE_DIGIT_GROUP_RE.findall(s.replace("(0)", ""))) >= 2:  # "599 1.2.3": an SMTP reply and its
+        # extended code (Exim); "+33 (0)1 44 00 38 76" has one, its trunk "(0)" is not dialled
+        return None
     if (ext := PHONE_EXTENSION_RE.match(text, end)) and s[-1] != ")":  # "x60771" belongs to the number
         end = ext.end()
     if not 6 <= n <= 15 or (end < len(text) and text[end].isalnum() and not CJK_RE.match(text[end])):
@@ -489,7 +493,9 @@ PRIVATE_KEY_RE = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
     r"(?:[\s\S]{0,20000}?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:(?:\s|\\n)*[A-Za-z0-9+/=]{16,})*)"
 )
-# `password=...`, `"api_key": "..."`, `SECRET_KEY=...`, `token: ...`: the value is replaced, the name kept.
+# `password=...`, `"api_key": "..."`, `SECRET_KEY=...`, `token: ...`: the value is replaced, the name kept. The
+# name and its separator are on one line: in Vim's help "-- prompts for uid and password" ends a line and the
+# next one starts ":call NetUserPass()", whose "call" was taken for the password.
 # The scan looks for the separator and its value (rare, fast to find) and only then checks the name before it:
 # its last component (KEY of SECRET_KEY, Token of accessToken) must be a secret word that starts a component
 # (`name_starts_here` rejects monkey=, tokenizer:). A rejected candidate is searched again from its value's start,
@@ -499,12 +505,14 @@ ASSIGN_VALUE_RE = re.compile(
     r"(?:=>|:=|=|:)[ \t]*[\"'`]?(?P<value>[^\s\"'`,;()<>\[\]{}=:][^\s\"'`,;()<>\[\]{}:]{3,255})"
 )
 SECRET_NAME_RE = re.compile(
-    r"(?i)(?P<name>passw(?:or)?d|pwd|secret|api[_\-]?key|apikey|key|token|credentials?)(?:[_\-]?id)?[\"']?\s*\Z"
+    r"(?i)(?P<name>passw(?:or)?d|pwd|secret|api[_\-]?key|apikey|key|token|credentials?)(?:[_\-]?id)?[\"']?[ \t]*\Z"
 )
 QUERY_NEXT_RE = re.compile(r"&[\w.\-]*=")
 # "Authorization: Bearer X", "leaked key X", "token X": a token-looking value right after a keyword. As above,
 # the scan finds the (rarer) value first and then looks back for the keyword.
 SPACED_VALUE_RE = re.compile(r"(?<=\s)[A-Za-z0-9_\-+/.~]{16,}=*(?![\w\-+/])")
+# A hex literal is a number, not a secret: "signed with key 0xBCE58C8CE41F32DF" (a PGP key id, public; Exim)
+HEX_LITERAL_RE = re.compile(r"0[xX][0-9A-Fa-f]+")
 KEYWORD_BEFORE_RE = re.compile(r"(?i)\b(?:bearer|basic|token|key|secret|password)\s+\Z")
 # "password = password", "smb://user:passwort@server", "self.password = password": the word for a password
 # stands in for one (the Debian handbook's samba pages, in each of its 26 languages).
@@ -577,7 +585,8 @@ def find_secret(text: str) -> Iterator[tuple[int, int]]:
     if any(word in low for word in ("bearer", "basic", "token", "key", "secret", "password")):
         for m in SPACED_VALUE_RE.finditer(text):
             value = m.group().rstrip(".")
-            if looks_random(value) and KEYWORD_BEFORE_RE.search(text, max(0, m.start() - 16), m.start()):
+            if (looks_random(value) and not HEX_LITERAL_RE.fullmatch(value)
+                    and KEYWORD_BEFORE_RE.search(text, max(0, m.start() - 16), m.start())):
                 yield m.start(), m.start() + len(value)
     if "://" in text:
         for m in URL_CRED_RE.finditer(text):
