@@ -691,7 +691,9 @@ class Cluster(DedupePhase):
         stats.n_in = sum(sizes)
         dropped = np.flatnonzero(result.kind != KEEP)
         global_row, kinds = involved[order[dropped]], result.kind[dropped]
-        whole = self.compilations(sizes, covered) if args.compilations else np.zeros(0, np.int64)
+        passage_chars, passage_count = self.passage_totals(sizes)
+        whole = (compilations(passage_chars, passage_count, covered, args.compilation_share) if args.compilations
+                 else np.zeros(0, np.int64))
         whole = np.setdiff1d(whole, global_row)  # a duplicate is dropped as one already
         global_row = np.concatenate([global_row, whole])
         kinds = np.concatenate([kinds, np.full(len(whole), COMPILATION, dtype=kinds.dtype)])
@@ -712,7 +714,7 @@ class Cluster(DedupePhase):
                 sim = float(result.similarity[r])
                 lines.append({"id": ids[r], "kept_id": ids[result.keeper[r]],
                               "kind": KINDS[int(result.kind[r])], "similarity": None if sim != sim else round(sim, 4)})
-            shares = covered[whole] / np.maximum(self.passage_totals(sizes)[0][whole], 1)
+            shares = covered[whole] / np.maximum(passage_chars[whole], 1)
             for doc_id, share in zip(load_documents(args, sizes, whole)["ids"], shares.tolist(), strict=True):
                 lines.append({"id": doc_id, "kept_id": None, "kind": KINDS[COMPILATION], "similarity": round(share, 4)})
             lines.sort(key=lambda line: (line["id"], line["kept_id"]))
@@ -730,11 +732,6 @@ class Cluster(DedupePhase):
                 chars.append(data["passage_chars"])
                 count.append(data["passages"])
         return np.concatenate(chars), np.concatenate(count)
-
-    def compilations(self, sizes: list[int], covered: np.ndarray) -> np.ndarray:
-        """Global indices of the documents whose passages smaller documents hold (compilation.py)."""
-        chars, count = self.passage_totals(sizes)
-        return compilations(chars, count, covered, self.args.compilation_share)
 
 
 def run_cluster(args: argparse.Namespace) -> None:
