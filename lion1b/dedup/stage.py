@@ -691,10 +691,11 @@ class Cluster(DedupePhase):
         stats.n_in = sum(sizes)
         dropped = np.flatnonzero(result.kind != KEEP)
         global_row, kinds = involved[order[dropped]], result.kind[dropped]
-        passage_chars, passage_count = self.passage_totals(sizes)
-        whole = (compilations(passage_chars, passage_count, covered, args.compilation_share) if args.compilations
-                 else np.zeros(0, np.int64))
-        whole = np.setdiff1d(whole, global_row)  # a duplicate is dropped as one already
+        whole, passage_chars = np.zeros(0, np.int64), np.zeros(0, np.int64)
+        if args.compilations:
+            passage_chars, passage_count = self.passage_totals(sizes)
+            whole = compilations(passage_chars, passage_count, covered, args.compilation_share)
+            whole = np.setdiff1d(whole, global_row)  # a duplicate is dropped as one already
         global_row = np.concatenate([global_row, whole])
         kinds = np.concatenate([kinds, np.full(len(whole), COMPILATION, dtype=kinds.dtype)])
         for code, reason in KINDS.items():
@@ -714,15 +715,16 @@ class Cluster(DedupePhase):
                 sim = float(result.similarity[r])
                 lines.append({"id": ids[r], "kept_id": ids[result.keeper[r]],
                               "kind": KINDS[int(result.kind[r])], "similarity": None if sim != sim else round(sim, 4)})
-            shares = covered[whole] / np.maximum(passage_chars[whole], 1)
-            for doc_id, share in zip(load_documents(args, sizes, whole)["ids"], shares.tolist(), strict=True):
-                lines.append({"id": doc_id, "kept_id": None, "kind": KINDS[COMPILATION], "similarity": round(share, 4)})
+            if len(whole):
+                shares = covered[whole] / np.maximum(passage_chars[whole], 1)
+                for doc_id, share in zip(load_documents(args, sizes, whole)["ids"], shares.tolist(), strict=True):
+                    lines.append({"id": doc_id, "kept_id": None, "kind": KINDS[COMPILATION],
+                                  "similarity": round(share, 4)})
             lines.sort(key=lambda line: (line["id"], line["kept_id"]))
             with atomic_write(args.dup_map) as handle:
                 handle.writelines(record_line(line) for line in lines)
         with atomic_write(self.outputs()[0]) as handle:
             json.dump(stats.as_dict(), handle, indent=1)
-
 
     def passage_totals(self, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Every document's passage characters and passage count, in global order."""
