@@ -660,7 +660,7 @@ class Cluster(DedupePhase):
                     pairs[kind].append(data[kind])
                 templates.append(data["template"])
                 template_groups.append(data["template_group"])
-                np.add.at(covered, data["covered_doc"], data["covered_chars"])
+                covered[data["covered_doc"]] += data["covered_chars"]  # a shard lists each document once
         template, template_group = np.unique(np.concatenate(templates)), np.unique(np.concatenate(template_groups))
         stats.count("template_lines", len(template))
         joined = {k: np.unique(np.concatenate(v), axis=0) for k, v in pairs.items()}

@@ -259,9 +259,12 @@ def _br_lines(raw: str) -> str:
 
 
 def _classed_code(raw: str) -> str:
-    """A line of code named by class (CODE_CLASS): source whitespace collapses as in any HTML text, and the
-    no-break spaces Scribble indents with stay."""
-    return SOURCE_SPACES.sub(" ", raw.replace(BR, " ")).strip(" ").replace("\u00a0", " ").rstrip()
+    """Code named by class (CODE_CLASS): a line per <br> when it has them (SiSU's p.code, see _br_lines), else
+    one line (a Scribble table row) whose source whitespace collapses as in any HTML text, and whose no-break
+    spaces, Scribble's indentation, stay."""
+    if BR in raw:
+        return _br_lines(raw)
+    return SOURCE_SPACES.sub(" ", raw).strip(" ").replace("\u00a0", " ").rstrip()
 
 
 def _verbatim(raw: str) -> str:
@@ -323,7 +326,7 @@ def walk(body: LexborNode) -> Blocks:
                 if gutters and line_number_gutter(text):
                     text = ""
             elif classed:
-                text, kind = (_br_lines(raw) if BR in raw else _classed_code(raw)), CODE
+                text, kind = _classed_code(raw), CODE
             elif (pending_code and BR in raw
                   and pending_code >= BR_CODE_SHARE * _size(SPACES.sub("", raw).replace(BR, ""))):
                 text, kind = _br_lines(raw), CODE
