@@ -68,7 +68,8 @@ LIST_ITEM = re.compile(r"(?:- |\d+\. )")
 SHORT_LINE, SHORT_WORDS = 40, 4  # a heading, a label, a term; longer lines are read as sentences
 SENTENCE_END = (".", "!", "?", ":", ";", "。", "！", "？", "：")
 LANG_IN_NAME = re.compile(r"\.([a-z]{2}(?:-[a-z]{2})?)\.html?$")  # ch03.ja.html, when ja is in --langs
-LANG_IN_PATH = re.compile(r"/([a-z]{2})(-[a-z]{2})?/")  # a folder named after a language in --langs
+# a folder named after a language in --langs: /de/, /pt-br/, /zh_CN/
+LANG_IN_PATH = re.compile(r"/([a-z]{2})([-_][a-zA-Z]{2})?/")
 
 SERVER = textwrap.dedent("""
     import sys

@@ -484,6 +484,35 @@ def test_a_linked_term_with_its_description_is_one_list_item():
     assert "Guides" not in lines and "- Mocks" not in lines  # a menu's item and its nested list stay links
 
 
+def test_gi_docgen_member_names_parameter_types_and_script_linked_types_are_kept():
+    # gi-docgen (GTK 4): a class page names each member in a linked heading over its description, a
+    # parameter's type is a link in its <dd>, and a type in another library's docs is a script's link around
+    # <code>; the class pages came out as descriptions without names and every "Type:" lost its type
+    members = "".join(f'<div class=""><h6><a href="method.Swipe.{n}.html">gtk_swipe_{n}</a></h6><div class="docblock">'
+                      f'<p>{d}</p></div></div>' for n, d in [("new", "Returns a new gesture."),
+                                                            ("get_velocity", "Gets the current velocity.")])
+    related = '<div><h3><a href="a.html">Guides</a></h3><ul><li><a href="b.html">Mocks</a></li></ul></div>'
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><div class="docblock">{members}</div>
+<dl><dt><code>paintable</code></dt><dd><p><em>Type:</em>&nbsp;<a href="javascript:void(0)"
+data-link="iface.Paintable.html" class="external"><code>GdkPaintable</code></a></p><p>A paintable.</p></dd></dl>
+<p>{ARTICLE[1]}</p>{related}
+<p>{ARTICLE[2]} <a href="javascript:void(0)">Show more</a></p></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1:5] == ["gtk_swipe_new", "Returns a new gesture.", "gtk_swipe_get_velocity",
+                          "Gets the current velocity."], lines
+    assert lines[5:8] == ["paintable", "Type: GdkPaintable", "A paintable."], lines
+    assert "Guides" not in lines and "Show more" not in lines[-1]  # a heading over links, a script's control
+
+
+def test_an_item_left_empty_marks_nothing_after_it():
+    # a list whose last item is only a script's link left its "- " on the next line: GTK's class pages read
+    # "- Constructors", and news pages' first paragraph began "- The Steelers spent Monday ..."
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><ul><li>A first item of the list</li>
+<li><a href="javascript:void(0)">Share</a></li></ul><h4>Constructors</h4><p>{ARTICLE[1]}</p></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1:3] == ["- A first item of the list", "Constructors"], lines
+
+
 def test_a_tags_block_is_judged_by_its_links_not_its_name():
     # YARD puts a method's examples, parameters and return values in <div class="tags">: every example of
     # Mocha's docs was dropped for the name; a blog's tag list is links, and goes as links

@@ -82,6 +82,10 @@ BR_CODE_SHARE = 0.9
 # indentation, a directory tree came out flat.
 CODE_CLASS = re.compile(r"(?:^|\s)(?:src|RBoxed|SCodeFlow|RktBlk|code)(?:\s|$)")
 LIST_TAGS = {"ul", "ol"}
+# A list item, or a definition: its chunks are judged for links together (see select). gi-docgen describes a
+# parameter as <dd><p><em>Type:</em> <a>GtkEntryIconPosition</a></p><p>Icon position.</p></dd>; alone, the
+# type's line is 77% link text, and every parameter lost its type.
+ITEM_TAGS = frozenset({"li", "dd"})
 CELL_TAGS = {"td", "th"}
 # Javadoc (JDK 16 and later) lays out its summary tables as a grid of <div>s, one per cell, header cells first:
 # <div class="summary-table three-column-summary">. Read as a table of that many columns, a method's return
@@ -192,11 +196,13 @@ def _mark(text: str) -> bool:
 
 def _not_text_link(href: str, node: LexborNode) -> bool:
     """A link whose text is not the page's: a script's control (href "#" or "javascript:": "collapse",
-    "Close", "☰", like a <button>), a permalink or footnote mark (see _mark), a source link (SOURCE_LINK_*)."""
+    "Close", "☰", like a <button>), a permalink or footnote mark (see _mark), a source link (SOURCE_LINK_*).
+    A script's link around code names an identifier: gi-docgen links a type in another library's docs as
+    <a href="javascript:void(0)" data-link=...><code>GdkRGBA</code></a> ("Type: GdkRGBA" lost its type)."""
     if href[0] == "#":
         return len(href) == 1 or _mark((node.text(deep=True) or "").strip())
     if href[0] in "jJ" and href[:11].lower() == "javascript:":
-        return True
+        return node.css_first("code") is None
     return (("src/" in href or "_modules/" in href or "_source/" in href) and SOURCE_LINK_HREF.match(href) is not None
             and (node.text(deep=True) or "").strip().lower() in SOURCE_LINK_TEXT)
 
@@ -229,7 +235,7 @@ class Blocks:
     link_chars: list[int] = field(default_factory=list)
     kind: list[int] = field(default_factory=list)  # TEXT or CODE
     by_class: set[int] = field(default_factory=set)  # the chunks inside a block of CODE_CLASS (code)
-    in_item: list[int] = field(default_factory=list)  # the list item (<li> block) a chunk is in, or -1
+    in_item: list[int] = field(default_factory=list)  # the list item (<li>, <dd> block) a chunk is in, or -1
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
 
@@ -369,8 +375,10 @@ def walk(body: LexborNode) -> Blocks:
                     lists.pop()
                 elif grids and grids[-1][0] == block:
                     grids.pop()
-                if tag == "li" or tag in CELL_TAGS:
+                if tag in ITEM_TAGS or tag in CELL_TAGS:
                     items.pop()
+                if tag == "li":  # an item with no text (its one link a script's) marks nothing after it
+                    next_item = (0, 0)
                 if named and block in named:
                     names = named.pop(block)
                     gutters -= names & GUTTER
@@ -467,8 +475,8 @@ def walk(body: LexborNode) -> Blocks:
                 classed += names >> 1
                 if names & CODE_BY_CLASS:
                     blocks.code_blocks.add(index)
-            if as_tag == "li" or as_tag in CELL_TAGS:
-                items.append(index if as_tag == "li" else -1)
+            if as_tag in ITEM_TAGS or as_tag in CELL_TAGS:
+                items.append(index if as_tag in ITEM_TAGS else -1)
             if tag in VERBATIM_TAGS:
                 verbatim += 1
             elif tag in LIST_TAGS:
@@ -611,7 +619,10 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # 配置::NM | NetworkManager（守卫进程）" is 71% link characters, yet content; a navigation row is all links).
     # A list item of a linked term and a block describing it is judged whole, like a row: YARD's method
     # summaries ("#sequence(name) ⇒ Sequence" linked to its details, then <div><p>Builds a new sequence
-    # ...</p></div>) kept only the descriptions. A menu item's nested list is an item of its own.
+    # ...</p></div>) kept only the descriptions. A menu item's nested list is an item of its own. A <dd> is
+    # judged whole too (ITEM_TAGS), and so is a heading with the block around it: gi-docgen names each member
+    # of a class page in a linked heading over its description (<h6><a>gtk_gesture_swipe_new</a></h6><div>
+    # <p>Returns a newly created ...</p></div>); the class pages kept every description without its name.
     row_text: dict[int, int] = {}
     row_links: dict[int, int] = {}
     item_text: dict[int, int] = {}
@@ -639,6 +650,10 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
                     limit = MAX_SENTENCE_LINK_SHARE
             li = blocks.in_item[i] if row < 0 else -1
             described = li >= 0 and item_chunks[li] > 1 and item_links[li] <= MAX_ROW_LINK_SHARE * item_text[li]
+            if not described and blocks.tag[owner] in HEADING_LEVEL:  # a linked name over its description
+                box = parent[owner]
+                described = (text_len[box] > text_chars
+                             and link_len[box] <= MAX_ROW_LINK_SHARE * text_len[box])
             if links <= limit * text_chars or blocks.kind[i] == CODE or described:  # code links its identifiers
                 out.append(i)
     return out
