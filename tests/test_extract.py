@@ -504,6 +504,18 @@ data-link="iface.Paintable.html" class="external"><code>GdkPaintable</code></a><
     assert "Guides" not in lines and "Show more" not in lines[-1]  # a heading over links, a script's control
 
 
+def test_a_heading_in_a_layout_cell_is_a_line_of_its_own():
+    # gtk-doc sets a page's name and summary in one table cell: "GSocket GSocket — Low-level socket object";
+    # a cell of paragraphs without a heading is one row (PostgreSQL's catalog columns: name, type, what)
+    html = f"""<html><body><div id="content"><table width="100%"><tr><td valign="top"><h2>GSocket</h2>
+<p>GSocket — Low-level socket object</p></td><td class="gallery_image"></td></tr></table><p>{ARTICLE[0]}</p>
+<table><tr><td><p>datid oid</p><p>OID of the database this backend is connected to</p></td></tr></table>
+<p>{ARTICLE[1]}</p></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[:2] == ["GSocket", "GSocket — Low-level socket object"], lines
+    assert lines[3] == "datid oid OID of the database this backend is connected to", lines
+
+
 def test_an_item_left_empty_marks_nothing_after_it():
     # a list whose last item is only a script's link left its "- " on the next line: GTK's class pages read
     # "- Constructors", and news pages' first paragraph began "- The Steelers spent Monday ..."

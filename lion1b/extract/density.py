@@ -898,6 +898,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
     code: list[list[int]] = []
     previous = ""  # kind of the last block written: "item", "row" or ""
     chunks, labels = _labels(blocks, chunks)
+    layout = -1  # a row whose one cell with text holds a heading and more: a layout, its blocks are lines
     k = 0
     while k < len(chunks):
         i = chunks[k]
@@ -905,10 +906,13 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
         after = k  # the chunk after this one, unless a table row takes more
         kind = ""
         row = _row(blocks, i)
-        if row >= 0:
+        if row >= 0 and row != layout:
             cells, k = _cells(blocks, chunks, k, row, labels, markdown)
             kind = "row"
-            if "(" in cells[1:]:  # a prototype laid out in cells (Doxygen), one row per parameter
+            if len(cells) == 1 and k > after and any(  # gtk-doc's title and summary: "GSocket GSocket — ..."
+                    blocks.tag[blocks.owner[c]] in HEADING_LEVEL for c in chunks[after - 1:k]):
+                layout, k, kind = row, after, ""
+            elif "(" in cells[1:]:  # a prototype laid out in cells (Doxygen), one row per parameter
                 table = _table(blocks, row)
                 while ")" not in cells and k < len(chunks) and _table(blocks, _row(blocks, chunks[k])) == table:
                     more, k = _cells(blocks, chunks, k + 1, _row(blocks, chunks[k]), labels, markdown)
