@@ -13,7 +13,16 @@ from lion1b.dedup.cluster import bucket_pairs
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, estimated_jaccard, exact_hash
 from lion1b.dedup.script import code_points, dominant_script, script_counts, token_bounds
 from lion1b.dedup.stage import main, url_rank
-from lion1b.dedup.verify import MAX_RENAMES, MAX_TOKENS, compare, is_near_duplicate, title_words, tokens, verdict
+from lion1b.dedup.verify import (
+    MAX_RENAMES,
+    MAX_TOKENS,
+    compare,
+    is_near_duplicate,
+    title_line,
+    title_words,
+    tokens,
+    verdict,
+)
 
 VOCAB = [f"w{i}" for i in range(5000)]
 
@@ -421,6 +430,33 @@ def test_title_rule():
     assert verdict(tokens(" ".join(view)), tokens(" ".join(materialized)), 0.5, 0.8, drop) == "other_title"
     once = [*view[:50], "materialized", *view[50:]]
     assert verdict(tokens(" ".join(view)), tokens(" ".join(once)), 0.5, 0.8, drop) == "duplicate"
+
+
+def test_api_pages_each_naming_their_own_symbol_are_not_copies():
+    """gi-docgen's pages of one template name their symbol once, inside an identifier: "Gtk.ListStore.swap"
+    above gtk_list_store_swap. Each title's word is named by its own text only, so the pair is two pages,
+    also when one name extends the other (select_iter / unselect_iter). An untranslated page under a
+    translated heading names its title's words in that heading only: still a copy."""
+    def page(name: str, symbol: str) -> list[str]:
+        return tokens(f"Declaration\nvoid\n{symbol} (\n  GtkTreeIter* a,\n  GtkTreeIter* b\n)\nDescription\n"
+                      f"Swaps a and b in {name}. Note that this function only works with unsorted stores.\n"
+                      "Parameters\na\nA GtkTreeIter\nThe data is owned by the caller of the function.\nb\n"
+                      "Another GtkTreeIter\nThe data is owned by the caller of the function.")
+
+    def titled(*titles: str) -> dict:
+        return {"titles": tuple(title_words(t) for t in titles), "headings": tuple(title_line(t) for t in titles)}
+
+    lists, trees = page("store", "gtk_list_store_swap"), page("tree_store", "gtk_tree_store_swap")
+    assert verdict(lists, trees, 0.5, 0.8) == "duplicate"  # 0.89 of their tokens aligned
+    assert verdict(lists, trees, 0.5, 0.8, **titled("Gtk.ListStore.swap", "Gtk.TreeStore.swap")) == "other_title"
+    select, unselect = page("store", "gtk_selection_select_iter"), page("store", "gtk_selection_unselect_iter")
+    pair = titled("Gtk.TreeSelection.select_iter", "Gtk.TreeSelection.unselect_iter")
+    assert verdict(select, unselect, 0.5, 0.8, **pair) == "other_title"
+    body = make_doc(random.Random(7), 120)
+    english, french = tokens(f"9.3.1. The log daemon\n{body}"), tokens(f"9.3.1. Le démon de journal\n{body}")
+    headings = titled("9.3.1. The log daemon", "9.3.1. Le démon de journal")
+    assert verdict(english, french, 0.5, 0.8, **headings) == "duplicate"
+    assert verdict(english, french, 0.5, 0.8, headings["titles"]) == "other_title"  # the heading's words counted
 
 
 @pytest.mark.parametrize("num_parts", [1, 3])

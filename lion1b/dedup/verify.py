@@ -52,6 +52,10 @@ MAX_RENAMES = 3  # the same replacement this many times: two pages of one templa
 MIN_CONTAINMENT, CONTAINED_JACCARD = 0.9, 0.3  # one text inside the other with navigation or boilerplate around
 TITLE_LABELS = frozenset({"part", "chapter", "appendix", "section"})  # "Part VI." and the like: a number follows
 MIN_SUBJECT = 2  # a title word its own text uses this often (and the other text never): the page's subject
+# ... or once, when the other title has such a word too, and a word of this many letters counts inside an
+# identifier: gi-docgen titles "Gtk.ListStore.swap" and "Gtk.TreeStore.swap" name pages whose texts say
+# gtk_list_store_swap and gtk_tree_store_swap (81% alike); 1,006 of GTK 4's 5,480 pages went as copies.
+MIN_NAME_PART = 6
 # Prose share in languages the kept document lacks that makes the other one a translation, not a copy.
 # Measured on the Python manual and the English Debian handbook (608 English pages): the largest share of
 # other languages langid finds is 0.042; the handbook's partly translated pages hold 0.063-0.336.
@@ -111,12 +115,39 @@ def compare(a: list[str], b: list[str]) -> tuple[float, float, float, int]:
     return (*shingle_overlap(a, b), ratio, renames)
 
 
-def subject_words(a: list[str], b: list[str], title_a: Subject, title_b: Subject,
-                  edited: Counter[str]) -> set[str]:
+def spelled(words: list[str], heading: str | None = None) -> str:
+    """Tokens as one string for ``_uses`` (space-separated, underscores removed), less one copy of the
+    text's title line (``heading``, from ``title_line``) when the text holds it."""
+    text = " " + " ".join(words).replace("_", "") + " "
+    return text.replace(heading, " ", 1) if heading else text
+
+
+def title_line(title: object) -> str | None:
+    """A title spelled as ``spelled`` writes a text (" 9 3 1 le démon de journal "), or None."""
+    words = tokens(title) if isinstance(title, str) else []
+    return spelled(words) if words else None
+
+
+def _uses(word: str, text: str) -> int:
+    """How often a ``spelled`` text names a title word: as a token, or, for a word of ``MIN_NAME_PART``
+    letters or more, inside an identifier ("liststore" in gtk_list_store_swap, "gestureswipe" in
+    GtkGestureSwipe)."""
+    word = word.replace("_", "")
+    if len(word) >= MIN_NAME_PART:
+        return text.count(word)
+    return text.count(f" {word} ")
+
+
+def subject_words(a: list[str], b: list[str], title_a: Subject, title_b: Subject, edited: Counter[str],
+                  headings: tuple[str | None, str | None] = (None, None)) -> set[str]:
     """The words that tell two titled pages' subjects apart (empty when a title is missing): in one title
     only and never in the other text, and either used ``MIN_SUBJECT`` times or more by its own text (titles
     that name different things) or, when one title contains the other, occurring in ``MAX_RENAMES`` edits
-    or more (``edited``, from ``align``: a word added throughout the body, not a site name in two blocks)."""
+    or more (``edited``, from ``align``: a word added throughout the body, not a site name in two blocks).
+    Or, when each title has such a word that its own text names at least once outside its title line
+    (``headings``, from ``title_line``) and the other text never, not even inside an identifier (``_uses``),
+    those words: two API pages of one template, each naming its own symbol. A copy's text names the same
+    subject as the original's; an untranslated page under a translated heading names its own nowhere else."""
     if title_a is None or title_b is None:
         return set()
     count_a, count_b = Counter(a), Counter(b)
@@ -126,8 +157,24 @@ def subject_words(a: list[str], b: list[str], title_a: Subject, title_b: Subject
         used = edited[word] >= MAX_RENAMES if nested else own[word] >= MIN_SUBJECT
         return used and word not in other
 
-    return ({w for w in title_a - title_b if names(w, count_a, count_b)}
-            | {w for w in title_b - title_a if names(w, count_b, count_a)})
+    subject = ({w for w in title_a - title_b if names(w, count_a, count_b)}
+               | {w for w in title_b - title_a if names(w, count_b, count_a)})
+    if subject or nested:
+        return subject
+    spelled_a, spelled_b = spelled(a, headings[0]), spelled(b, headings[1])
+    named_a = {w for w in title_a - title_b if _uses(w, spelled_a)}
+    named_b = {w for w in title_b - title_a if _uses(w, spelled_b)}
+    identifiers = {w for w in named_a | named_b if "_" in w}
+    # each text without its own identifiers: unselect_iter's page does not name "select_iter", nor
+    # add_binding_signal's "add_binding" (a word is left whole: "message" is in "messages")
+    rest_a, rest_b = spelled_a, spelled_b
+    for w in named_a & identifiers:
+        rest_a = rest_a.replace(w.replace("_", ""), " ")
+    for w in named_b & identifiers:
+        rest_b = rest_b.replace(w.replace("_", ""), " ")
+    only_a = {w for w in named_a if not _uses(w, rest_b)}
+    only_b = {w for w in named_b if not _uses(w, rest_a)}
+    return only_a | only_b if only_a and only_b else set()
 
 
 def lang_shares(langs: object) -> Shares:
@@ -149,10 +196,11 @@ def translated_share(kept: Shares, other: Shares) -> float:
 
 
 def verdict(a: list[str], b: list[str], min_jaccard: float, min_sequence: float,
-            titles: tuple[Subject, Subject] = (None, None), shares: tuple[Shares, Shares] = (None, None)) -> str:
+            titles: tuple[Subject, Subject] = (None, None), shares: tuple[Shares, Shares] = (None, None),
+            headings: tuple[str | None, str | None] = (None, None)) -> str:
     """The module's rule on two token lists, ``a`` the document kept and ``b`` the one it would drop (and the
-    records' title words and language shares): ``duplicate``, or why not, the first reason in this order
-    (``different``, ``template``, ``other_title``, ``translation``)."""
+    records' title words, language shares and titles as ``title_line`` spells them): ``duplicate``, or why
+    not, the first reason in this order (``different``, ``template``, ``other_title``, ``translation``)."""
     jaccard, containment = shingle_overlap(a, b)
     ratio, renames, edited = align(a, b)
     similar = (jaccard >= min_jaccard or ratio >= min_sequence
@@ -161,7 +209,7 @@ def verdict(a: list[str], b: list[str], min_jaccard: float, min_sequence: float,
         return "different"
     if renames >= MAX_RENAMES:
         return "template"
-    if subject_words(a, b, *titles, edited):
+    if subject_words(a, b, *titles, edited, headings):
         return "other_title"
     return "translation" if translated_share(*shares) > MIN_TRANSLATED else "duplicate"
 
@@ -182,19 +230,20 @@ class Verifier:
     def __init__(self, load: Callable[[np.ndarray], dict[int, tuple[str, object, object]]], min_jaccard: float,
                  min_sequence: float) -> None:
         self.load, self.min_jaccard, self.min_sequence = load, min_jaccard, min_sequence
-        self.docs: dict[int, tuple[str, Subject, Shares]] = {}
+        self.docs: dict[int, tuple[str, Subject, Shares, str | None]] = {}
         self.checked = 0
         self.rejected: Counter[str] = Counter()
 
     def prepare(self, docs: np.ndarray) -> None:
-        self.docs = {i: (text, title_words(title), lang_shares(langs))
+        self.docs = {i: (text, title_words(title), lang_shares(langs), title_line(title))
                      for i, (text, title, langs) in self.load(docs).items()}
 
     def __call__(self, kept: int, others: np.ndarray) -> np.ndarray:
-        text, title, shares = self.docs[kept]
+        text, title, shares, heading = self.docs[kept]
         mine = tokens(text)
         reasons = [verdict(mine, tokens(self.docs[o][0]), self.min_jaccard, self.min_sequence,
-                           (title, self.docs[o][1]), (shares, self.docs[o][2])) for o in others.tolist()]
+                           (title, self.docs[o][1]), (shares, self.docs[o][2]), (heading, self.docs[o][3]))
+                   for o in others.tolist()]
         self.checked += len(reasons)
         self.rejected.update(r for r in reasons if r != "duplicate")
         return np.array([r == "duplicate" for r in reasons], dtype=bool)
