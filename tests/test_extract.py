@@ -516,6 +516,24 @@ def test_a_heading_in_a_layout_cell_is_a_line_of_its_own():
     assert lines[3] == "datid oid OID of the database this backend is connected to", lines
 
 
+def test_a_source_link_in_a_heading_is_not_text():
+    # gi-docgen writes "Description [src]" over every symbol's text; the link's 5 characters kept the text from
+    # widening past the description: 1 in 20 GTK pages lost its declaration, parameters and return value
+    src = '<a class="srclink" title="go to source location" href="https://gitlab.gnome.org/gtk/gtkimage.c">[src]</a>'
+    html = f"""<html><body><section id="main" class="content"><section><div class="declaration toggle-wrapper">
+<h4 id="declaration">Declaration {src}</h4><div class="docblock"><pre><code>GtkWidget*
+gtk_image_new_from_file (
+  const char* filename
+)</code></pre></div></div><div class="description toggle-wrapper"><h4 id="description">Description {src}</h4>
+<div class="docblock"><p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p></div></div><div class="parameters toggle-wrapper">
+<h4 id="parameters">Parameters</h4><div class="docblock"><dl><dt><code>filename</code></dt><dd><p>A filename.</p>
+</dd></dl></div></div></section></section></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[:6] == ["Declaration", "GtkWidget*", "gtk_image_new_from_file (", "  const char* filename", ")",
+                         "Description"], lines
+    assert lines[-3:] == ["Parameters", "filename", "A filename."], lines
+
+
 def test_an_item_left_empty_marks_nothing_after_it():
     # a list whose last item is only a script's link left its "- " on the next line: GTK's class pages read
     # "- Constructors", and news pages' first paragraph began "- The Steelers spent Monday ..."

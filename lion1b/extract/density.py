@@ -136,8 +136,10 @@ SECTION_CLASSES = frozenset({"section", "sect1", "sect2", "sect3", "sect4", "sec
 # submenu, menuitem. On an inline element they are text, never the page's menu.
 GUI_CLASS = re.compile(r"gui\w*|menu(?:choice|selection|seq|ref|item)?|submenu")
 
-# Sphinx's links to a definition's source ("[source]" after every signature, "[docs]" on the source pages)
-SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back"})
+# Sphinx's links to a definition's source ("[source]" after every signature, "[docs]" on the source pages) and
+# gi-docgen's ("Description [src]" over every symbol's text: the link in the heading, 5 characters, kept the
+# text from widening past the description to the declaration, parameters and return value)
+SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink"})
 # ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
 # ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
 # "source" beside each item. A link to code hosted elsewhere ("read the <a>source</a> on GitHub") is prose.
@@ -439,7 +441,7 @@ def walk(body: LexborNode) -> Blocks:
             hint = None
         elif cls and hint is cls and tag not in BLOCK_TAGS and ("menu" in cls or "gui" in cls):
             hint = " ".join(name for name in cls.split() if not GUI_CLASS.fullmatch(name.lower())) or None
-        if cls and ("viewcode" in cls or "classifier" in cls):
+        if cls and ("viewcode" in cls or "classifier" in cls or "srclink" in cls):
             classes = cls.split()
             if SOURCE_LINK_CLASSES.intersection(classes):
                 continue
