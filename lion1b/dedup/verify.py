@@ -108,6 +108,12 @@ def align(a: list[str], b: list[str]) -> tuple[float, int, Counter[str]]:
     return ratio, max(renames.values(), default=0), edited
 
 
+def _ratio_bound(a: list[str], b: list[str]) -> float:
+    """An upper bound of ``align``'s match ratio in linear time: the tokens the two heads share, order aside."""
+    common = Counter(a[:MAX_TOKENS]) & Counter(b[:MAX_TOKENS])
+    return 2 * sum(common.values()) / (len(a) + len(b)) if a or b else 1.0
+
+
 def compare(a: list[str], b: list[str]) -> tuple[float, float, float, int]:
     """(3-shingle Jaccard, 3-shingle containment, sequence match ratio, most repeats of one replacement)
     of two token lists (the alignment as in ``align``)."""
@@ -202,10 +208,11 @@ def verdict(a: list[str], b: list[str], min_jaccard: float, min_sequence: float,
     records' title words, language shares and titles as ``title_line`` spells them): ``duplicate``, or why
     not, the first reason in this order (``different``, ``template``, ``other_title``, ``translation``)."""
     jaccard, containment = shingle_overlap(a, b)
+    by_shingles = jaccard >= min_jaccard or (containment >= MIN_CONTAINMENT and jaccard >= CONTAINED_JACCARD)
+    if not by_shingles and _ratio_bound(a, b) < min_sequence:
+        return "different"  # the alignment could not reach min_sequence: not run (most candidates end here)
     ratio, renames, edited = align(a, b)
-    similar = (jaccard >= min_jaccard or ratio >= min_sequence
-               or (containment >= MIN_CONTAINMENT and jaccard >= CONTAINED_JACCARD))
-    if not similar:
+    if not (by_shingles or ratio >= min_sequence):
         return "different"
     if renames >= MAX_RENAMES:
         return "template"
