@@ -94,9 +94,10 @@ def serve(root: Path) -> tuple[subprocess.Popen, int]:
     return proc, int(proc.stdout.readline())
 
 
-def crawl(port: int, out: Path, max_pages: int) -> None:
-    cmd = [sys.executable, str(ROOT / "scripts" / "crawl_threaded.py"), "--seed", f"http://127.0.0.1:{port}/",
-           "--allow-private", "--delay", "0", "--per-host-concurrency", "8", "--max-depth", "20",
+def crawl(port: int, starts: list[str], out: Path, max_pages: int) -> None:
+    seeds = [arg for start in starts for arg in ("--seed", f"http://127.0.0.1:{port}/{start}")]
+    cmd = [sys.executable, str(ROOT / "scripts" / "crawl_threaded.py"), *seeds, "--allow-private", "--delay", "0",
+           "--per-host-concurrency", "8", "--max-depth", "20",
            "--max-pages", str(max_pages), "--output", str(out), "--outlinks", str(out.with_suffix(".outlinks")),
            "--quiet", "--force"]
     subprocess.run(cmd, check=True, timeout=3600)
@@ -177,7 +178,8 @@ def datatrove_rate(htmls: list[str]) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("roots", nargs="*", help="document roots to serve (default: the dev sites)")
+    parser.add_argument("roots", nargs="*", help="document roots to serve (default: the dev sites); ROOT::A,B "
+                        "crawls from the pages A and B (paths under ROOT) instead of the root's index")
     parser.add_argument("--langs", default="en,de,fr,es,it,ja,zh,pt", help="filter_data --langs")
     parser.add_argument("--filter-args", default="", help="more filter_data flags, e.g. '--profile web'")
     parser.add_argument("--max-pages", type=int, default=0, help="pages per site (0: all)")
@@ -187,8 +189,11 @@ def main() -> None:
                         help="print the N most frequent repeated lines per site and the share by kind of line")
     parser.add_argument("--no-datatrove", action="store_true", help="skip the datatrove comparison")
     args = parser.parse_args()
-    roots = [Path(r).resolve() for r in (args.roots or [r for r in DEV_SITES if Path(r).is_dir()])]
-    roots = list(dict.fromkeys(roots))
+    starts: dict[Path, list[str]] = {}  # where the crawl of each root starts: its index, or the pages given
+    for arg in args.roots:
+        root, _, pages = arg.partition("::")
+        starts[Path(root).resolve()] = pages.split(",") if pages else [""]
+    roots = list(starts) or [Path(r).resolve() for r in DEV_SITES if Path(r).is_dir()]
     if not roots:
         print("skipped: no document roots (install debian-reference-* and postgresql-doc-15, or pass roots)")
         return
@@ -206,7 +211,7 @@ def main() -> None:
         server, port = serve(root)
         try:
             out = work / f"raw_{k}.jsonl"
-            crawl(port, out, args.max_pages)
+            crawl(port, starts.get(root, [""]), out, args.max_pages)
         finally:
             server.terminate()
             server.wait()
