@@ -20,6 +20,8 @@ ALL = ("SECRET", "CREDIT_CARD", "IBAN", "US_SSN", "EMAIL", "PHONE", "IP_ADDRESS"
 SAMPLES = [
     ("EMAIL", "[[jane.doe+news@mail.example.co.uk]]"),
     ("EMAIL", "[[x_y-z@sub.domain.io]]"),
+    ("EMAIL", "[[Jane@MyCompany.com]]"),  # a capitalised domain; only a CamelCase top-level domain is code
+    ("EMAIL", "[[git@example.com]]"),  # a repository account's mailbox: no path after it
     ("PHONE", "[[+1-617-232-3486]]"),
     ("PHONE", "[[+1 (646) 766-2281]]"),
     ("PHONE", "[[(212) 411-7988]]"),
@@ -203,6 +205,13 @@ HARD_NEGATIVES = [
     # code after "message =", and a PGP key id after "key" (all scrubbed on a drivers' run)
     "\t:call NetUserPass()\t\t\t-- prompts for uid and password\n\t:call NetUserPass(\"uid\")",
     "deny  message = 599 1.2.3 Host not welcome", "signed with key 0xBCE58C8CE41F32DF",
+    # GIMP's help and GTK 4's reference in a drivers' run: numbered headings whose title opens with a quote, a
+    # standard and its year after "called", gi-docgen's cross-references, a repository's address (all scrubbed)
+    "tabs.\n6.34.2.1. “Properties” tab", "\n6.34.2.2. 「カラープロファイル」タブ",
+    "\n14.20.3.7. «CML Explorer» filter options",
+    "the standard called PWG 5101.1-2002 PWG: Standard for Media", "IEEE 802.11-2016",
+    "[signal@Gtk.CellArea::apply-attributes]", "[method@Gtk.PrintOperation.draw_page_finish]",
+    "[property@Gtk.Expander:expanded]", "git clone git@ssh.gitlab.gnome.org:GNOME/gimp-help.git",
 ]
 
 

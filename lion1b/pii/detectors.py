@@ -39,11 +39,34 @@ EMAIL_RE = re.compile(
 )
 
 
+# What reads as an address but names code: gi-docgen's cross-reference syntax ("[signal@Gtk.CellArea::apply-
+# attributes]", "[method@Gtk.PrintOperation.draw_page_finish]", left in GTK 4's text where a link did not
+# resolve), a top-level domain in CamelCase (no real one is: "Gtk.CellArea", "Gtk.TextIter"), and a version
+# control server's account before a repository path ("git clone git@ssh.gitlab.gnome.org:GNOME/gimp-help.git").
+GI_DOCGEN_LINK_RE = re.compile(
+    r"\[(?:alias|callback|class|const|ctor|enum|error|flags|func|iface|method|property|signal|struct|type|vfunc|id)\Z"
+)
+CAMEL_CASE_RE = re.compile(r"[a-z][A-Z]")
+VCS_ACCOUNT_RE = re.compile(r"(?:git|hg|svn|cvs|anoncvs|anonymous|gitolite)@")
+
+
+def names_code(text: str, start: int, end: int) -> bool:
+    """True when the address at start:end is a cross-reference or a repository's location, not a mailbox."""
+    at = text.index("@", start, end)
+    if GI_DOCGEN_LINK_RE.search(text, max(0, start - 1), at):
+        return True
+    if CAMEL_CASE_RE.search(text, text.rindex(".", start, end), end):
+        return True
+    return (VCS_ACCOUNT_RE.fullmatch(text, start, at + 1) is not None and text[end:end + 1] == ":"
+            and not text[end + 1:end + 2].isspace())
+
+
 def find_email(text: str) -> Iterator[tuple[int, int]]:
     if "@" not in text:
         return
     for m in EMAIL_RE.finditer(text):
-        yield m.start(), m.end()
+        if not names_code(text, m.start(), m.end()):
+            yield m.start(), m.end()
 
 
 # --------------------------------------------------------------------------------------------------- PHONE
@@ -117,6 +140,7 @@ TRUNK_SPACED_RE = re.compile(r"0[1-9]\d{0,4}(?: \d{2,7}){1,4}")
 NANP_SHAPE_RE = re.compile(r"(?:1[ .\-])?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}")  # US-shaped: the NANP rules decide
 PAREN_AREA_RE = re.compile(r"\(0?[1-9]\d{0,4}\) \d{2,4}(?:[ \-]\d{2,4}){1,2}")
 ISBN_RE = re.compile(r"97[89]-?\d{1,5}-\d{1,7}-\d{1,7}-\d|97[89]\d{10}")
+STANDARD_RE = re.compile(r"\d+(?:\.\d+)+[-:](?:19|20)\d\d")  # a standard and its year: "PWG 5101.1-2002"
 DECIMAL_AFTER_RE = re.compile(r"[.,]\d")
 ARITHMETIC_AFTER_RE = re.compile(r" ?[=+*×÷]")
 SINGLE_DIGIT_GROUP_RE = re.compile(r"(?<!\d)\d(?!\d)")  # a phone has at most one (a country or area code)
@@ -210,7 +234,7 @@ def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] |
         return None
     if DECIMAL_AFTER_RE.match(text, end):  # "123 456,78": a formatted amount
         return None
-    if DATE_RE.fullmatch(s) or ARITHMETIC_AFTER_RE.match(text, end) or ISBN_RE.fullmatch(s):
+    if DATE_RE.fullmatch(s) or ARITHMETIC_AFTER_RE.match(text, end) or ISBN_RE.fullmatch(s) or STANDARD_RE.fullmatch(s):
         return None
     if DATE_RE.match(s) or TIME_AFTER_RE.match(text, end):  # a timestamp: "2005-03-19 15:10:26,620 - INFO"
         return None
@@ -266,7 +290,8 @@ NUMBERING_BEFORE_RE = re.compile(
 # scrubbed from GHC's base and its source. A host's name is never written so before its address.
 VERSION_TAG_BEFORE_RE = re.compile(r"(?i)(?:@since|since:)\s*\Z|[^\W\d_][\w.+]*-\Z")
 NUMBERING_AFTER_RE = re.compile(r"\s*[节章節条項项款]")
-HEADING_AFTER_RE = re.compile(r"\.\s+[^\W\d_]")
+# a heading's title after the number, which may open with a quote: GIMP's "6.34.2.1. “Properties” tab"
+HEADING_AFTER_RE = re.compile(r"\.\s+[\"'“„«‘‚「『(\[]?[^\W\d_]")
 # ... or without the full stop, when the rest of the line is a title: a capital and two to nine words of
 # letters only ("16.2.1.1 Phases and Bindings", Scribble's numbering in the Racket reference and guide)
 SECTION_TITLE_RE = re.compile(r" [A-Z][A-Za-z'’-]*(?: [A-Za-z'’-]+){1,8}")
