@@ -534,6 +534,25 @@ gtk_image_new_from_file (
     assert lines[-3:] == ["Parameters", "filename", "A filename."], lines
 
 
+def test_what_the_page_folds_away_on_load_is_not_text():
+    # gi-docgen folds a class page's inherited members ("default-hide"): GtkWidget's 155 methods on every
+    # widget's page outweighed the class's own text, and 40 of GTK 4's 352 class pages lost their description
+    inherited = "".join(f'<h6><a href="method.Event.m{i}.html">gdk_event_m{i}</a></h6><div class="docblock"><p>'
+                        f'{ARTICLE[i % 4]}</p></div>' for i in range(8))
+    html = f"""<html><body><section id="main"><section><div class="class toggle-wrapper"><h4 id="description">
+Description</h4><pre><code>final class Gdk.PadEvent : Gdk.Event</code></pre><div class="docblock"><p>An event related
+to a pad-based device.</p></div></div><div class="toggle-wrapper methods"><h4>Instance methods</h4>
+<div class="docblock"><div class=""><h6><a href="method.PadEvent.get_button.html">gdk_pad_event_get_button</a></h6>
+<div class="docblock">
+<p>Extracts information about the pressed button from a pad event.</p></div></div></div>
+<div class="toggle-wrapper default-hide ancestor-methods"><h5>Methods inherited from <a href="class.Event.html">GdkEvent
+</a> (8)</h5><div class="docblock">{inherited}</div></div></div></section></section></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines == ["Description", "final class Gdk.PadEvent : Gdk.Event", "An event related to a pad-based device.",
+                     "Instance methods", "gdk_pad_event_get_button",
+                     "Extracts information about the pressed button from a pad event."], lines
+
+
 def test_an_item_left_empty_marks_nothing_after_it():
     # a list whose last item is only a script's link left its "- " on the next line: GTK's class pages read
     # "- Constructors", and news pages' first paragraph began "- The Steelers spent Monday ..."
