@@ -55,10 +55,11 @@ ZERO_WIDTH_BY_ASCII = re.compile(r"\u200b(?=[!-~])|(?<=[!-~])\u200b")
 # What a page shows only to a browser without JavaScript, like <noscript>: Haddock's "Instance details"
 # toggle (<summary class="hide-when-js-enabled">) sat above every instance, 4,581 lines of GHC's base.
 NO_JS_ONLY = re.compile(r"\bhide-(?:when|if)-js(?:-enabled)?\b|\bjs-hide\b|\bno-js-only\b")
-# ... and what its script folds away as it loads: gi-docgen's "default-hide" toggles hold a class page's
-# inherited members (GtkWidget's 155 methods and their summaries on every widget's page), which outweighed the
-# class's own text: 40 of GTK 4's 352 class pages lost their description.
-FOLDED = re.compile(r"\bdefault-hide\b")
+# ... and the members a class inherits, which its page folds away as it loads: gi-docgen's "default-hide
+# ancestor-methods" toggles (GtkWidget's 155 methods and their summaries on every widget's page) outweighed the
+# class's own text, and 40 of GTK 4's 352 class pages lost their description. Other folded toggles are the
+# class's own (its "Class structure", the struct of virtual methods, is code) and stay.
+INHERITED = re.compile(r"\bancestor-(?:methods|properties|signals)\b")
 # An element named for line numbers: YARD's <pre class="lines">, Pygments' <td class="linenos">, Rouge's gutter
 GUTTER_CLASS = re.compile(r"line-?no|\blines\b|line-numbers|gutter")
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
@@ -427,8 +428,8 @@ def walk(body: LexborNode) -> Blocks:
             stack.append((node.iter(include_text=True), -1, is_link, False))
             continue
         cls, ident = attrs.get("class"), attrs.get("id")
-        if cls and (("js" in cls and NO_JS_ONLY.search(cls)) or ("default-" in cls and FOLDED.search(cls))):
-            continue  # shown only without JavaScript, like <noscript>
+        if cls and (("js" in cls and NO_JS_ONLY.search(cls)) or ("ancestor-" in cls and INHERITED.search(cls))):
+            continue  # shown only without JavaScript, like <noscript>; a class's inherited members
         # The id counts only on an element without a class, and never on a section or heading: documentation
         # generators give sections an id that is their heading's slug ("jsonb-subscripting", "new-features-
         # related-to-type-hints"), which must not read as chrome. An <a> is never chrome by its name: an
