@@ -558,6 +558,21 @@ to a pad-based device.</p></div></div><div class="toggle-wrapper methods"><h4>In
                      "struct GdkPadEventClass {", "  void (* show) (GtkWidget* widget);", "}"], lines
 
 
+def test_rdoc_method_headings_are_code_and_its_toggle_label_is_not_text():
+    # RDoc (darkfish): each method's signature in <div class="method-heading"> with a "click to toggle source"
+    # label a script acts on; as prose the signatures of Asciidoctor's Reader::Cursor read as Italian
+    html = f"""<html><body><div id="documentation"><p>{ARTICLE[0]}</p><div id="method-i-advance" class="method-detail">
+<div class="method-heading"><span class="method-name">advance</span><span class="method-args">(num)</span>
+<span class="method-click-advice">click to toggle source</span></div><div class="method-description">
+<div class="method-source-code"><pre>def advance num
+  @lineno += num
+end</pre></div></div></div><p>{ARTICLE[1]}</p></div></body></html>"""
+    out = ENGINES["density"](html)
+    lines = out.text.split("\n")
+    assert lines[1:5] == ["advance(num)", "def advance num", "  @lineno += num", "end"], lines
+    assert out.code_lines == [[1, 5]], out.code_lines
+
+
 def test_an_item_left_empty_marks_nothing_after_it():
     # a list whose last item is only a script's link left its "- " on the next line: GTK's class pages read
     # "- Constructors", and news pages' first paragraph began "- The Steelers spent Monday ..."

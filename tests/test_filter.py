@@ -727,3 +727,35 @@ def test_prose_in_one_pre_has_the_language_of_its_text():
     kept = make_stage("--langs", "en").process(page)
     assert not isinstance(kept, Drop) and kept["lang"] == "en", kept
     assert make_stage("--langs", "fr").process(page) == Drop("lang:en")
+
+
+RDOC_PAGE = """new(file, dir = nil, path = nil, lineno = 1)
+# File lib/asciidoctor/reader.rb, line 10
+def initialize file, dir = nil, path = nil, lineno = 1
+  @file, @dir, @path, @lineno = file, dir, path, lineno
+end
+advance(num)
+# File lib/asciidoctor/reader.rb, line 14
+def advance num
+  @lineno += num
+end
+line_info()
+# File lib/asciidoctor/reader.rb, line 18
+def line_info
+  %(#{@path}: line #{@lineno})
+end
+Also aliased as: to_s"""
+
+
+def test_a_page_of_code_whose_language_is_unclear_is_kept_as_code():
+    # RDoc's method pages: each method's source under its signature; comments and text say no language
+    # clearly (0.23-0.46 in English), and 16 of Asciidoctor's 84 content pages went as lang_low_score. A page
+    # at least 80% code is kept with the language "zxx" (no linguistic content); prose that says nothing
+    # clearly is still dropped
+    assert FastTextLangId().predict(RDOC_PAGE)[1] < 0.5
+    n = RDOC_PAGE.count("\n")
+    page = {**record(RDOC_PAGE, "https://docs.example/Cursor.html"), "code_lines": [[0, n]]}
+    kept = make_stage("--langs", "de").process(page)
+    assert not isinstance(kept, Drop) and (kept["lang"], kept["langs"]) == ("zxx", {"zxx": 1.0}), kept
+    prose = {**page, "code_lines": [[0, n - 4]]}  # its last five lines prose: 0.73 of its characters code
+    assert make_stage("--langs", "de").process(prose) == Drop("lang_low_score")

@@ -84,8 +84,10 @@ BR_CODE_SHARE = 0.9
 # Swedish ("writeSTRef :: STRef s a -> a -> ST s ()"), Racket's "(boolean? v) → boolean?", two self-links,
 # was dropped as a link list, and Redex's model solutions, all code, as Cebuano. A block of class "code"
 # (SiSU's <p class="code"> in the Live Systems manual: <br>-ended lines indented with &nbsp;) lost its
-# indentation, a directory tree came out flat.
-CODE_CLASS = re.compile(r"(?:^|\s)(?:src|RBoxed|SCodeFlow|RktBlk|code)(?:\s|$)")
+# indentation, a directory tree came out flat. RDoc's method heading (<div class="method-heading">: its name and
+# arguments, "new(file, dir = nil, path = nil, lineno = 1)") is a signature: as prose, a page of them read as
+# Italian.
+CODE_CLASS = re.compile(r"(?:^|\s)(?:src|RBoxed|SCodeFlow|RktBlk|code|method-heading)(?:\s|$)")
 LIST_TAGS = {"ul", "ol"}
 # A list item, or a definition: its chunks are judged for links together (see select). gi-docgen describes a
 # parameter as <dd><p><em>Type:</em> <a>GtkEntryIconPosition</a></p><p>Icon position.</p></dd>; alone, the
@@ -144,7 +146,7 @@ GUI_CLASS = re.compile(r"gui\w*|menu(?:choice|selection|seq|ref|item)?|submenu")
 # Sphinx's links to a definition's source ("[source]" after every signature, "[docs]" on the source pages) and
 # gi-docgen's ("Description [src]" over every symbol's text: the link in the heading, 5 characters, kept the
 # text from widening past the description to the declaration, parameters and return value)
-SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink"})
+SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "method-click-advice"})
 # ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
 # ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
 # "source" beside each item. A link to code hosted elsewhere ("read the <a>source</a> on GitHub") is prose.
@@ -154,7 +156,7 @@ SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_mo
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
 GUTTER, CODE_BY_CLASS = 1, 2  # _code_names' bits
 # what every name of GUTTER_CLASS or CODE_CLASS contains: one cheap test before the two regexes
-CODE_NAME_PARTS = re.compile(r"src|line|gutter|RBoxed|SCodeFlow|RktBlk|code")
+CODE_NAME_PARTS = re.compile(r"src|line|gutter|RBoxed|SCodeFlow|RktBlk|code|method-heading")
 
 
 def _class_hint(key: str) -> tuple[int, int, bool, bool]:
@@ -446,7 +448,7 @@ def walk(body: LexborNode) -> Blocks:
             hint = None
         elif cls and hint is cls and tag not in BLOCK_TAGS and ("menu" in cls or "gui" in cls):
             hint = " ".join(name for name in cls.split() if not GUI_CLASS.fullmatch(name.lower())) or None
-        if cls and ("viewcode" in cls or "classifier" in cls or "srclink" in cls):
+        if cls and ("viewcode" in cls or "classifier" in cls or "srclink" in cls or "click-advice" in cls):
             classes = cls.split()
             if SOURCE_LINK_CLASSES.intersection(classes):
                 continue
