@@ -143,9 +143,10 @@ SECTION_CLASSES = frozenset({"section", "sect1", "sect2", "sect3", "sect4", "sec
 # submenu, menuitem. On an inline element they are text, never the page's menu.
 GUI_CLASS = re.compile(r"gui\w*|menu(?:choice|selection|seq|ref|item)?|submenu")
 
-# Sphinx's links to a definition's source ("[source]" after every signature, "[docs]" on the source pages) and
+# Sphinx's links to a definition's source ("[source]" after every signature, "[docs]" on the source pages),
 # gi-docgen's ("Description [src]" over every symbol's text: the link in the heading, 5 characters, kept the
-# text from widening past the description to the declaration, parameters and return value)
+# text from widening past the description to the declaration, parameters and return value) and RDoc's "click
+# to toggle source" label beside every method's signature
 SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "method-click-advice"})
 # ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
 # ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
