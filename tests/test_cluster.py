@@ -55,10 +55,12 @@ def cluster_env(two_nodes: TwoNodes) -> dict:  # noqa: F811
                              two_nodes.env, timeout=120)
     env = dict(two_nodes.env, DS_ENV_FILE=str(env_file), PYTHONPATH=str(REPO))
     # DeepSpeed JIT-builds its CPU comm op on first use (80-200 s on 2 cores) into the shared, git-ignored
-    # TORCH_EXTENSIONS_DIR: build it here, once, so the launches below are timed without it.
+    # TORCH_EXTENSIONS_DIR: build it here, once, so the launches below are timed without it (with the venv's
+    # ninja, as the ranks build it: lion1b.train.trainer.use_the_venvs_ninja).
     build = ("from deepspeed.accelerator import get_accelerator; "
              "get_accelerator().create_op_builder('ShareMemCommBuilder').load()")
-    subprocess.run([sys.executable, "-c", build], env=dict(env, DS_ACCELERATOR="cpu",
+    venv_path = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    subprocess.run([sys.executable, "-c", build], env=dict(env, DS_ACCELERATOR="cpu", PATH=venv_path,
                    TORCH_EXTENSIONS_DIR=str(REPO / ".cache" / "torch_extensions")), cwd=REPO, check=True,
                    capture_output=True, timeout=900)
     return {"rc": rc, "out": out, "env_file": env_file, "hostfile": hostfile, "env": env}

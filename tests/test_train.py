@@ -229,11 +229,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch(demo: Path, out: Path, ds_config: str, *extra: str, model: list[str] | None = None) -> str:
-    """deepspeed --num_gpus 2 on CPU; the shm comm op is JIT-built once into the project's ignored .cache."""
+SHM_OP = REPO / ".cache" / "torch_extensions" / "deepspeed_shm_comm" / "deepspeed_shm_comm.so"
+
+
+def launch(demo: Path, out: Path, ds_config: str, *extra: str, model: list[str] | None = None,
+           activated: bool = False) -> str:
+    """deepspeed --num_gpus 2 on CPU; the shm comm op is JIT-built once into the project's ignored .cache.
+    ``activated``: the venv's bin first on PATH, as in a shell that sourced .venv/bin/activate."""
     model = model or ["--init_from_config", "tiny", "--tokenizer_name", str(demo / "tokenizer")]
     env = dict(os.environ, DS_ACCELERATOR="cpu", HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1",
-               TOKENIZERS_PARALLELISM="false", TORCH_EXTENSIONS_DIR=str(REPO / ".cache" / "torch_extensions"))
+               TOKENIZERS_PARALLELISM="false", TORCH_EXTENSIONS_DIR=str(SHM_OP.parents[1]))
+    if activated:
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     cmd = [str(Path(sys.executable).parent / "deepspeed"), "--num_gpus", "2", "--master_port", str(free_port()),
            str(SCRIPT), *model, "--train_file", str(demo / "train_thread*.seq"),
            "--eval_file", str(demo / "test_thread0.seq"), "--output_dir", str(out),
@@ -289,10 +296,14 @@ def test_zero2_trains_evaluates_and_resumes_exactly(demo, tmp_path):
 
     # Resume: drop the last checkpoint and the final model, continue from checkpoint-6: steps 7..12 repeat
     # the first run's loss and LR exactly (optimizer, scheduler, data order and RNG all restored).
+    # Launched from an activated venv this time: the comm op the first launch built is reused, whichever
+    # ninja each shell's PATH finds first (a system ninja and the venv's rebuilt each other's, 50 s a launch).
     shutil.rmtree(out / "checkpoint-12")
     (out / "model.safetensors").unlink()
+    built = SHM_OP.stat().st_mtime_ns
     stdout = launch(demo, out, "deepspeed_config.json", "--max_steps", "12", "--save_steps", "6",
-                    "--eval_steps", "6", "--resume_from_checkpoint", "auto")
+                    "--eval_steps", "6", "--resume_from_checkpoint", "auto", activated=True)
+    assert SHM_OP.stat().st_mtime_ns == built
     assert f"resuming from {out / 'checkpoint-6'}" in stdout
     resumed = json.loads((out / "checkpoint-12" / "trainer_state.json").read_text())["log_history"]
     before = {e["step"]: e for e in history if "loss" in e}
@@ -361,7 +372,7 @@ def test_the_readme_command_as_written(demo, tmp_path):
                "--max_steps 4 --save_steps 2 --eval_steps 2 --logging_steps 1 --report_to none")
     assert " " not in str(tmp_path) and "*" not in str(tmp_path)  # the command is one unquoted shell line
     env = dict(os.environ, DS_ACCELERATOR="cpu", HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1",
-               TOKENIZERS_PARALLELISM="false", TORCH_EXTENSIONS_DIR=str(REPO / ".cache" / "torch_extensions"))
+               TOKENIZERS_PARALLELISM="false", TORCH_EXTENSIONS_DIR=str(SHM_OP.parents[1]))
     proc = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=600, cwd=REPO)
     rank0, rank1 = (next(logs.glob(f"*_rank{r}.log")).read_text() for r in (0, 1))
     assert proc.returncode == 0, proc.stderr[-3000:] + rank0[-3000:] + rank1[-3000:]

@@ -371,6 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     roll_call()
     targs = TrainingArguments(**targs_kwargs)
     if targs.deepspeed:
+        use_the_venvs_ninja()
         import deepspeed
 
         # on the CPU every rank prints "deepspeed_shm_comm_op built successfully"; rank 0's line is enough
@@ -387,6 +388,17 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if dist.is_initialized():  # not after an error: a barrier would wait for ranks that died
             dist.destroy_process_group()
+
+
+def use_the_venvs_ninja() -> None:
+    """DeepSpeed JIT-builds its ops (the CPU comm op, CPU Adam) with the first `ninja` on PATH into the shared
+    TORCH_EXTENSIONS_DIR. A system ninja and the venv's (a DeepSpeed dependency) read each other's build log as
+    stale, so a launch from an activated shell and one over ssh (the system PATH) rebuilt the op each time
+    (50 s on 2 cores). Every rank takes the venv's, which every node has."""
+    venv_bin = Path(sys.executable).parent
+    path = os.environ.get("PATH", "")
+    if (venv_bin / "ninja").is_file() and not path.startswith(f"{venv_bin}{os.pathsep}"):
+        os.environ["PATH"] = f"{venv_bin}{os.pathsep}{path}"
 
 
 def train(margs: ModelArguments, rargs: RunArguments, targs: TrainingArguments, config: PretrainedConfig,
