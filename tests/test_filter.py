@@ -614,6 +614,34 @@ def test_languages_are_shares_of_the_prose():
     assert stripped["text"] == FR_ARTICLE.replace("\n\n", "\n") and PARAS[0] not in stripped["text"]
 
 
+EXCHANGES = [("Argentina", "Buenos Aires Stock Exchange"), ("Australia", "Australian Securities Exchange"),
+             ("Austria", "Vienna Stock Exchange"), ("Belgium", "Euronext Brussels"),
+             ("Canada", "Toronto Stock Exchange"), ("China", "Shanghai Stock Exchange"),
+             ("Denmark", "Nasdaq Copenhagen"), ("Finland", "Nasdaq Helsinki"),
+             ("Hong Kong", "Hong Kong Stock Exchange"), ("India", "National Stock Exchange of India"),
+             ("Israel", "Tel Aviv Stock Exchange"), ("Japan", "Tokyo Stock Exchange"),
+             ("Mexico", "Mexican Stock Exchange"), ("Norway", "Oslo Stock Exchange"),
+             ("Singapore", "Singapore Exchange"), ("Spain", "Madrid Stock Exchange"),
+             ("Sweden", "Nasdaq Stockholm"), ("Switzerland", "SIX Swiss Exchange"),
+             ("Taiwan", "Taiwan Stock Exchange"), ("United Kingdom", "London Stock Exchange")]
+
+
+def test_a_table_of_names_does_not_outvote_the_running_text():
+    # GnuCash's German help lists Yahoo's exchanges by their English names under two German paragraphs: the
+    # rows were 80% of the characters, so the page read as English, was dropped under --langs de, and under
+    # several languages its German sentences then had too few English stop words.
+    rows = [f"{country} | {name} (delayed quotes) | .{name[:2].upper()} | {15 + 5 * (i % 3)} min"
+            for i, (country, name) in enumerate(EXCHANGES)]
+    prose = DE_ARTICLE.split("\n\n")[:2]
+    text = "\n".join([*prose, "Land | Börse | Suffix | Verzögerung", *rows])
+    assert sum(map(len, rows)) > 2 * sum(map(len, prose))
+    for langs in ("de", "de,en"):  # were Drop("lang:en") and Drop("too_few_stop_words")
+        kept = make_stage("--langs", langs).process(record(text))
+        assert kept["lang"] == "de" and kept["langs"] == {"de": 1.0}
+    only_rows = make_stage("--langs", "en", "--no-quality").process(record("\n".join(rows)))
+    assert only_rows["lang"] == "en"  # a page of nothing but rows: the rows are its language
+
+
 def test_code_is_not_counted_as_a_language():
     # A French tutorial whose code carries English comments: marked as code, the comments are not prose.
     code = [f"    # step {i}: return the cached value when the user has asked for it and the cache is warm"

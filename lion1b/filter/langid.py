@@ -90,6 +90,8 @@ def make_lang_id(backend: str) -> FastTextLangId | LangDetectLangId:
     raise ValueError(f"unknown language-id backend {backend!r}; choose from {', '.join(LANG_BACKENDS)}")
 
 
+# How extract_text joins a table row's cells (plain text " | ", Markdown "| a | b |").
+TABLE_CELLS = " | "
 # A paragraph shorter than this is merged with the next one before it is scored: a heading or a "Note" label
 # alone is too short for a stable answer, and fewer, longer paragraphs cost fewer model calls.
 MIN_PARAGRAPH_CHARS = 100
@@ -132,9 +134,14 @@ def paragraphs_of(lines: list[str], code: list[bool]) -> list[tuple[int, int, st
 
 def score_paragraphs(lang_id: FastTextLangId | LangDetectLangId, lines: list[str], code: list[bool],
                      budget: int | None = None) -> list[Paragraph]:
-    """The language of the prose paragraphs of a document. With a character budget, long documents are
-    sampled (every k-th paragraph): enough for the shares, a bounded cost per document."""
-    chunks = [c for c in paragraphs_of(lines, code) if any(ch.isalpha() for ch in c[2])]
+    """The language of the prose paragraphs of a document. Table rows count only on a page that has no
+    other prose: their cells are names and values (a German page listing stock exchanges read as English,
+    and its German sentences then had too few English stop words). With a character budget, long documents
+    are sampled (every k-th paragraph): enough for the shares, a bounded cost per document."""
+    rows = [is_code or TABLE_CELLS in line for line, is_code in zip(lines, code, strict=True)]
+    chunks = [c for c in paragraphs_of(lines, rows) if any(ch.isalpha() for ch in c[2])]
+    if not chunks:
+        chunks = [c for c in paragraphs_of(lines, code) if any(ch.isalpha() for ch in c[2])]
     total = sum(len(text) for _, _, text in chunks)
     if budget and total > budget:
         chunks = chunks[::-(-total // budget)]
