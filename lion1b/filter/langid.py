@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,13 +52,16 @@ class FastTextLangId:
         self.model = fasttext.load_model(str(model_path or bundled_lid_model_path()))
 
     def predict(self, text: str) -> tuple[str, float]:
+        best = self.ranked(text, 1)
+        return best[0] if best else (UNKNOWN, 0.0)
+
+    def ranked(self, text: str, k: int = 2) -> list[tuple[str, float]]:
+        """The k likeliest languages, best first."""
         text = _prepare(text)
         if not text:
-            return UNKNOWN, 0.0
-        labels, scores = self.model.predict(text, k=1)
-        if not labels:
-            return UNKNOWN, 0.0
-        return normalize_lang(labels[0]), min(float(scores[0]), 1.0)
+            return []
+        labels, scores = self.model.predict(text, k=k)
+        return _merged(zip(map(normalize_lang, labels), (min(float(s), 1.0) for s in scores), strict=True))
 
 
 class LangDetectLangId:
@@ -71,15 +75,48 @@ class LangDetectLangId:
         init_factory()  # load the profiles now (setup time), not on the first document
 
     def predict(self, text: str) -> tuple[str, float]:
+        best = self.ranked(text, 1)
+        return best[0] if best else (UNKNOWN, 0.0)
+
+    def ranked(self, text: str, k: int = 2) -> list[tuple[str, float]]:
+        """The k likeliest languages, best first."""
         from langdetect import detect_langs
         from langdetect.lang_detect_exception import LangDetectException
 
-        text = _prepare(text)
         try:
-            best = detect_langs(text)[0]
-        except (LangDetectException, IndexError):  # no letters at all
-            return UNKNOWN, 0.0
-        return normalize_lang(best.lang), float(best.prob)
+            found = detect_langs(_prepare(text))
+        except LangDetectException:  # no letters at all
+            return []
+        return _merged((normalize_lang(x.lang), float(x.prob)) for x in found)[:k]
+
+
+def _merged(ranked: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
+    """One entry per language, best first: langdetect's zh-cn and zh-tw are both "zh"."""
+    total: dict[str, float] = {}
+    for lang, score in ranked:
+        total[lang] = total.get(lang, 0.0) + score
+    return sorted(total.items(), key=lambda item: -item[1])
+
+
+# A whole document's answer under --min-lang-score still names its language when that language clearly
+# leads: text in one language made noisy by formulas or signatures spreads its doubt over many languages
+# (Maxima's elliptic functions: English 0.37, the next language 0.03), text in no language splits it between
+# a few ("asdf qwer zxcv": Swedish 0.21, Danish 0.20).
+CLEAR_LEAD = 5.0  # the best language at least this many times as likely as the next
+CLEAR_FLOOR = 0.2
+
+
+def clear_language(lang_id: FastTextLangId | LangDetectLangId, text: str,
+                   min_score: float) -> tuple[str, float] | None:
+    """(language, confidence) of a text when it is confident or a clear lead, else None."""
+    ranked = lang_id.ranked(text)
+    if not ranked or ranked[0][0] == UNKNOWN:
+        return None
+    lang, score = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if score >= min_score or (score >= CLEAR_FLOOR and score >= CLEAR_LEAD * runner_up):
+        return lang, score
+    return None
 
 
 def make_lang_id(backend: str) -> FastTextLangId | LangDetectLangId:

@@ -16,7 +16,14 @@ from typing import Any
 from lion1b.config import FILES
 from lion1b.contract import Drop, MapStage, die, run_map_stage
 from lion1b.filter.keywords import KeywordMatcher, UrlBlocklist, load_list
-from lion1b.filter.langid import LANG_BACKENDS, UNKNOWN, code_comments, make_lang_id, normalize_lang, score_paragraphs
+from lion1b.filter.langid import (
+    LANG_BACKENDS,
+    clear_language,
+    code_comments,
+    make_lang_id,
+    normalize_lang,
+    score_paragraphs,
+)
 from lion1b.filter.quality import PROFILES, ConfigError, Doc, check_quality, code_mask, code_ranges, load_config
 
 # When the identified paragraphs hold less than this share of the scored prose (a table of identifiers with
@@ -148,10 +155,9 @@ class FilterData(MapStage):
             # are unclear, the page whole: Vim's help pages are prose in one <pre>, and their "*tag*" lines
             # read as comment continuations that scored 0.15-0.5 in every language (45 of 145 pages dropped)
             comments = code_comments([line for line, is_code in zip(lines, code, strict=True) if is_code])
-            lang, score = self.lang_id.predict(comments) if comments else (UNKNOWN, 0.0)
-            if score < self.args.min_lang_score or lang == UNKNOWN:
-                lang, score = self.lang_id.predict("\n".join(lines))
-            paragraphs_ok = [] if score < self.args.min_lang_score or lang == UNKNOWN else [(lang, score, 1)]
+            found = clear_language(self.lang_id, comments, self.args.min_lang_score) if comments else None
+            found = found or clear_language(self.lang_id, "\n".join(lines), self.args.min_lang_score)
+            paragraphs_ok = [(*found, 1)] if found else []
             total = 1
         else:
             paragraphs_ok = [(p.lang, p.score, p.chars) for p in paragraphs if p.score >= self.args.min_lang_score]
@@ -159,9 +165,9 @@ class FilterData(MapStage):
         confident = sum(chars for _, _, chars in paragraphs_ok)
         if confident < MIN_CONFIDENT_SHARE * total:  # short or odd paragraphs: the prose as a whole may be clear
             prose = "\n".join(line for line, is_code in zip(lines, code, strict=True) if not is_code)
-            lang, score = self.lang_id.predict(prose)
-            if score >= self.args.min_lang_score and lang != UNKNOWN:
-                paragraphs, paragraphs_ok, confident = [], [(lang, score, total)], total
+            found = clear_language(self.lang_id, prose, self.args.min_lang_score)
+            if found:
+                paragraphs, paragraphs_ok, confident = [], [(*found, total)], total
             elif not confident:  # not one identified paragraph, and the whole is unclear too
                 if _code_page(lines, code):
                     return NO_LANGUAGE, 0.0, {NO_LANGUAGE: 1.0}, set()
