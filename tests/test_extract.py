@@ -846,6 +846,39 @@ def test_a_section_slug_id_is_not_a_chrome_hint():
     assert {"Type hints", ARTICLE[2], "Printing headers", ARTICLE[3]} <= set(lines)
 
 
+def texinfo_def(name: str, *paragraphs: str) -> str:
+    """makeinfo's @deffn: a <dl class="def">, the signature in <dt>, the description in <dd>; Maxima's end
+    with links to related functions and categories."""
+    return (f'<dl class="def"><dt id="{name}"><span class="category">Function: </span><strong>{name}</strong> '
+            f'<em>(n, L)</em></dt><dd>{"".join(f"<p>{p}</p>" for p in paragraphs)}<div class="example">'
+            f'<pre class="example">(%i1) {name} (3, [4, g]);</pre></div><p>See also: <a href="#a">comp2ele</a>, '
+            '<a href="#b">cont2part</a>, <a href="#c">ele2comp</a>.</p><div class=categorybox>Categories: '
+            '<a href="cat.html">Package sym</a></div></dd></dl>')
+
+
+def test_texinfo_subsections_of_one_page_are_one_text():
+    # Maxima's manual (makeinfo) puts a section of 7 subsections on one page, each a <div class="subsection">
+    # of function entries. The longest entry won, its subsection's link lines stopped the widening, and the
+    # text was that one function (6,068 of trafilatura's 27,153 characters).
+    short = ARTICLE[1][:60]
+    subsections = [("Changing bases", [("comp2pui", [ARTICLE[0]]), ("ele2pui", [short])]),
+                   ("Groups and orbits", [("resolvante", ARTICLE * 2), *((f"orbit{i}", [short]) for i in range(6))]),
+                   ("Partitions", [("part2cont", [ARTICLE[2]]), ("partpol", [short])])]
+    body = "".join(f'<div class="subsection" id="s{k}"><h4 class="subsection">30.2.{k} {title}</h4>'
+                   + "".join(texinfo_def(name, *paragraphs) for name, paragraphs in defs) + "</div>"
+                   for k, (title, defs) in enumerate(subsections, 1))
+    html = ('<html><body lang="en"><div class="section" id="Symmetries"><div class="header"><p>Previous: '
+            '<a href="p.html">Introduction</a>, Up: <a href="u.html">Symmetries</a></p></div>'
+            '<h3 class="section">30.2 Functions and Variables for Symmetries</h3><ul class="section-toc">'
+            + "".join(f'<li><a href="#s{k}">{title}</a></li>' for k, (title, _) in enumerate(subsections, 1))
+            + f"</ul>{body}</div></body></html>")
+    lines = ENGINES["density"](html).text.split("\n")
+    for k, (title, defs) in enumerate(subsections, 1):
+        assert f"30.2.{k} {title}" in lines
+        for name, _ in defs:
+            assert f"Function: {name} (n, L)" in lines and f"(%i1) {name} (3, [4, g]);" in lines
+
+
 def test_sibling_sections_are_one_text_even_around_an_index_of_links():
     # The C API reference: one long section, short sibling sections, and a quick-reference table of links
     # that pushes the link share of the whole above the widening rule: every section is still kept.
