@@ -879,6 +879,26 @@ def test_texinfo_subsections_of_one_page_are_one_text():
             assert f"Function: {name} (n, L)" in lines and f"(%i1) {name} (3, [4, g]);" in lines
 
 
+def test_a_link_inside_code_does_not_stop_the_widening():
+    # Maxima's bode page: each function's short description, a <pre> whose one line is a linked URL, and a long
+    # example. The URL was 37% of what widening past the example added, as if it were a menu: the text was one
+    # example, without any function's name or description.
+    url = "http://www.swarthmore.edu/NatSci/echeeve1/Ref/Bode/BodeHow.html"
+    def deffn(name: str) -> str:
+        example = "\n".join(f"(%i{i}) {name} (H{i} (s), [w, 1/1000, 1000]), omega0 = 10, zeta = 1/10$"
+                            for i in range(1, 18))
+        return (f'<dl class="def"><dt><span class="category">Function: </span><strong>{name}</strong> '
+                f'<em>(H, range)</em></dt><dd><p>Function to draw Bode {name[5:]} plots.</p><p>Examples from</p>'
+                f'<div class="example"><pre class="example"><a href="{url}">{url}</a>,</pre></div>'
+                f'<div class="example"><pre class="example">{example}</pre></div><p>To use this function write '
+                f'first load("bode"). See also <a href="#x">bode_phase</a>.</p></dd></dl>')
+    html = ('<html><body><div class="section"><h3 class="section">44.1 Functions and Variables for bode</h3>'
+            f'{deffn("bode_gain")}{deffn("bode_phase")}</div></body></html>')
+    lines = ENGINES["density"](html).text.split("\n")
+    assert {"Function: bode_gain (H, range)", "Function to draw Bode gain plots.",
+            "Function: bode_phase (H, range)", "Function to draw Bode phase plots."} <= set(lines)
+
+
 def test_sibling_sections_are_one_text_even_around_an_index_of_links():
     # The C API reference: one long section, short sibling sections, and a quick-reference table of links
     # that pushes the link share of the whole above the widening rule: every section is still kept.

@@ -522,10 +522,10 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     parent = blocks.parent
     text_len = [0] * n
     link_len = [0] * n
-    for owner, text, links in zip(blocks.owner, blocks.text, blocks.link_chars, strict=True):
+    for owner, text, links, kind in zip(blocks.owner, blocks.text, blocks.link_chars, blocks.kind, strict=True):
         if not dead[owner]:
             text_len[owner] += _size(text)
-            link_len[owner] += links
+            link_len[owner] += links if kind != CODE else 0
     for e in range(n - 1, 0, -1):  # children come after their parents in document order
         text_len[parent[e]] += text_len[e]
         link_len[parent[e]] += link_len[e]
