@@ -212,6 +212,12 @@ HARD_NEGATIVES = [
     "the standard called PWG 5101.1-2002 PWG: Standard for Media", "IEEE 802.11-2016",
     "[signal@Gtk.CellArea::apply-attributes]", "[method@Gtk.PrintOperation.draw_page_finish]",
     "[property@Gtk.Expander:expanded]", "git clone git@ssh.gitlab.gnome.org:GNOME/gimp-help.git",
+    # Maxima's and Octave's manuals and GnuCash's Portuguese help in a drivers' run: polynomial terms and a sum
+    # ("+ " after an operand), a plot legend's expression after "key", a URL's user and password in a code
+    # example, a section number after "Secção" (all scrubbed)
+    "1107200 y   + 49475840 y", "/(47041365435 x  + 381702613848 x", "decode_time (2208988800 + 1729/1000, -6)",
+    'key       = "y^2=x^3-2*x+1",', 's = urlread ("http://user:password@example.com/file.txt");',
+    "a opção Secção 10.3.1.3, “Usar campo”",
 ]
 
 

@@ -61,11 +61,17 @@ def names_code(text: str, start: int, end: int) -> bool:
             and not text[end + 1:end + 2].isspace())
 
 
+# A URL's user (and password) before its host: "http://user:password@example.com/file.txt" (Octave's urlread
+# examples) is a login on a server, not a mailbox; a real password there is a SECRET (URL_CRED_RE).
+URL_USERINFO_BEFORE_RE = re.compile(r"://(?:[^\s/@:]+:)?\Z")
+
+
 def find_email(text: str) -> Iterator[tuple[int, int]]:
     if "@" not in text:
         return
     for m in EMAIL_RE.finditer(text):
-        if not names_code(text, m.start(), m.end()):
+        if not (names_code(text, m.start(), m.end())
+                or URL_USERINFO_BEFORE_RE.search(text, max(0, m.start() - 64), m.start())):
             yield m.start(), m.end()
 
 
@@ -143,6 +149,10 @@ ISBN_RE = re.compile(r"97[89]-?\d{1,5}-\d{1,7}-\d{1,7}-\d|97[89]\d{10}")
 STANDARD_RE = re.compile(r"\d+(?:\.\d+)+[-:](?:19|20)\d\d")  # a standard and its year: "PWG 5101.1-2002"
 DECIMAL_AFTER_RE = re.compile(r"[.,]\d")
 ARITHMETIC_AFTER_RE = re.compile(r" ?[=+*×÷]")
+# "+ " after an operand is addition, not a country code: Maxima's polynomials ("1107200 y   + 49475840 y") and
+# sums ("decode_time (2208988800 + 1729/1000)") came out with <PHONE> terms. "+CC" numbers are written without
+# the space; a labelled "Tel. + 49 ..." is still judged by its label.
+BINARY_PLUS_RE = re.compile(r"[\w)\]] *\Z")
 SINGLE_DIGIT_GROUP_RE = re.compile(r"(?<!\d)\d(?!\d)")  # a phone has at most one (a country or area code)
 TIME_AFTER_RE = re.compile(r":[0-5]\d")  # the number runs into a clock time: the date and hour of a log line
 # "699 956 915 (mobile)": a label in parentheses right after the number counts as one before it.
@@ -239,7 +249,8 @@ def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] |
     if DATE_RE.match(s) or TIME_AFTER_RE.match(text, end):  # a timestamp: "2005-03-19 15:10:26,620 - INFO"
         return None
     intl = s[0] == "+" or s.startswith("(+")
-    if intl and n >= 8 and possible_international(s):
+    if (intl and n >= 8 and possible_international(s)
+            and not (s.startswith("+ ") and BINARY_PLUS_RE.search(text, max(0, start - 8), start))):
         return start, end
     quad = QUAD_RE.fullmatch(s)
     if quad and not PAIRS_QUAD_RE.fullmatch(s):  # an IP address, whatever stands before it
@@ -282,7 +293,7 @@ NUMBERING_BEFORE_RE = re.compile(
     r"(?i)(?:(?<![^\W\d_])(?:version|versions|ver|release|build|rev|revision|v|kernel|section|sections|sect|sec|chapter"
     r"|chapters|chap|ch|part|clause|article|art|appendix|annex|paragraph|para|item|step|table|figure|fig|rule|rfc"
     r"|abschnitt|abschnitte|kapitel|absatz|ziffer|anhang|teil|abs|chapitre|partie|annexe|article|secci[óo]n"
-    r"|cap[íi]tulo|apartado|se[çc][ãa]o|sezione|capitolo|paragrafo|hoofdstuk|sectie|artikel|rozdzia[łl]"
+    r"|cap[íi]tulo|apartado|sec?[çc][ãa]o|sezione|capitolo|paragrafo|hoofdstuk|sectie|artikel|rozdzia[łl]"
     r"|раздел|глава|пункт|статья|п)\.?|§§?|第|章|节|節|条)[\s/_\-]*\Z"  # "section/4.2.13.1" in a URL path
 )
 # A documentation tag's version ("@since 4.9.0.0", "Since: 1.2.0.1") or a package's name and version joined
@@ -533,6 +544,9 @@ SECRET_NAME_RE = re.compile(
     r"(?i)(?P<name>passw(?:or)?d|pwd|secret|api[_\-]?key|apikey|key|token|credentials?)(?:[_\-]?id)?[\"']?[ \t]*\Z"
 )
 QUERY_NEXT_RE = re.compile(r"&[\w.\-]*=")
+# A key or token is written in a token alphabet (base64, base64url, hex, JWT's dots); a value with other
+# symbols is an expression: Maxima's plot legend `key = "y^2=x^3-2*x+1"`. Passwords may hold any symbol.
+TOKEN_ALPHABET_RE = re.compile(r"[A-Za-z0-9+/=_\-.~]+")
 # "Authorization: Bearer X", "leaked key X", "token X": a token-looking value right after a keyword. As above,
 # the scan finds the (rarer) value first and then looks back for the keyword.
 SPACED_VALUE_RE = re.compile(r"(?<=\s)[A-Za-z0-9_\-+/.~]{16,}=*(?![\w\-+/])")
@@ -583,7 +597,7 @@ def assigned_secret(text: str, m: re.Match) -> tuple[int, int] | None:
     if named.group("name")[0] in "pP":  # passwords may be short words, but "password: click here" is prose
         if m.group()[0] == ":" and m.group()[1:2].isspace() and value.isalpha():
             return None
-    elif len(value) < 8 or not looks_random(value):
+    elif len(value) < 8 or not looks_random(value) or not TOKEN_ALPHABET_RE.fullmatch(value):
         return None
     return m.start("value"), m.start("value") + len(value)
 
