@@ -899,6 +899,20 @@ def test_a_link_inside_code_does_not_stop_the_widening():
             "Function: bode_phase (H, range)", "Function to draw Bode phase plots."} <= set(lines)
 
 
+def test_a_code_block_beside_the_text_in_body_is_kept():
+    # SWI-Prolog's manual (latex2html) writes its text straight into <body>, which the widening never reaches:
+    # the paragraphs beside the winning definition list came back by readability's sibling rule, but not the
+    # example script between them (main.html lost its 13 lines).
+    script = "#!/usr/bin/env swipl\n\n:- initialization(main, main).\n\nmain(Argv) :-\n    echo(Argv)."
+    defs = "".join(f'<dt class="pubdef"><strong>main{i}</strong></dt><dd class="defbody">{p}</dd>'
+                   for i, p in enumerate(ARTICLE * 4))
+    html = (f'<html><body><h2>A.25 library(main): Provide entry point for scripts</h2><p>{ARTICLE[0]} Below is a '
+            f'simple echo implementation in Prolog.</p><pre class="code">{script}</pre><dl class="latex">{defs}</dl>'
+            '</body></html>')
+    text = ENGINES["density"](html).text
+    assert f"simple echo implementation in Prolog.\n{script}\nmain0" in text
+
+
 def test_sibling_sections_are_one_text_even_around_an_index_of_links():
     # The C API reference: one long section, short sibling sections, and a quick-reference table of links
     # that pushes the link share of the whole above the widening rule: every section is still kept.

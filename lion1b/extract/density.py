@@ -610,10 +610,14 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
         if parent[e] == parent[best] and score[e] >= threshold:
             keep.add(e)
     # readability's paragraph siblings: a <p> beside the kept block, longer than a label and mostly not links
-    # (SQLite's C API pages: the struct's code block wins, its description follows as bare paragraphs)
-    for owner, text, links in zip(blocks.owner, blocks.text, blocks.link_chars, strict=True):
-        if (parent[owner] == parent[best] and blocks.tag[owner] == "p" and not dead[owner]
-                and len(text) > SIBLING_PARAGRAPH_CHARS and links < SIBLING_PARAGRAPH_LINKS * _size(text)):
+    # (SQLite's C API pages: the struct's code block wins, its description follows as bare paragraphs), and a
+    # code block beside it: SWI-Prolog's manual (latex2html) writes its text straight into <body>, which no
+    # widening reaches, and its example scripts came out without a line
+    for owner, text, links, kind in zip(blocks.owner, blocks.text, blocks.link_chars, blocks.kind, strict=True):
+        if parent[owner] != parent[best] or dead[owner]:
+            continue
+        if (blocks.tag[owner] == "p" and len(text) > SIBLING_PARAGRAPH_CHARS
+                and links < SIBLING_PARAGRAPH_LINKS * _size(text)) or (kind == CODE and blocks.tag[owner] == "pre"):
             keep.add(owner)
     # A page cut into <section>s (what Sphinx and other generators write, one per heading) is one text, even
     # where an index of links inside it keeps the widening above from reaching the whole: from a kept
