@@ -218,6 +218,10 @@ HARD_NEGATIVES = [
     "1107200 y   + 49475840 y", "/(47041365435 x  + 381702613848 x", "decode_time (2208988800 + 1729/1000, -6)",
     'key       = "y^2=x^3-2*x+1",', 's = urlread ("http://user:password@example.com/file.txt");',
     "a opção Secção 10.3.1.3, “Usar campo”",
+    # SWI-Prolog's manual: numbered headings without a full stop, and a table row ending "key" above a predicate
+    "erase/1.\n4.14.1.1 Transactions\nTraditionally", "x\n4.27.2.4 IEEE 754 floating point arithmetic\nThe",
+    "x\n2.19.1.1 BOM: Byte Order Mark\nFrom", "x\n12.3.2.1 PL_ARITY_AS_SIZE\nAs of",
+    "keysort/2 | Sort, using a key\nknown_licenses/0 | Print known licenses",
 ]
 
 
@@ -254,6 +258,12 @@ def test_validators() -> None:
     assert card_brand("2221000000000009") == "mastercard" and card_brand("2721000000000000") is None
     assert card_brand("9780092815904") is None  # an ISBN-13 is no card, whatever its check digit
     assert iban_checksum_ok("GB82WEST12345698765432") and not iban_checksum_ok("GB82WEST12345698765433")
+
+
+def test_an_address_starting_its_line_is_still_one_unless_a_title_follows() -> None:
+    # the heading rule must not hide a hosts file's lines, nor a public address before a capitalised word
+    for text in ("hosts:\n10.0.0.1 gw.example.org\n", "x\n192.168.1.10 Server\n", "x\n10.1.2.3 GET /index.html\n"):
+        assert [s.type for s in find_pii(text)] == ["IP_ADDRESS"], text
 
 
 def test_overlap_prefers_secret_over_email_in_url() -> None:

@@ -303,9 +303,12 @@ VERSION_TAG_BEFORE_RE = re.compile(r"(?i)(?:@since|since:)\s*\Z|[^\W\d_][\w.+]*-
 NUMBERING_AFTER_RE = re.compile(r"\s*[节章節条項项款]")
 # a heading's title after the number, which may open with a quote: GIMP's "6.34.2.1. “Properties” tab"
 HEADING_AFTER_RE = re.compile(r"\.\s+[\"'“„«‘‚「『(\[]?[^\W\d_]")
-# ... or without the full stop, when the rest of the line is a title: a capital and two to nine words of
-# letters only ("16.2.1.1 Phases and Bindings", Scribble's numbering in the Racket reference and guide)
-SECTION_TITLE_RE = re.compile(r" [A-Z][A-Za-z'’-]*(?: [A-Za-z'’-]+){1,8}")
+# ... or without the full stop, when the rest of the line is a title: a capital, then up to nine words
+# ("16.2.1.1 Phases and Bindings", Scribble's numbering in the Racket reference; SWI-Prolog's manual:
+# "4.14.1.1 Transactions", "4.27.2.4 IEEE 754 floating point arithmetic", "2.19.1.1 BOM: Byte Order Mark",
+# "12.3.2.1 PL_ARITY_AS_SIZE"), no word with a dot in it (a host's name: "10.0.0.1 gw.example.org", a request:
+# "GET /index.html"), and the number's first part under 100 (a chapter's; 192.168.1.1 stays an address)
+SECTION_TITLE_RE = re.compile(r" [A-Z][\w'’()/-]*(?:[ ,:;]+[\w'’()/-]+){0,8}")
 SECTION_NUMBER_RE = re.compile(r"\d\.\d\.\d\.\d")
 # A numbered heading that names a product and its version: "1.12 Erts 10.7.2.1" (Erlang/OTP's release notes,
 # one per release of each application)
@@ -333,10 +336,12 @@ def heading_number(text: str, start: int) -> bool:
     return not text[line_start:start].strip()
 
 
-def section_title(text: str, end: int) -> bool:
-    """True when the rest of the line after the quad at end is a section's title (SECTION_TITLE_RE)."""
+def section_title(text: str, start: int, end: int) -> bool:
+    """True when the quad at start:end numbers a chapter's section and the rest of its line is a title
+    (SECTION_TITLE_RE)."""
     line_end = text.find("\n", end)
-    return SECTION_TITLE_RE.fullmatch(text, end, line_end if line_end >= 0 else len(text)) is not None
+    return (int(text[start:text.index(".", start)]) < 100
+            and SECTION_TITLE_RE.fullmatch(text, end, line_end if line_end >= 0 else len(text)) is not None)
 
 
 def heading_version(text: str, start: int, end: int) -> bool:
@@ -353,7 +358,7 @@ def find_ip(text: str) -> Iterator[tuple[int, int]]:
             if SECTION_NUMBER_RE.fullmatch(m.group()) or NUMBERING_AFTER_RE.match(text, m.end()):
                 continue
             if heading_number(text, m.start()) and (
-                    HEADING_AFTER_RE.match(text, m.end()) or section_title(text, m.end())):
+                    HEADING_AFTER_RE.match(text, m.end()) or section_title(text, m.start(), m.end())):
                 continue
             if (NUMBERING_BEFORE_RE.search(text, max(0, m.start() - 12), m.start())
                     or VERSION_TAG_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())):
@@ -552,7 +557,9 @@ TOKEN_ALPHABET_RE = re.compile(r"[A-Za-z0-9+/=_\-.~]+")
 SPACED_VALUE_RE = re.compile(r"(?<=\s)[A-Za-z0-9_\-+/.~]{16,}=*(?![\w\-+/])")
 # A hex literal is a number, not a secret: "signed with key 0xBCE58C8CE41F32DF" (a PGP key id, public; Exim)
 HEX_LITERAL_RE = re.compile(r"0[xX][0-9A-Fa-f]+")
-KEYWORD_BEFORE_RE = re.compile(r"(?i)\b(?:bearer|basic|token|key|secret|password)\s+\Z")
+# The keyword on the value's line: SWI-Prolog's predicate table ends a row "keysort/2 | Sort, using a key" above
+# "known_licenses/0", which was taken for a key.
+KEYWORD_BEFORE_RE = re.compile(r"(?i)\b(?:bearer|basic|token|key|secret|password)[ \t]+\Z")
 # "password = password", "smb://user:passwort@server", "self.password = password": the word for a password
 # stands in for one (the Debian handbook's samba pages, in each of its 26 languages).
 PASSWORD_WORDS = (r"pass|passwd|password|passwort|kennwort|mot_?de_?passe|contrase[ñn]a|senha|parola|wachtwoord|haslo"
