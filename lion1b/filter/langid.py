@@ -175,8 +175,8 @@ def score_paragraphs(lang_id: FastTextLangId | LangDetectLangId, lines: list[str
     other prose: their cells are names and values (a German page listing stock exchanges read as English,
     and its German sentences then had too few English stop words). With a character budget, long documents
     are sampled (every k-th paragraph): enough for the shares, a bounded cost per document."""
-    rows = [is_code or TABLE_CELLS in line for line, is_code in zip(lines, code, strict=True)]
-    chunks = [c for c in paragraphs_of(lines, rows) if any(ch.isalpha() for ch in c[2])]
+    code_or_row = [is_code or TABLE_CELLS in line for line, is_code in zip(lines, code, strict=True)]
+    chunks = [c for c in paragraphs_of(lines, code_or_row) if any(ch.isalpha() for ch in c[2])]
     if not chunks:
         chunks = [c for c in paragraphs_of(lines, code) if any(ch.isalpha() for ch in c[2])]
     total = sum(len(text) for _, _, text in chunks)
