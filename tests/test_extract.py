@@ -573,6 +573,60 @@ end</pre></div></div></div><p>{ARTICLE[1]}</p></div></body></html>"""
     assert out.code_lines == [[1, 5]], out.code_lines
 
 
+def test_docbooks_long_description_link_under_a_figure_is_not_text():
+    # DocBook XSL puts "[D]", a link to the image's long description page, under every such screenshot:
+    # aptitude's manual had it as a line in 12 of its 90 chapters in each of its 8 languages
+    html = f"""<html><body><div class="section"><p>{ARTICLE[0]}</p><div class="screenshot"><div class="mediaobject">
+<table border="0" summary="manufactured viewport for HTML img"><tr><td><img src="images/start.png"
+alt="[main screen, package view]" /></td></tr></table><div class="longdesc-link" align="right"><br clear="all" />
+<span class="longdesc-link">[<a href="ld-idm272.html" target="longdesc">D</a>]</span></div></div></div>
+<p>{ARTICLE[1]}</p></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines == [ARTICLE[0], ARTICLE[1]], lines
+
+
+def test_a_lead_in_whose_list_went_as_links_goes_with_it():
+    # Nim's docs: "See also:" over a list of linked names, then "Example:" and its code; the list goes as
+    # links, and "See also:" was left hanging over "Example:" (565 lines in 39 of 231 pages). A list that
+    # keeps an item keeps its lead-in; Nim's "Source Edit" links to GitHub are not text either.
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><dl class="item">
+<dt><pre>proc isSorted[T](a: openArray[T]): bool</pre></dt>
+<dd><p>Shortcut version of isSorted that uses system.cmp as the comparison function.</p>
+<p><strong>See also:</strong></p><ul class="simple"><li><a href="#isSorted">isSorted func</a></li></ul>
+<p><strong class="examples_text">Example:</strong></p><pre class="listing">assert isSorted([1, 2])</pre>
+&nbsp;&nbsp;<a href="https://github.com/nim-lang/Nim/tree/version-1-6/lib/pure/algorithm.nim#L1" class="link-seesrc"
+target="_blank">Source</a>&nbsp;&nbsp;<a href="https://github.com/nim-lang/Nim/edit/devel/lib/pure/algorithm.nim#L1"
+class="link-seesrc" target="_blank">Edit</a>
+<p><strong>See also:</strong></p><ul class="simple"><li><a href="#sort">sort proc</a></li>
+<li><a href="#upperBound">upperBound proc</a> sorted by cmp in the specified order</li></ul></dd></dl>
+<p>{ARTICLE[1]}</p></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1:] == ["proc isSorted[T](a: openArray[T]): bool",
+                         "Shortcut version of isSorted that uses system.cmp as the comparison function.",
+                         "Example:", "assert isSorted([1, 2])",
+                         "See also:", "- upperBound proc sorted by cmp in the specified order", ARTICLE[1]], lines
+
+
+def test_a_lone_link_beside_the_best_block_does_not_stop_the_widening():
+    # Nim's dom module: a long enum's declaration (every comma a point) wins, and its entry's "see docs" (a
+    # link to MDN, 4 of 8 characters) was all the widening would add, so it stopped there: 3,952 of the page's
+    # 30,373 characters came out, one declaration of 300. GTK's enum pages came out as one cell the same way
+    names = ", ".join(f"Key{i}" for i in range(120))
+    entry = '<div id="{0}"><dt><pre>{0} = ref {0}Obj</pre></dt><dd>see <a href="https://mdn.example/{0}">docs</a></dd></div>'
+    html = f"""<html><body><div id="content"><p class="module-desc">Declaration of the Document Object Model for
+the JavaScript backend.</p><div class="section"><h1>Types</h1><dl class="item">{entry.format("AnchorElement")}
+<div id="KeyboardEventKey"><dt><pre>KeyboardEventKey {{.pure.}} = enum
+  {names}</pre></dt><dd>see <a href="https://mdn.example/key">docs</a></dd></div>{entry.format("Blob")}</dl></div>
+<div class="section"><h1>Procs</h1><dl class="item"><div id="focus"><dt><pre>proc focus(e: Element)</pre></dt>
+<dd><p>Gives the element the keyboard focus, as its method of the same name does in a browser.</p></dd></div>
+</dl></div></div><div class="footer"><a href="/">Home</a> <a href="/about">About</a></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[0].startswith("Declaration of the Document Object Model"), lines
+    for line in ("AnchorElement = ref AnchorElementObj", "Blob = ref BlobObj", "Procs", "proc focus(e: Element)"):
+        assert line in lines, (line, lines)
+    assert "Home" not in lines
+
+
 def test_an_item_left_empty_marks_nothing_after_it():
     # a list whose last item is only a script's link left its "- " on the next line: GTK's class pages read
     # "- Constructors", and news pages' first paragraph began "- The Steelers spent Monday ..."

@@ -806,3 +806,38 @@ def test_a_page_of_code_whose_language_is_unclear_is_kept_as_code():
     assert not isinstance(kept, Drop) and (kept["lang"], kept["langs"]) == ("zxx", {"zxx": 1.0}), kept
     prose = {**page, "code_lines": [[0, n - 4]]}  # its last five lines prose: 0.73 of its characters code
     assert make_stage("--langs", "de").process(prose) == Drop("lang_low_score")
+
+
+NIM_BINDING = """Consts
+NAME_LEN* = 64
+HOSTNAME_LENGTH* = 60
+USERNAME_LENGTH* = 16
+SERVER_VERSION_LENGTH* = 60
+LOCAL_HOST* = "localhost"
+LOCAL_HOST_NAMEDPIPE* = "."
+Procs
+proc mysql_init*(mysql: PMySQL): PMySQL {.stdcall, dynlib: lib, importc: "mysql_init".}
+proc mysql_close*(sock: PMySQL) {.stdcall, dynlib: lib, importc: "mysql_close".}
+proc mysql_ping*(mysql: PMySQL): cint {.stdcall, dynlib: lib, importc: "mysql_ping".}
+proc mysql_error*(mysql: PMySQL): cstring {.stdcall, dynlib: lib, importc: "mysql_error".}"""
+
+
+def test_the_headings_of_a_code_page_do_not_name_its_language():
+    # Nim's bindings (mysql, sqlite3, termios): declarations under "Consts" and "Procs", and no other prose.
+    # Scored alone, "Consts" is Dutch (0.93), and four of the pages went as lang:nl; 11 characters of
+    # headings are too few to tell, so the page is judged as a page of code
+    assert FastTextLangId().predict("Consts")[0] == "nl"
+    page = {**record(NIM_BINDING, "https://docs.example/nim/mysql.html"), "code_lines": [[1, 7], [8, 12]]}
+    kept = make_stage("--langs", "en").process(page)
+    assert not isinstance(kept, Drop) and kept["lang"] in ("en", "zxx"), kept
+    prose = {**page, "text": "This module is a wrapper for the MySQL client library; it needs libmysqlclient.\n"
+             + NIM_BINDING}  # a sentence of prose is enough to tell
+    kept = make_stage("--langs", "en").process({**prose, "code_lines": [[2, 8], [9, 13]]})
+    assert not isinstance(kept, Drop) and kept["lang"] == "en", kept
+    # a short sentence says its language: GIMP's Japanese Script-Fu tutorial over a script commented in English
+    script = "\n".join(f'  (script-fu-register "script-fu-text-box-{i}"  ;function name\n    "Text Box" ;menu label)'
+                       for i in range(8))
+    page = {**record("書いた成果\nスクリプトの完全版はつぎのとおりです。\n" + script, "https://docs.example/ja/result.html"),
+            "code_lines": [[2, 2 + script.count("\n") + 1]]}
+    kept = make_stage("--langs", "ja,en").process(page)
+    assert not isinstance(kept, Drop) and kept["lang"] == "ja", kept

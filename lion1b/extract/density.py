@@ -108,6 +108,7 @@ WIDEN_SHARE = 0.2  # see select(): the kept container holds at least this share 
 MAIN_SHARE = 0.5  # widen to the <main> around the kept block when that holds less than this share of it
 MAIN_MAX_LINKS = 0.75  # ... and what <main> adds is at most this much link text (an index page: 0.85-0.99)
 WIDEN_MAX_LINKS = 0.2  # ... and what widening adds is at most this much link text
+WIDEN_LINK_SLACK = 25  # ... or this many characters of it: a lone "see docs" beside the kept block
 MAX_LINK_SHARE = 0.5  # a kept text block is at most this much link text
 MAX_ROW_LINK_SHARE = 0.8  # ... and a table row at most this much
 # ... and a paragraph that ends a sentence this much: its links are cross-references ("The GeoIP2 object is a
@@ -150,8 +151,12 @@ GUI_CLASS = re.compile(r"gui\w*|menu(?:choice|selection|seq|ref|item)?|submenu")
 # Sphinx's links to a definition's source ("[source]" after every signature, "[docs]" on the source pages),
 # gi-docgen's ("Description [src]" over every symbol's text: the link in the heading, 5 characters, kept the
 # text from widening past the description to the declaration, parameters and return value) and RDoc's "click
-# to toggle source" label beside every method's signature
-SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "method-click-advice"})
+# to toggle source" label beside every method's signature, and Nim's "Source Edit" (links to the module's code on
+# GitHub and its edit page) under every symbol, 1,651 lines in 123 of its 231 pages
+SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "method-click-advice", "link-seesrc"})
+# ... and DocBook XSL's "[D]" under a figure with a long description (html.longdesc): a link to the page that
+# holds it, 31 lines in 12 of aptitude's 90 chapters in each of its 8 languages
+LINK_ONLY_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link"}
 # ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
 # ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
 # "source" beside each item. A link to code hosted elsewhere ("read the <a>source</a> on GitHub") is prose.
@@ -453,9 +458,10 @@ def walk(body: LexborNode) -> Blocks:
             hint = None
         elif cls and hint is cls and tag not in BLOCK_TAGS and ("menu" in cls or "gui" in cls):
             hint = " ".join(name for name in cls.split() if not GUI_CLASS.fullmatch(name.lower())) or None
-        if cls and ("viewcode" in cls or "classifier" in cls or "srclink" in cls or "click-advice" in cls):
+        if cls and ("viewcode" in cls or "classifier" in cls or "srclink" in cls or "click-advice" in cls
+                    or "seesrc" in cls or "longdesc" in cls):
             classes = cls.split()
-            if SOURCE_LINK_CLASSES.intersection(classes):
+            if LINK_ONLY_CLASSES.intersection(classes):
                 continue
             if "classifier" in classes and tag == "span":  # docutils' type after a parameter's name: the
                 pending.append(" : ")  # ":" is Sphinx's CSS, the text alone glues them ("skipnabool, default True")
@@ -590,7 +596,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # page around a list (documentation pages put their text in many small blocks that each score little).
     e = parent[best]
     while e > 0 and text_len[best] >= WIDEN_SHARE * text_len[e] and (
-            link_len[e] - link_len[best] <= WIDEN_MAX_LINKS * (text_len[e] - text_len[best])):
+            link_len[e] - link_len[best] <= WIDEN_MAX_LINKS * (text_len[e] - text_len[best]) + WIDEN_LINK_SLACK):
         best, e = e, parent[e]  # judged on what widening adds: sibling sections, not a sidebar of links
     # The page's own word for its text, <main> (or role="main"), around a kept block that is a small part of
     # it: the scorer found one fragment of a structured page (Javadoc puts a class's summary and details in
@@ -815,25 +821,44 @@ def _names(blocks: Blocks, chunks: list[int], k: int) -> bool:
 
 
 def _filled(blocks: Blocks, chunks: list[int]) -> list[int]:
-    """The kept chunks less the headings of link lists that went as navigation: "Topics", "Directives",
-    "See also" over the Apache manual's quick-view lists inside the text. Such a heading has nothing kept
-    in its section (everything up to the next heading of the same or a higher level; a subsection that
-    kept text fills the sections above it) and a dropped list item right under it. A heading over nothing
-    at all stays: some manuals list terms as empty headings ("Deadlocks" in the Rust reference)."""
+    """The kept chunks less the headings and lead-ins of link lists that went as navigation: "Topics",
+    "Directives", "See also" over the Apache manual's quick-view lists inside the text; Nim's "See also:"
+    over a list of linked names, left hanging over the next "Example:" (565 lines in 39 of its 231 pages).
+    Such a heading has nothing kept in its section (everything up to the next heading of the same or a
+    higher level; a subsection that kept text fills the sections above it) and a dropped list item right
+    under it; such a lead-in (a label ending in a colon) has a dropped list item right under it and no item
+    of that list kept. A heading over nothing at all stays: some manuals list terms as empty headings
+    ("Deadlocks" in the Rust reference)."""
     kept: list[int] = []
     is_kept = set(chunks)
     bound = 0  # a heading above the chunks seen so far has something under it when its level is < bound
     for i in reversed(chunks):
         owner = blocks.owner[i]
         level = HEADING_LEVEL.get(blocks.tag[owner], 0) if blocks.box[owner] < 0 else 0  # "Note" in its box is text
+        lost_list = i + 1 < len(blocks.text) and i + 1 not in is_kept and blocks.item[i + 1] != (0, 0)
         if not level:
+            if lost_list and _lead_in(blocks, i) and not (kept and _same_list(blocks, i + 1, kept[-1])):
+                continue
             bound = len(HEADING_LEVEL) + 1
         elif level < bound:
             bound = level
-        elif i + 1 < len(blocks.text) and i + 1 not in is_kept and blocks.item[i + 1] != (0, 0):
+        elif lost_list:
             continue
         kept.append(i)
     return kept[::-1]
+
+
+def _lead_in(blocks: Blocks, i: int) -> bool:
+    """A short label that announces what follows: "See also:", "Return type:"."""
+    text = blocks.text[i]
+    return (text.endswith((":", "：")) and len(text) <= LABEL_CHARS and blocks.kind[i] == TEXT
+            and _row(blocks, i) < 0)
+
+
+def _same_list(blocks: Blocks, a: int, b: int) -> bool:
+    """Chunks a and b are in items of one list."""
+    item_a, item_b = blocks.in_item[a], blocks.in_item[b]
+    return item_a >= 0 and item_b >= 0 and blocks.parent[item_a] == blocks.parent[item_b]
 
 
 def _cell(blocks: Blocks, i: int) -> int:

@@ -18,13 +18,24 @@ from lion1b.contract import Drop, MapStage, die, run_map_stage
 from lion1b.filter.keywords import KeywordMatcher, UrlBlocklist, load_list
 from lion1b.filter.langid import (
     LANG_BACKENDS,
+    MIN_PARAGRAPH_CHARS,
+    Paragraph,
     clear_language,
     code_comments,
     make_lang_id,
     normalize_lang,
     score_paragraphs,
 )
-from lion1b.filter.quality import PROFILES, ConfigError, Doc, check_quality, code_mask, code_ranges, load_config
+from lion1b.filter.quality import (
+    PROFILES,
+    TERMINAL_PUNCT,
+    ConfigError,
+    Doc,
+    check_quality,
+    code_mask,
+    code_ranges,
+    load_config,
+)
 
 # When the identified paragraphs hold less than this share of the scored prose (a table of identifiers with
 # one sentence of introduction), the prose is also scored as a whole and that answer is used if it is clear.
@@ -150,6 +161,8 @@ class FilterData(MapStage):
         nor against a language, and --strip-other-langs keeps them."""
         budget = None if self.args.strip_other_langs else LANG_SAMPLE_CHARS
         paragraphs = score_paragraphs(self.lang_id, lines, code, budget)
+        if paragraphs and _headings_between_code(lines, code, paragraphs):
+            paragraphs = []
         if not paragraphs:  # no prose with letters at all (a source file, a page of numbers): judge what
             # the code says in comments (code itself scores low in every language); when it has none, or they
             # are unclear, the page whole: Vim's help pages are prose in one <pre>, and their "*tag*" lines
@@ -189,6 +202,15 @@ class FilterData(MapStage):
                 if p.score >= self.args.min_lang_score and p.lang not in self.langs:
                     other.update(range(p.first, p.end))
         return dominant, weighted[dominant] / chars[dominant], shares, other
+
+
+def _headings_between_code(lines: list[str], code: list[bool], paragraphs: list[Paragraph]) -> bool:
+    """A code page whose prose is a few headings, too short for a stable answer and not a sentence: Nim's
+    bindings (mysql, sqlite3, termios) read "Consts" as Dutch (0.93) and were dropped as lang:nl. A sentence
+    says its language even when short (GIMP's "スクリプトの完全版はつぎのとおりです。" over a script)."""
+    return (sum(p.chars for p in paragraphs) < MIN_PARAGRAPH_CHARS and _code_page(lines, code)
+            and not any(line.rstrip().endswith(TERMINAL_PUNCT) for line, is_code in zip(lines, code, strict=True)
+                        if not is_code))
 
 
 def _code_page(lines: list[str], code: list[bool]) -> bool:
