@@ -585,6 +585,18 @@ alt="[main screen, package view]" /></td></tr></table><div class="longdesc-link"
     assert lines == [ARTICLE[0], ARTICLE[1]], lines
 
 
+def test_margin_paragraph_numbers_and_a_run_button_are_not_text():
+    # the Ada reference manual numbers every paragraph in the margin (<div class="paranum">2/2</div>): 21% of
+    # its lines were "4", "2/2"; cppreference draws its "Run this code" button as a <div> over 1,835 examples
+    html = f"""<html><body><div id="content"><h1>3.2 Types and Subtypes</h1>
+<div class="paranum"><a name="p1">1</a></div><div class="Normal">{ARTICLE[0]}</div>
+<div class="paranum"><a name="p2">2/2</a></div><div class="Normal">{ARTICLE[1]}</div>
+<h3>Example</h3><div class="t-example"><div class="t-example-live-link"><div class="coliru-btn coliru-btn-run-init">Run
+this code</div></div><pre>int main(void) {{ return 0; }}</pre></div></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines == [ARTICLE[0], ARTICLE[1], "Example", "int main(void) { return 0; }"], lines
+
+
 def test_a_lead_in_whose_list_went_as_links_goes_with_it():
     # Nim's docs: "See also:" over a list of linked names, then "Example:" and its code; the list goes as
     # links, and "See also:" was left hanging over "Example:" (565 lines in 39 of 231 pages). A list that

@@ -154,9 +154,12 @@ GUI_CLASS = re.compile(r"gui\w*|menu(?:choice|selection|seq|ref|item)?|submenu")
 # to toggle source" label beside every method's signature, and Nim's "Source Edit" (links to the module's code on
 # GitHub and its edit page) under every symbol, 1,651 lines in 123 of its 231 pages
 SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "method-click-advice", "link-seesrc"})
-# ... and DocBook XSL's "[D]" under a figure with a long description (html.longdesc): a link to the page that
-# holds it, 31 lines in 12 of aptitude's 90 chapters in each of its 8 languages
-LINK_ONLY_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link"}
+# ... and other marks that are not text: DocBook XSL's "[D]" under a figure with a long description
+# (html.longdesc), a link to the page that holds it, 31 lines in 12 of aptitude's 90 chapters in each of its 8
+# languages; the Ada reference manual's paragraph numbers ("2/2") in the margin, 21% of its lines; cppreference's
+# "Run this code" over 1,835 of its examples, a button drawn as a <div> (any class naming a button was tried:
+# it cost the article set 0.003 F1, a news page's share button had kept its "Most popular" rail out)
+NOT_TEXT_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link", "paranum", "coliru-btn"}
 # ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
 # ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
 # "source" beside each item. A link to code hosted elsewhere ("read the <a>source</a> on GitHub") is prose.
@@ -459,9 +462,9 @@ def walk(body: LexborNode) -> Blocks:
         elif cls and hint is cls and tag not in BLOCK_TAGS and ("menu" in cls or "gui" in cls):
             hint = " ".join(name for name in cls.split() if not GUI_CLASS.fullmatch(name.lower())) or None
         if cls and ("viewcode" in cls or "classifier" in cls or "srclink" in cls or "click-advice" in cls
-                    or "seesrc" in cls or "longdesc" in cls):
+                    or "seesrc" in cls or "longdesc" in cls or "paranum" in cls or "coliru" in cls):
             classes = cls.split()
-            if LINK_ONLY_CLASSES.intersection(classes):
+            if NOT_TEXT_CLASSES.intersection(classes):
                 continue
             if "classifier" in classes and tag == "span":  # docutils' type after a parameter's name: the
                 pending.append(" : ")  # ":" is Sphinx's CSS, the text alone glues them ("skipnabool, default True")
