@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
-from lion1b.pii.detectors import card_brand, find_pii, iban_checksum_ok, luhn_ok
+from lion1b.pii.detectors import card_brand, find_ip, find_pii, iban_checksum_ok, luhn_ok
 from lion1b.pii.stage import Scrubber, scrub
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +68,7 @@ SAMPLES = [
     ("IP_ADDRESS", "[[::ffff:192.0.2.128]]"),
     ("IP_ADDRESS", "the gateway went down since [[203.0.113.9]] was moved"),  # "since" alone is no version tag
     ("IP_ADDRESS", "[[203.0.113.9]] GET /index.html 200"),  # a log line, not a numbered heading
+    ("IP_ADDRESS", "ListenAddress [[198.51.100.7]]:666"),
     ("SECRET", "password: [[s3cr3t-pw?]]"),  # not a predicate's name
     ("CREDIT_CARD", "[[4111 1111 1111 1111]]"),  # Visa
     ("CREDIT_CARD", "Visa [[4222222222222]]"),  # Visa, 13 digits: bare 13 digits are EAN-13 barcodes too
@@ -222,6 +223,9 @@ HARD_NEGATIVES = [
     "erase/1.\n4.14.1.1 Transactions\nTraditionally", "x\n4.27.2.4 IEEE 754 floating point arithmetic\nThe",
     "x\n2.19.1.1 BOM: Byte Order Mark\nFrom", "x\n12.3.2.1 PL_ARITY_AS_SIZE\nAs of",
     "keysort/2 | Sort, using a key\nknown_licenses/0 | Print known licenses",
+    # aptitude's manual in every language: a Debian version with its epoch; and a revision, a pre-release
+    "  -> Remove gnome-desktop-environment [1:2.18.1.1 (unstable, testing, now)]", "libfoo 2.18.1.1-2",
+    "upgrade to 10.2.3.4~rc1 first", "source 10.2.3.4+dfsg",
 ]
 
 
@@ -399,3 +403,9 @@ def test_private_example_addresses_in_code_blocks_are_kept_prose_and_public_ones
     assert stage._counts["private_ips_kept_in_code"] == 1
     # Without code_lines (another extractor, or a hand-made record) nothing changes.
     assert stage.process({**record, "code_lines": []})["text"].split("\n")[3] == "Gateway=<IP_ADDRESS>"
+
+
+def test_a_range_of_addresses_is_two_addresses_not_a_version():
+    # a Debian revision after a version ("2.18.1.1-2") is not an address; an address range's second half is
+    text = "allow 203.0.113.1-203.0.113.9 only"
+    assert [text[a:b] for a, b in find_ip(text)] == ["203.0.113.1", "203.0.113.9"]

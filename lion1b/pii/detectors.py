@@ -299,7 +299,11 @@ NUMBERING_BEFORE_RE = re.compile(
 # A documentation tag's version ("@since 4.9.0.0", "Since: 1.2.0.1") or a package's name and version joined
 # by a dash ("Since: base-4.9.0.0" under every instance of GHC's base, "openssl-1.0.2.1"): 883 addresses
 # scrubbed from GHC's base and its source. A host's name is never written so before its address.
-VERSION_TAG_BEFORE_RE = re.compile(r"(?i)(?:@since|since:)\s*\Z|[^\W\d_][\w.+]*-\Z")
+# A Debian version's epoch before it ("[1:2.18.1.1 (unstable, testing, now)]": aptitude's manual in every
+# language), and its revision or a pre-release after it ("2.18.1.1-2", "10.2.3.4~rc1", "10.2.3.4+dfsg"); a
+# range of addresses ("10.0.0.1-10.0.0.254") has a dot after the dash's number.
+VERSION_TAG_BEFORE_RE = re.compile(r"(?i)(?:@since|since:)\s*\Z|[^\W\d_][\w.+]*-\Z|(?<![\w:])\d{1,2}:\Z")
+VERSION_AFTER_RE = re.compile(r"-\d{1,3}(?!\d|\.\d)|[~+][^\W\d_]")
 NUMBERING_AFTER_RE = re.compile(r"\s*[节章節条項项款]")
 # a heading's title after the number, which may open with a quote: GIMP's "6.34.2.1. “Properties” tab"
 HEADING_AFTER_RE = re.compile(r"\.\s+[\"'“„«‘‚「『(\[]?[^\W\d_]")
@@ -363,7 +367,7 @@ def find_ip(text: str) -> Iterator[tuple[int, int]]:
             if (NUMBERING_BEFORE_RE.search(text, max(0, m.start() - 12), m.start())
                     or VERSION_TAG_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())):
                 continue
-            if heading_version(text, m.start(), m.end()):
+            if heading_version(text, m.start(), m.end()) or VERSION_AFTER_RE.match(text, m.end()):
                 continue
             try:
                 address = ipaddress.IPv4Address(m.group())
