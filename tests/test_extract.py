@@ -587,7 +587,7 @@ alt="[main screen, package view]" /></td></tr></table><div class="longdesc-link"
 
 def test_margin_paragraph_numbers_and_a_run_button_are_not_text():
     # the Ada reference manual numbers every paragraph in the margin (<div class="paranum">2/2</div>): 21% of
-    # its lines were "4", "2/2"; cppreference draws its "Run this code" button as a <div> over 1,835 examples
+    # its lines were "4", "2/2"; cppreference draws its "Run this code" button as a <div> on 1,835 pages
     html = f"""<html><body><div id="content"><h1>3.2 Types and Subtypes</h1>
 <div class="paranum"><a name="p1">1</a></div><div class="Normal">{ARTICLE[0]}</div>
 <div class="paranum"><a name="p2">2/2</a></div><div class="Normal">{ARTICLE[1]}</div>

@@ -157,7 +157,7 @@ SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "m
 # ... and other marks that are not text: DocBook XSL's "[D]" under a figure with a long description
 # (html.longdesc), a link to the page that holds it, 31 lines in 12 of aptitude's 90 chapters in each of its 8
 # languages; the Ada reference manual's paragraph numbers ("2/2") in the margin, 21% of its lines; cppreference's
-# "Run this code" over 1,835 of its examples, a button drawn as a <div> (any class naming a button was tried:
+# "Run this code" over the examples of 1,835 pages, a button drawn as a <div> (any class naming a button was tried:
 # it cost the article set 0.003 F1, a news page's share button had kept its "Most popular" rail out)
 NOT_TEXT_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link", "paranum", "coliru-btn"}
 # ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
