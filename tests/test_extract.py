@@ -597,6 +597,20 @@ this code</div></div><pre>int main(void) {{ return 0; }}</pre></div></div></body
     assert lines == [ARTICLE[0], ARTICLE[1], "Example", "int main(void) { return 0; }"], lines
 
 
+def test_a_link_that_prints_its_own_address_is_text():
+    # LLVM's proposals cite mailing-list posts as "Danila Malyutin, <a href=URL>URL</a>": read as links, every
+    # reference went and its label stayed alone ("MalyutinDistinguish(1,2)"); the printed address is text
+    url = "http://lists.llvm.org/pipermail/llvm-dev/2019-February/130320.html"
+    html = f"""<html><body><div class="body" role="main"><p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p>
+<dl class="citation"><dt class="label" id="malyutin">MalyutinDistinguish</dt>
+<dd><p>Danila Malyutin, <a class="reference external" href="{url}">{url}</a></p></dd></dl>
+<ul><li><a href="https://llvm.org/docs/FAQ.html">FAQ</a></li><li><a href="https://llvm.org/pubs">Publications</a></li>
+</ul></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert f"Danila Malyutin, {url}" in lines, lines
+    assert "- FAQ" not in lines
+
+
 def test_a_lead_in_whose_list_went_as_links_goes_with_it():
     # Nim's docs: "See also:" over a list of linked names, then "Example:" and its code; the list goes as
     # links, and "See also:" was left hanging over "Example:" (565 lines in 39 of 231 pages). A list that

@@ -168,6 +168,7 @@ SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_mo
 
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
 GUTTER, CODE_BY_CLASS = 1, 2  # _code_names' bits
+PRINTED_URL = 2  # a stack entry's link flag for a link that prints its own address (_printed_url)
 # what every name of GUTTER_CLASS or CODE_CLASS contains: one cheap test before the two regexes
 CODE_NAME_PARTS = re.compile(r"src|line|gutter|RBoxed|SCodeFlow|RktBlk|code|method-heading")
 
@@ -229,6 +230,16 @@ def _not_text_link(href: str, node: LexborNode) -> bool:
             and (node.text(deep=True) or "").strip().lower() in SOURCE_LINK_TEXT)
 
 
+def _printed_url(href: str, node: LexborNode) -> bool:
+    """A link whose text is its own address ("http://lists.llvm.org/pipermail/llvm-dev/2019-February/130320.html"
+    in a bibliography): the reader sees the address."""
+    text = (node.text(deep=True) or "").strip().rstrip("/")
+    if not text.startswith(("http://", "https://", "www.")):
+        return False
+    href = href.rstrip("/")
+    return href == text or href.endswith("://" + text)
+
+
 def _hidden(attrs: dict[str, str | None]) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
@@ -255,6 +266,8 @@ class Blocks:
     owner: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     link_chars: list[int] = field(default_factory=list)
+    # ... of which in links that print their own address: links to the scores, text to the keep decision
+    url_chars: list[int] = field(default_factory=list)
     kind: list[int] = field(default_factory=list)  # TEXT or CODE
     by_class: set[int] = field(default_factory=set)  # the chunks inside a block of CODE_CLASS (code)
     in_item: list[int] = field(default_factory=list)  # the list item (<li>, <dd> block) a chunk is in, or -1
@@ -321,7 +334,7 @@ def walk(body: LexborNode) -> Blocks:
     """One iterative pass over the DOM (no recursion: deep pages cannot overflow the stack)."""
     blocks = Blocks()
     pending: list[str] = []
-    pending_links = pending_code = 0
+    pending_links = pending_code = pending_urls = 0
     # the <br>-ended line being read: where it starts in pending, its links, their characters, other text
     line_start = line_links = line_link_chars = 0
     line_plain = False
@@ -344,7 +357,7 @@ def walk(body: LexborNode) -> Blocks:
         line_plain = False
 
     def flush(owner: int) -> None:
-        nonlocal pending_links, pending_code, next_item, line_start
+        nonlocal pending_links, pending_code, pending_urls, next_item, line_start
         end_line(judge=line_start > 0)  # a line after a <br> is the block's last line; no <br>, no line
         line_start = 0
         if pending:
@@ -367,6 +380,7 @@ def walk(body: LexborNode) -> Blocks:
                 blocks.owner.append(owner)
                 blocks.text.append(text)
                 blocks.link_chars.append(pending_links)
+                blocks.url_chars.append(pending_urls)
                 blocks.kind.append(kind)
                 blocks.in_item.append(items[-1] if items else -1)
                 if classed and not verbatim:
@@ -374,13 +388,13 @@ def walk(body: LexborNode) -> Blocks:
                 blocks.item.append(next_item)
                 next_item = (0, 0)
             pending.clear()
-        pending_links = pending_code = 0
+        pending_links = pending_code = pending_urls = 0
 
     root = blocks.add_block(-1, "body", 0, False)
     open_blocks = [root]
     # (children iterator, block index or -1 for inline elements, is a link, is inline code)
     stack = [(body.iter(include_text=True), root, False, False)]
-    in_links = in_code = 0
+    in_links = in_code = in_urls = 0
     while stack:
         children, block, is_link, is_code = stack[-1]
         node = next(children, None)
@@ -407,6 +421,7 @@ def walk(body: LexborNode) -> Blocks:
                     classed -= names >> 1
             if is_link:
                 in_links -= 1
+                in_urls -= is_link == PRINTED_URL
             continue
         tag = node.tag
         if tag == "-text":
@@ -419,6 +434,8 @@ def walk(body: LexborNode) -> Blocks:
                     size = _size(text.strip())
                     pending_links += size
                     line_link_chars += size
+                    if in_urls:
+                        pending_urls += size
                 elif not line_plain and not verbatim:  # code is never a separator (":" in a grammar rule)
                     line_plain = in_code > 0 or NAV_SEPARATORS.fullmatch(text) is None
                 if in_code:
@@ -515,9 +532,13 @@ def walk(body: LexborNode) -> Blocks:
             # writes every heading as one) is the heading, not a link away from the text.
             is_link = tag == "a" and "href" in attrs and not (
                 (attrs["href"] or "").startswith("#") and blocks.tag[open_blocks[-1]] in HEADING_LEVEL)
+            if is_link and (attrs["href"] or "").startswith(("http://", "https://")) and _printed_url(
+                    attrs["href"] or "", node):
+                is_link = PRINTED_URL
+                in_urls += 1
             is_code = tag in INLINE_CODE_TAGS
-            line_links += is_link
-            in_links += is_link
+            line_links += bool(is_link)
+            in_links += bool(is_link)
             in_code += is_code
             stack.append((node.iter(include_text=True), -1, is_link, is_code))
     flush(root)
@@ -655,7 +676,9 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     item_text: dict[int, int] = {}
     item_links: dict[int, int] = {}
     item_chunks: dict[int, int] = {}
-    for i, (text, links) in enumerate(zip(blocks.text, blocks.link_chars, strict=True)):
+    # a link that prints its own address is text here: a bibliography's entry, a list of URLs to read
+    shown = [links - urls for links, urls in zip(blocks.link_chars, blocks.url_chars, strict=True)]
+    for i, (text, links) in enumerate(zip(blocks.text, shown, strict=True)):
         row = _row(blocks, i)
         if row >= 0:
             row_text[row] = row_text.get(row, 0) + _size(text)
@@ -665,7 +688,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             item_links[li] = item_links.get(li, 0) + links
             item_chunks[li] = item_chunks.get(li, 0) + 1
     out = []
-    for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, blocks.link_chars, strict=True)):
+    for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, shown, strict=True)):
         if kept[owner] and not dead[owner]:
             row = _row(blocks, i)
             limit = MAX_LINK_SHARE
