@@ -32,8 +32,10 @@ TRAIN = ("deepspeed --hostfile extras/hostfile train/train.py --model_name_or_pa
          "--per_device_train_batch_size 1 --gradient_accumulation_steps 16 --num_train_epochs 5 "
          "--learning_rate 5e-5 --max_seq_length 4096")
 SAMPLE = 'python inference/inference_cli.py --model output/ll3-8b-ft --prompt "Hello, world!" --max_length 200'
-# Pages enough for two 4096-token sequences, few enough for the command's 5 epochs on a CPU.
-CRAWL_FLAGS = "--allow-private --delay 0 --max-pages-per-host 50 --timeout 3 --deadline 5 --retries 1"
+# Pages enough for 4096-token sequences (6 in 4 parts on an idle machine), few enough for the command's 5
+# epochs on a CPU. The timeouts are generous: with 3 s, a CI run on a loaded machine lost pages to timeouts and
+# no part had a full sequence left.
+CRAWL_FLAGS = "--allow-private --delay 0 --max-pages-per-host 50 --timeout 30 --deadline 60 --retries 1"
 
 
 def free_port() -> int:
