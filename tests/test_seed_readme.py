@@ -32,10 +32,13 @@ TRAIN = ("deepspeed --hostfile extras/hostfile train/train.py --model_name_or_pa
          "--per_device_train_batch_size 1 --gradient_accumulation_steps 16 --num_train_epochs 5 "
          "--learning_rate 5e-5 --max_seq_length 4096")
 SAMPLE = 'python inference/inference_cli.py --model output/ll3-8b-ft --prompt "Hello, world!" --max_length 200'
-# Pages enough for 4096-token sequences (6 in 4 parts on an idle machine), few enough for the command's 5
-# epochs on a CPU. The timeouts are generous: with 3 s, a CI run on a loaded machine lost pages to timeouts and
-# no part had a full sequence left.
-CRAWL_FLAGS = "--allow-private --delay 0 --max-pages-per-host 50 --timeout 30 --deadline 60 --retries 1"
+# Pages enough for 4096-token sequences, few enough for the command's 5 epochs on a CPU. The demo's other hosts
+# share the seed's hostname (127.0.0.1), so the crawl follows them when their port hashes to the seed's part:
+# 1 to 3 hosts by the free ports drawn. With 50 pages and one host each part held 3,700-4,500 tokens, and a CI
+# run had no full sequence; 60 pages leave a margin. One fetch thread: the same pages of a host every run;
+# generous timeouts: a loaded machine must not lose pages.
+CRAWL_FLAGS = ("--allow-private --delay 0 --max-pages-per-host 60 --timeout 30 --deadline 60 --retries 1"
+               " --threads 1 --per-host-concurrency 1")
 
 
 def free_port() -> int:
