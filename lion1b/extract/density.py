@@ -392,7 +392,8 @@ def walk(body: LexborNode) -> Blocks:
 
     root = blocks.add_block(-1, "body", 0, False)
     open_blocks = [root]
-    # (children iterator, block index or -1 for inline elements, is a link, is inline code)
+    # (children iterator, block index or -1 for inline elements, is a link (PRINTED_URL: one that prints its
+    # own address), is inline code)
     stack = [(body.iter(include_text=True), root, False, False)]
     in_links = in_code = in_urls = 0
     while stack:
