@@ -233,6 +233,8 @@ def _not_text_link(href: str, node: LexborNode) -> bool:
 def _printed_url(href: str, node: LexborNode) -> bool:
     """A link whose text is its own address ("http://lists.llvm.org/pipermail/llvm-dev/2019-February/130320.html"
     in a bibliography): the reader sees the address."""
+    if not href.startswith(("http://", "https://")):  # before the text: most links are relative
+        return False
     text = (node.text(deep=True) or "").strip().rstrip("/")
     if not text.startswith(("http://", "https://", "www.")):
         return False
@@ -531,10 +533,10 @@ def walk(body: LexborNode) -> Blocks:
         else:
             # An anchor without href is a target; a heading's link to its own section ("#data-types": mdBook
             # writes every heading as one) is the heading, not a link away from the text.
+            href = attrs.get("href") or ""
             is_link = tag == "a" and "href" in attrs and not (
-                (attrs["href"] or "").startswith("#") and blocks.tag[open_blocks[-1]] in HEADING_LEVEL)
-            if is_link and (attrs["href"] or "").startswith(("http://", "https://")) and _printed_url(
-                    attrs["href"] or "", node):
+                href.startswith("#") and blocks.tag[open_blocks[-1]] in HEADING_LEVEL)
+            if is_link and _printed_url(href, node):
                 is_link = PRINTED_URL
                 in_urls += 1
             is_code = tag in INLINE_CODE_TAGS
