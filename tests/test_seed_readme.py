@@ -35,8 +35,8 @@ SAMPLE = 'python inference/inference_cli.py --model output/ll3-8b-ft --prompt "H
 # Pages enough for 4096-token sequences, few enough for the command's 5 epochs on a CPU. The demo's other hosts
 # share the seed's hostname (127.0.0.1), so the crawl follows them when their port hashes to the seed's part:
 # 1 to 3 hosts by the free ports drawn. With 50 pages and one host each part held 3,700-4,500 tokens, and a CI
-# run had no full sequence; 60 pages leave a margin. One fetch thread: the same pages of a host every run;
-# generous timeouts: a loaded machine must not lose pages.
+# run had no full sequence; with 60 pages and one host, 4,969-5,736. One fetch thread: the same pages of a host
+# every run; generous timeouts: a loaded machine must not lose pages.
 CRAWL_FLAGS = ("--allow-private --delay 0 --max-pages-per-host 60 --timeout 30 --deadline 60 --retries 1"
                " --threads 1 --per-host-concurrency 1")
 
