@@ -516,6 +516,24 @@ def test_a_heading_in_a_layout_cell_is_a_line_of_its_own():
     assert lines[3] == "datid oid OID of the database this backend is connected to", lines
 
 
+
+def test_a_name_in_divs_of_a_cell_is_its_rows_name():
+    # cppreference sets a member's linked name and its "(C++11)" mark in two divs inside a div of the cell:
+    # judged alone the name was all link and went, and the mark stood on a line of its own. The paragraphs
+    # of a div in a cell stay lines: only text straight in divs is the cell's.
+    member = ('<td><div class="t-dsc-member-div"><div><a href="{0}.html"><span class="t-lines"><span>{0}</span>'
+              '</span></a></div>{1}</div></td><td>{2} <br><span class="t-mark">(public member function)</span></td>')
+    mark = '<div><span class="t-lines"><span><span class="t-mark-rev">(C++11)</span></span></span></div>'
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><h3>See also</h3><table class="t-dsc-begin">
+<tr class="t-dsc">{member.format("emplace_back", mark, "constructs an element in-place at the end")}</tr>
+<tr class="t-dsc">{member.format("pop_back", "", "removes the last element")}</tr></table>
+<table><tr><td><div class="post"><p>{ARTICLE[1]}</p><p>{ARTICLE[2]}</p></div></td></tr></table>
+<p>{ARTICLE[3]}</p></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1:4] == ["See also", "emplace_back (C++11) | constructs an element in-place at the end (public "
+                          "member function)", "pop_back | removes the last element (public member function)"], lines
+    assert lines[4:6] == ARTICLE[1:3], lines
+
 def test_a_source_link_in_a_heading_is_not_text():
     # gi-docgen writes "Description [src]" over every symbol's text; the link's 5 characters kept the text from
     # widening past the description: 161 of 8,718 GTK pages lost their declaration, parameters and return value
@@ -585,16 +603,20 @@ alt="[main screen, package view]" /></td></tr></table><div class="longdesc-link"
     assert lines == [ARTICLE[0], ARTICLE[1]], lines
 
 
-def test_margin_paragraph_numbers_and_a_run_button_are_not_text():
+def test_margin_paragraph_numbers_a_run_button_and_a_wiki_notice_are_not_text():
     # the Ada reference manual numbers every paragraph in the margin (<div class="paranum">2/2</div>): 21% of
-    # its lines were "4", "2/2"; cppreference draws its "Run this code" button as a <div> on 1,835 pages
+    # its lines were "4", "2/2"; cppreference draws its "Run this code" button as a <div> on 1,835 pages, and
+    # tells its editors "This section is incomplete" in a MediaWiki message box (ambox) on 405
     html = f"""<html><body><div id="content"><h1>3.2 Types and Subtypes</h1>
 <div class="paranum"><a name="p1">1</a></div><div class="Normal">{ARTICLE[0]}</div>
 <div class="paranum"><a name="p2">2/2</a></div><div class="Normal">{ARTICLE[1]}</div>
 <h3>Example</h3><div class="t-example"><div class="t-example-live-link"><div class="coliru-btn coliru-btn-run-init">Run
-this code</div></div><pre>int main(void) {{ return 0; }}</pre></div></div></body></html>"""
+this code</div></div><pre>int main(void) {{ return 0; }}</pre></div>
+<table class="metadata plainlinks ambox mbox-small-left ambox-notice"><tr><td class="mbox-empty-cell"></td>
+<td class="mbox-text">This section is incomplete<br>Reason: no example of the overload taking a pointer</td></tr></table>
+<p>{ARTICLE[2]}</p></div></body></html>"""
     lines = ENGINES["density"](html).text.split("\n")
-    assert lines == [ARTICLE[0], ARTICLE[1], "Example", "int main(void) { return 0; }"], lines
+    assert lines == [ARTICLE[0], ARTICLE[1], "Example", "int main(void) { return 0; }", ARTICLE[2]], lines
 
 
 def test_a_link_that_prints_its_own_address_is_text():

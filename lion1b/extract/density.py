@@ -94,6 +94,7 @@ LIST_TAGS = {"ul", "ol"}
 # type's line is 77% link text, and every parameter lost its type.
 ITEM_TAGS = frozenset({"li", "dd"})
 CELL_TAGS = {"td", "th"}
+CELL_DIVS = 2  # divs between a <div> of text and its cell that still make it a cell of the row (_cell)
 # Javadoc (JDK 16 and later) lays out its summary tables as a grid of <div>s, one per cell, header cells first:
 # <div class="summary-table three-column-summary">. Read as a table of that many columns, a method's return
 # type, name and description stay one row ("int | port() | Returns the port."), not three lines of which the
@@ -158,8 +159,10 @@ SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "m
 # (html.longdesc), a link to the page that holds it, 31 lines in 12 of aptitude's 90 chapters in each of its 8
 # languages; the Ada reference manual's paragraph numbers ("2/2") in the margin, 21% of its lines; cppreference's
 # "Run this code" over the examples of 1,835 pages, a button drawn as a <div> (any class naming a button was tried:
-# it cost the article set 0.003 F1, a news page's share button had kept its "Most popular" rail out)
-NOT_TEXT_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link", "paranum", "coliru-btn"}
+# it cost the article set 0.003 F1, a news page's share button had kept its "Most popular" rail out); MediaWiki's
+# article message boxes (Wikipedia's {{ambox}} templates, "This section is incomplete / Reason: no example" under
+# the Example heading of 405 cppreference pages): notes to the wiki's editors
+NOT_TEXT_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link", "paranum", "coliru-btn", "ambox"}
 # ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
 # ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
 # "source" beside each item. A link to code hosted elsewhere ("read the <a>source</a> on GitHub") is prose.
@@ -482,7 +485,7 @@ def walk(body: LexborNode) -> Blocks:
         elif cls and hint is cls and tag not in BLOCK_TAGS and ("menu" in cls or "gui" in cls):
             hint = " ".join(name for name in cls.split() if not GUI_CLASS.fullmatch(name.lower())) or None
         if cls and ("viewcode" in cls or "classifier" in cls or "srclink" in cls or "click-advice" in cls
-                    or "seesrc" in cls or "longdesc" in cls or "paranum" in cls or "coliru" in cls):
+                    or "seesrc" in cls or "longdesc" in cls or "paranum" in cls or "coliru" in cls or "ambox" in cls):
             classes = cls.split()
             if NOT_TEXT_CLASSES.intersection(classes):
                 continue
@@ -891,16 +894,20 @@ def _same_list(blocks: Blocks, a: int, b: int) -> bool:
 
 
 def _cell(blocks: Blocks, i: int) -> int:
-    """The td/th a chunk belongs to (its text straight inside the cell, or in a paragraph of the cell
-    that is not code), or -1."""
+    """The td/th a chunk belongs to (its text straight inside the cell, in a paragraph of the cell that is
+    not code, or in a <div> inside divs of the cell), or -1. cppreference lays out a member's name and its
+    "(C++11)" mark in two divs inside a div of the cell: the row lost the name it describes."""
     owner = blocks.owner[i]
-    if blocks.tag[owner] not in CELL_TAGS:
-        if blocks.kind[i] == CODE:
-            return -1
+    if blocks.tag[owner] in CELL_TAGS:
+        return owner
+    if blocks.kind[i] == CODE:
+        return -1
+    wrapper, owner = blocks.tag[owner] == "div", blocks.parent[owner]
+    for _ in range(CELL_DIVS):
+        if owner < 0 or not wrapper or blocks.tag[owner] != "div":
+            break
         owner = blocks.parent[owner]
-        if owner < 0 or blocks.tag[owner] not in CELL_TAGS:
-            return -1
-    return owner
+    return owner if owner >= 0 and blocks.tag[owner] in CELL_TAGS else -1
 
 
 def _row(blocks: Blocks, i: int) -> int:
