@@ -613,7 +613,7 @@ def test_margin_paragraph_numbers_a_run_button_and_a_wiki_notice_are_not_text():
 <h3>Example</h3><div class="t-example"><div class="t-example-live-link"><div class="coliru-btn coliru-btn-run-init">Run
 this code</div></div><pre>int main(void) {{ return 0; }}</pre></div>
 <table class="metadata plainlinks ambox mbox-small-left ambox-notice"><tr><td class="mbox-empty-cell"></td>
-<td class="mbox-text">This section is incomplete<br>Reason: no example of the overload taking a pointer</td></tr></table>
+<td class="mbox-text">This section is incomplete<br>Reason: no example of the pointer overload</td></tr></table>
 <p>{ARTICLE[2]}</p></div></body></html>"""
     lines = ENGINES["density"](html).text.split("\n")
     assert lines == [ARTICLE[0], ARTICLE[1], "Example", "int main(void) { return 0; }", ARTICLE[2]], lines

@@ -226,6 +226,10 @@ HARD_NEGATIVES = [
     # aptitude's manual in every language: a Debian version with its epoch; and a revision, a pre-release
     "  -> Remove gnome-desktop-environment [1:2.18.1.1 (unstable, testing, now)]", "libfoo 2.18.1.1-2",
     "upgrade to 10.2.3.4~rc1 first", "source 10.2.3.4+dfsg",
+    # cppreference in a drivers' run: its references to the C standard's sections as list items, and C++'s
+    # inheriting constructors (546 and 12 scrubbed as addresses)
+    "References\n- 7.27.3.5 The wcsftime function (p: 439-440)\n- 7.27.3.6 The wcsftime function",
+    "struct D1 : B1 {\n    using B1::B1;", "D2 d2(0);    // calls D2::D2(int)",
 ]
 
 
@@ -403,6 +407,16 @@ def test_private_example_addresses_in_code_blocks_are_kept_prose_and_public_ones
     assert stage._counts["private_ips_kept_in_code"] == 1
     # Without code_lines (another extractor, or a hand-made record) nothing changes.
     assert stage.process({**record, "code_lines": []})["text"].split("\n")[3] == "Gateway=<IP_ADDRESS>"
+
+
+def test_an_address_in_a_list_item_or_of_more_ipv6_groups_is_still_one():
+    # a list item's marker before a section number makes it a numbered heading; not before an address whose
+    # rest of line is a host name, nor one whose first part is over 99; in IPv6 only two groups in reserved
+    # space are taken for a C++ name ("B1::B1"): an address of more groups there is written as one
+    for text, found in [("- 10.0.0.1 gw.example.org\n", ["10.0.0.1"]), ("- 192.168.1.1 The router\n", ["192.168.1.1"]),
+                        ("ping fe80::1ff:fe23:4567:890a", ["fe80::1ff:fe23:4567:890a"]), ("ping 2001::1", ["2001::1"]),
+                        ("Connection from 722c:9583:8598::8512 was", ["722c:9583:8598::8512"])]:
+        assert [text[a:b] for a, b in find_ip(text)] == found, text
 
 
 def test_a_range_of_addresses_is_two_addresses_not_a_version():

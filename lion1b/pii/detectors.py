@@ -312,11 +312,13 @@ HEADING_AFTER_RE = re.compile(r"\.\s+[\"'“„«‘‚「『(\[]?[^\W\d_]")
 # "4.14.1.1 Transactions", "4.27.2.4 IEEE 754 floating point arithmetic", "2.19.1.1 BOM: Byte Order Mark",
 # "12.3.2.1 PL_ARITY_AS_SIZE"), no word with a dot in it (a host's name: "10.0.0.1 gw.example.org", a request:
 # "GET /index.html"), and the number's first part under 100 (a chapter's; 192.168.1.1 stays an address)
-SECTION_TITLE_RE = re.compile(r" [A-Z][\w'’()/-]*(?:[ ,:;]+[\w'’()/-]+){0,8}")
+SECTION_TITLE_RE = re.compile(r" [A-Z][\w'’()/-]*(?:[ ,:;]+[\w'’()/-]+){0,8}\.?")  # a full stop may end it
 SECTION_NUMBER_RE = re.compile(r"\d\.\d\.\d\.\d")
 # A numbered heading that names a product and its version: "1.12 Erts 10.7.2.1" (Erlang/OTP's release notes,
 # one per release of each application)
 VERSION_HEADING_RE = re.compile(r"\s*\d+(?:\.\d+)+\.?\s+[A-Z][\w\-]*(?:\s+[\w\-]+){0,2}\s+\Z")
+# what may stand before a numbered heading on its line: a list item's marker, a Markdown heading's
+LINE_MARKER_RE = re.compile(r"\s*(?:[-*+•]|#{1,6})?\s*")
 MAC_RE = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){7}")
 CIDR_AFTER_RE = re.compile(r"/\d")
 
@@ -330,14 +332,19 @@ def identifies_a_host(
         return False
     if address.is_loopback or address.is_unspecified or address.is_multicast:
         return False  # nor does 0.0.0.0/8, "this network" ("#Ref<0.0.0.93>" is an Erlang reference)
+    span = text[start:end]
+    if address.version == 6 and address.is_reserved and span.count(":") == 2 and "." not in span:
+        return False  # two groups in IETF-reserved space: C++'s "using B1::B1;", "D2::D2(int)" (cppreference)
     return not (address.version == 4 and str(address).startswith(("255.", "0.")))
 
 
 def heading_number(text: str, start: int) -> bool:
     """True when the quad at start begins its line: "36.4.4.1. Handling Character Strings" (the extractors put
-    headings and table-of-contents entries on lines of their own)."""
+    headings and table-of-contents entries on lines of their own), after a list item's marker or a Markdown
+    heading's: "- 7.27.3.5 The wcsftime function (p: 439-440)", cppreference's references to the C standard,
+    546 of them scrubbed as addresses in its C pages."""
     line_start = text.rfind("\n", 0, start) + 1
-    return not text[line_start:start].strip()
+    return LINE_MARKER_RE.fullmatch(text, line_start, start) is not None
 
 
 def section_title(text: str, start: int, end: int) -> bool:
