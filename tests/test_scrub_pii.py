@@ -227,9 +227,10 @@ HARD_NEGATIVES = [
     "  -> Remove gnome-desktop-environment [1:2.18.1.1 (unstable, testing, now)]", "libfoo 2.18.1.1-2",
     "upgrade to 10.2.3.4~rc1 first", "source 10.2.3.4+dfsg",
     # cppreference in a drivers' run: its references to the C standard's sections as list items, and C++'s
-    # inheriting constructors (546 and 12 scrubbed as addresses)
+    # inheriting constructors (546 and 12 scrubbed as addresses); printf's "%+d %u" output (a phone: "+44 ...")
     "References\n- 7.27.3.5 The wcsftime function (p: 439-440)\n- 7.27.3.6 The wcsftime function",
     "struct D1 : B1 {\n    using B1::B1;", "D2 d2(0);    // calls D2::D2(int)",
+    "Decimal:        1 2 000003 0  +4 4294967295",
 ]
 
 

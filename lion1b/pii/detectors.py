@@ -152,6 +152,7 @@ ARITHMETIC_AFTER_RE = re.compile(r" ?[=+*×÷]")
 # "+ " after an operand is addition, not a country code: Maxima's polynomials ("1107200 y   + 49475840 y") and
 # sums ("decode_time (2208988800 + 1729/1000)") came out with <PHONE> terms. "+CC" numbers are written without
 # the space; a labelled "Tel. + 49 ..." is still judged by its label.
+LEADING_DIGITS_RE = re.compile(r"\d+")  # the first group of a number: its country code, or more
 BINARY_PLUS_RE = re.compile(r"[\w)\]] *\Z")
 SINGLE_DIGIT_GROUP_RE = re.compile(r"(?<!\d)\d(?!\d)")  # a phone has at most one (a country or area code)
 TIME_AFTER_RE = re.compile(r":[0-5]\d")  # the number runs into a clock time: the date and hour of a log line
@@ -185,10 +186,11 @@ def possible_international(number: str) -> bool:
     same metadata: parse() cost 20-100 µs a call, half the phone detector's time (same verdict on the 886 "+"
     candidates of a 4,000-record held-out set)."""
     digits = "".join(filter(str.isdigit, number.replace("(0)", "", 1)))  # "+44 (0)20 ...": the trunk 0 is not dialled
+    first = LEADING_DIGITS_RE.search(number)
     for k in (1, 2, 3):  # country codes are prefix-free: the first known prefix is the code
         lengths = country_lengths(int(digits[:k]))
-        if lengths is not None:
-            return len(digits) - k in lengths
+        if lengths is not None:  # ... and no separator splits it: "+4 4294967295" is printf's "%+d %u" output
+            return len(digits) - k in lengths and first is not None and len(first.group()) >= k
     return False
 
 
