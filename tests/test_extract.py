@@ -517,6 +517,30 @@ def test_a_heading_in_a_layout_cell_is_a_line_of_its_own():
 
 
 
+def test_mediawiki_highlighted_declarations_are_code_lines():
+    # cppreference writes each declaration as a MediaWiki GeSHi <span> in a table cell, its lines ended by <br>
+    # and indented with &nbsp;: they read as prose, and 21 declaration-only pages (the Ranges TS concepts) were
+    # dropped as too_few_stop_words. Inline GeSHi is inline code; a one-line declaration stays its row.
+    decl = ('<span class="mw-geshi cpp source-cpp"><span class="kw1">template</span> <span class="sy1">&lt;</span>'
+            '<span class="kw1">class</span> T<span class="sy1">&gt;</span><br>\n<span class="kw1">concept</span> '
+            '<span class="kw4">bool</span> Movable<span class="br0">()</span> <span class="br0">{</span><br>\n'
+            '&nbsp;&nbsp;&nbsp;&nbsp;<span class="kw1">return</span> ranges::<span class="me2">Swappable</span>'
+            '<span class="sy1">&lt;</span>T<span class="sy3">&amp;</span><span class="sy1">&gt;</span>'
+            '<span class="br0">()</span><span class="sy4">;</span><br>\n<span class="br0">}</span></span>')
+    one = '<span class="mw-geshi cpp source-cpp">T min() const;</span>'
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><table class="t-dcl-begin"><tbody>
+<tr class="t-dcl"><td><div>{decl}</div></td><td> (1) </td><td><span class="t-mark-rev">(ranges TS)</span></td></tr>
+<tr class="t-dcl"><td><div>{one}</div></td><td> (2) </td><td></td></tr></tbody></table>
+<p>{ARTICLE[1]} See <span class="t-c"><span class="mw-geshi cpp source-cpp">std::swap</span></span>.</p>
+</div></body></html>"""
+    out = ENGINES["density"](html)
+    lines = out.text.split("\n")
+    assert lines[1:6] == ["template <class T>", "concept bool Movable() {", "    return ranges::Swappable<T&>();",
+                          "}", "(1) | (ranges TS)"], lines
+    assert out.code_lines == [[1, 5]]
+    assert lines[6:] == ["T min() const; | (2)", ARTICLE[1] + " See std::swap."], lines
+
+
 def test_a_name_in_divs_of_a_cell_is_its_rows_name():
     # cppreference sets a member's linked name and its "(C++11)" mark in two divs inside a div of the cell:
     # judged alone the name was all link and went, and the mark stood on a line of its own. The paragraphs

@@ -542,7 +542,7 @@ def walk(body: LexborNode) -> Blocks:
             if is_link and _printed_url(href, node):
                 is_link = PRINTED_URL
                 in_urls += 1
-            is_code = tag in INLINE_CODE_TAGS
+            is_code = tag in INLINE_CODE_TAGS or (tag == "span" and cls is not None and "mw-geshi" in cls)
             line_links += bool(is_link)
             in_links += bool(is_link)
             in_code += is_code
