@@ -15,6 +15,7 @@ from lion1b.dedup.script import code_points, dominant_script, script_counts, tok
 from lion1b.dedup.stage import main, url_rank
 from lion1b.dedup.verify import (
     MAX_RENAMES,
+    MAX_SIBLING_RATIO,
     MAX_TOKENS,
     _ratio_bound,
     align,
@@ -472,6 +473,29 @@ def test_api_pages_each_naming_their_own_symbol_are_not_copies():
     headings = titled("9.3.1. The log daemon", "9.3.1. Le démon de journal")
     assert verdict(english, french, 0.5, 0.8, **headings) == "duplicate"
     assert verdict(english, french, 0.5, 0.8, headings["titles"]) == "other_title"  # the heading's words counted
+
+
+def test_sibling_pages_that_name_each_other_in_passing_are_not_copies():
+    """cppreference's sibling pages link each other under "See also" (pop_heap's page names push_heap once,
+    itself throughout): when each has sentences of its own (texts under 90% alike), a title word its own text
+    names more often than the other does tells them apart; pages more alike than that stay copies."""
+    def pair(words: int) -> tuple[list[str], list[str]]:
+        body = make_doc(random.Random(8), words)
+        push = tokens(f"void push_heap( RandomIt first, RandomIt last );\nInserts the element at the position last-1 "
+                      f"into the max heap; call push_heap after each push_back.\n{body}\nExample\nv.push_back(6);\n"
+                      "std::push_heap(v.begin(), v.end());\nSee also\npop_heap | removes the largest element")
+        pop = tokens(f"void pop_heap( RandomIt first, RandomIt last );\nSwaps the first and the last element; after "
+                     f"pop_heap the rest is a heap again.\n{body}\nExample\nstd::pop_heap(v.begin(), v.end());\n"
+                     "v.pop_back();\nSee also\npush_heap | adds an element to a max heap")
+        return push, pop
+
+    titles = ("std::push_heap", "std::pop_heap")
+    titled = {"titles": tuple(title_words(t) for t in titles), "headings": tuple(title_line(t) for t in titles)}
+    push, pop = pair(110)
+    assert align(push, pop)[0] < MAX_SIBLING_RATIO and verdict(push, pop, 0.5, 0.8) == "duplicate"
+    assert verdict(push, pop, 0.5, 0.8, **titled) == "other_title"
+    push, pop = pair(400)
+    assert align(push, pop)[0] >= MAX_SIBLING_RATIO and verdict(push, pop, 0.5, 0.8, **titled) == "duplicate"
 
 
 @pytest.mark.parametrize("num_parts", [1, 3])

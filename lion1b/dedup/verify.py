@@ -56,6 +56,10 @@ MIN_SUBJECT = 2  # a title word its own text uses this often (and the other text
 # identifier: gi-docgen titles "Gtk.ListStore.swap" and "Gtk.TreeStore.swap" name pages whose texts say
 # gtk_list_store_swap and gtk_tree_store_swap (89% alike); 1,006 of GTK 4's 5,480 pages went as copies.
 MIN_NAME_PART = 6
+# ... and, between texts less alike than this (sequence ratio), a word the other text names less often than
+# its own does: cppreference's sibling pages name each other under "See also" (pop_heap's page names push_heap
+# there and in a note, itself throughout); pages more alike are copies that differ in little more than a name
+MAX_SIBLING_RATIO = 0.9
 # Prose share in languages the kept document lacks that makes the other one a translation, not a copy.
 # Measured on the Python manual and the English Debian handbook (608 English pages): the largest share of
 # other languages langid finds is 0.042; the handbook's partly translated pages hold 0.063-0.336.
@@ -145,15 +149,17 @@ def _uses(word: str, text: str) -> int:
 
 
 def subject_words(a: list[str], b: list[str], title_a: Subject, title_b: Subject, edited: Counter[str],
-                  headings: tuple[str | None, str | None] = (None, None)) -> set[str]:
+                  headings: tuple[str | None, str | None] = (None, None), ratio: float = 1.0) -> set[str]:
     """The words that tell two titled pages' subjects apart (empty when a title is missing): in one title
     only and never in the other text, and either used ``MIN_SUBJECT`` times or more by its own text (titles
     that name different things) or, when one title contains the other, occurring in ``MAX_RENAMES`` edits
     or more (``edited``, from ``align``: a word added throughout the body, not a site name in two blocks).
     Or, when each title has such a word that its own text names at least once outside its title line
     (``headings``, from ``title_line``) and the other text never, not even inside an identifier (``_uses``),
-    those words: two API pages of one template, each naming its own symbol. A copy's text names the same
-    subject as the original's; an untranslated page under a translated heading names its own nowhere else."""
+    those words: two API pages of one template, each naming its own symbol; when the texts are less alike
+    than ``MAX_SIBLING_RATIO`` (``ratio``), the other text may name the word less often than its own. A copy's
+    text names the same subject as the original's; an untranslated page under a translated heading names its
+    own nowhere else."""
     if title_a is None or title_b is None:
         return set()
     count_a, count_b = Counter(a), Counter(b)
@@ -178,8 +184,12 @@ def subject_words(a: list[str], b: list[str], title_a: Subject, title_b: Subject
         rest_a = rest_a.replace(w.replace("_", ""), " ")
     for w in named_b & identifiers:
         rest_b = rest_b.replace(w.replace("_", ""), " ")
-    only_a = {w for w in named_a if not _uses(w, rest_b)}
-    only_b = {w for w in named_b if not _uses(w, rest_a)}
+    slack = ratio < MAX_SIBLING_RATIO  # each has sentences of its own: the other may name its word in passing
+
+    def own(named: set[str], spelled_own: str, rest_other: str) -> set[str]:
+        return {w for w in named if (n := _uses(w, rest_other)) == 0 or (slack and _uses(w, spelled_own) > n)}
+
+    only_a, only_b = own(named_a, spelled_a, rest_b), own(named_b, spelled_b, rest_a)
     return only_a | only_b if only_a and only_b else set()
 
 
@@ -216,7 +226,7 @@ def verdict(a: list[str], b: list[str], min_jaccard: float, min_sequence: float,
         return "different"
     if renames >= MAX_RENAMES:
         return "template"
-    if subject_words(a, b, *titles, edited, headings):
+    if subject_words(a, b, *titles, edited, headings, ratio):
         return "other_title"
     return "translation" if translated_share(*shares) > MIN_TRANSLATED else "duplicate"
 
