@@ -478,7 +478,8 @@ def test_api_pages_each_naming_their_own_symbol_are_not_copies():
 def test_sibling_pages_that_name_each_other_in_passing_are_not_copies():
     """cppreference's sibling pages link each other under "See also" (pop_heap's page names push_heap once,
     itself throughout): when each has sentences of its own (texts under 90% alike), a title word its own text
-    names more often than the other does tells them apart; pages more alike than that stay copies."""
+    names more often than the other does tells them apart when the titles share a word; pages more alike than
+    that stay copies."""
     def pair(words: int) -> tuple[list[str], list[str]]:
         body = make_doc(random.Random(8), words)
         push = tokens(f"void push_heap( RandomIt first, RandomIt last );\nInserts the element at the position last-1 "
@@ -489,13 +490,17 @@ def test_sibling_pages_that_name_each_other_in_passing_are_not_copies():
                      "v.pop_back();\nSee also\npush_heap | adds an element to a max heap")
         return push, pop
 
-    titles = ("std::push_heap", "std::pop_heap")
-    titled = {"titles": tuple(title_words(t) for t in titles), "headings": tuple(title_line(t) for t in titles)}
+    def titled(*titles: str) -> dict:
+        return {"titles": tuple(title_words(t) for t in titles), "headings": tuple(title_line(t) for t in titles)}
+
     push, pop = pair(110)
     assert align(push, pop)[0] < MAX_SIBLING_RATIO and verdict(push, pop, 0.5, 0.8) == "duplicate"
-    assert verdict(push, pop, 0.5, 0.8, **titled) == "other_title"
+    assert verdict(push, pop, 0.5, 0.8, **titled("std::push_heap", "std::pop_heap")) == "other_title"
+    # titles that share no word are not one family: a translated title over the same text may be such a pair
+    assert verdict(push, pop, 0.5, 0.8, **titled("push_heap", "pop_heap")) == "duplicate"
     push, pop = pair(400)
-    assert align(push, pop)[0] >= MAX_SIBLING_RATIO and verdict(push, pop, 0.5, 0.8, **titled) == "duplicate"
+    assert align(push, pop)[0] >= MAX_SIBLING_RATIO
+    assert verdict(push, pop, 0.5, 0.8, **titled("std::push_heap", "std::pop_heap")) == "duplicate"
 
 
 @pytest.mark.parametrize("num_parts", [1, 3])

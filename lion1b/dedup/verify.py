@@ -184,7 +184,10 @@ def subject_words(a: list[str], b: list[str], title_a: Subject, title_b: Subject
         rest_a = rest_a.replace(w.replace("_", ""), " ")
     for w in named_b & identifiers:
         rest_b = rest_b.replace(w.replace("_", ""), " ")
-    slack = ratio < MAX_SIBLING_RATIO  # each has sentences of its own: the other may name its word in passing
+    # siblings of one family (titles that share a word), each with sentences of its own: the other may name
+    # its word in passing. Not a translated title over a copy: "Setting Tax Report Options" and GnuCash's
+    # Italian "Impostare le opzioni per i resoconti delle tasse" over the same English text share no word.
+    slack = ratio < MAX_SIBLING_RATIO and not title_a.isdisjoint(title_b)
 
     def own(named: set[str], spelled_own: str, rest_other: str) -> set[str]:
         return {w for w in named if (n := _uses(w, rest_other)) == 0 or (slack and _uses(w, spelled_own) > n)}
