@@ -902,11 +902,10 @@ def _cell(blocks: Blocks, i: int) -> int:
         return owner
     if blocks.kind[i] == CODE:
         return -1
-    wrapper, owner = blocks.tag[owner] == "div", blocks.parent[owner]
-    for _ in range(CELL_DIVS):
-        if owner < 0 or not wrapper or blocks.tag[owner] != "div":
-            break
-        owner = blocks.parent[owner]
+    climb = CELL_DIVS if blocks.tag[owner] == "div" else 0
+    owner = blocks.parent[owner]
+    while climb and owner >= 0 and blocks.tag[owner] == "div":
+        owner, climb = blocks.parent[owner], climb - 1
     return owner if owner >= 0 and blocks.tag[owner] in CELL_TAGS else -1
 
 

@@ -187,10 +187,11 @@ def possible_international(number: str) -> bool:
     candidates of a 4,000-record held-out set)."""
     digits = "".join(filter(str.isdigit, number.replace("(0)", "", 1)))  # "+44 (0)20 ...": the trunk 0 is not dialled
     first = LEADING_DIGITS_RE.search(number)
+    group = len(first.group()) if first else 0
     for k in (1, 2, 3):  # country codes are prefix-free: the first known prefix is the code
         lengths = country_lengths(int(digits[:k]))
         if lengths is not None:  # ... and no separator splits it: "+4 4294967295" is printf's "%+d %u" output
-            return len(digits) - k in lengths and first is not None and len(first.group()) >= k
+            return len(digits) - k in lengths and group >= k
     return False
 
 
