@@ -76,6 +76,7 @@ CODE_TAGS = VERBATIM_TAGS | {"code"}
 # Apache manual's older examples and translations). At this share of its characters inside such elements,
 # a block with a <br> is code: its lines are kept, and the filter reads it as code, not prose.
 INLINE_CODE_TAGS = frozenset({"code", "tt", "samp", "kbd"})
+INLINE_CODE_CLASS = "mw-geshi"  # ... and MediaWiki's highlighted <span>: cppreference's declarations in cells
 BR_CODE_SHARE = 0.9
 # Code that a generator writes outside <pre>/<code> and names by class: Haddock's signatures (<p class="src">,
 # a synopsis entry <li class="src short">, an instance head <td class="src">), Scribble's (Racket) signature
@@ -163,6 +164,8 @@ SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "m
 # article message boxes (Wikipedia's {{ambox}} templates, "This section is incomplete / Reason: no example" under
 # the Example heading of 405 cppreference pages): notes to the wiki's editors
 NOT_TEXT_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link", "paranum", "coliru-btn", "ambox"}
+# one substring test on a class attribute before it is split: any of these names, or docutils' "classifier"
+NOT_TEXT_NAMES = re.compile("|".join(sorted(map(re.escape, NOT_TEXT_CLASSES | {"classifier"}))))
 # ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
 # ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
 # "source" beside each item. A link to code hosted elsewhere ("read the <a>source</a> on GitHub") is prose.
@@ -484,8 +487,7 @@ def walk(body: LexborNode) -> Blocks:
             hint = None
         elif cls and hint is cls and tag not in BLOCK_TAGS and ("menu" in cls or "gui" in cls):
             hint = " ".join(name for name in cls.split() if not GUI_CLASS.fullmatch(name.lower())) or None
-        if cls and ("viewcode" in cls or "classifier" in cls or "srclink" in cls or "click-advice" in cls
-                    or "seesrc" in cls or "longdesc" in cls or "paranum" in cls or "coliru" in cls or "ambox" in cls):
+        if cls and NOT_TEXT_NAMES.search(cls):
             classes = cls.split()
             if NOT_TEXT_CLASSES.intersection(classes):
                 continue
@@ -542,7 +544,7 @@ def walk(body: LexborNode) -> Blocks:
             if is_link and _printed_url(href, node):
                 is_link = PRINTED_URL
                 in_urls += 1
-            is_code = tag in INLINE_CODE_TAGS or (tag == "span" and cls is not None and "mw-geshi" in cls)
+            is_code = tag in INLINE_CODE_TAGS or (tag == "span" and cls is not None and INLINE_CODE_CLASS in cls)
             line_links += bool(is_link)
             in_links += bool(is_link)
             in_code += is_code
