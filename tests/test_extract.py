@@ -778,11 +778,13 @@ def test_a_menu_line_between_brs_goes_and_code_lines_of_links_stay():
 {ARTICLE[0]}<br><br>{ARTICLE[1]}<br>
 <a href="#l">Lifetime</a> <code>:</code> <a href="#b">LifetimeBounds</a><br>
 ) -&gt; <a href="#r">Result</a>&lt;(), <a href="#e">TryReserveError</a>&gt;<br>
+<a href="#s">simple_expression</a> [<a href="#o">relational_operator</a> <a href="#s">simple_expression</a>]<br>
 {ARTICLE[2]}<p><hr><i>The Haskell 98 Report</i><br>{menu}<br>December 2002</p></body></html>"""
     lines = ENGINES["density"](html).text.split("\n")
     assert not any("contents" in line for line in lines) and "" not in lines  # "<br><br>": no blank line
     assert lines[lines.index(ARTICLE[1]) + 1:lines.index(ARTICLE[2])] == [
-        "Lifetime : LifetimeBounds", ") -> Result<(), TryReserveError>"]
+        "Lifetime : LifetimeBounds", ") -> Result<(), TryReserveError>",
+        "simple_expression [relational_operator simple_expression]"]  # a grammar's optional part, the Ada manual
 
 
 def test_a_sentence_of_cross_references_is_prose():
@@ -1272,6 +1274,115 @@ def test_a_texinfo_nav_table_is_page_chrome():
     text = ENGINES["density"](html).text
     assert "Tweaking output" not in text and "Templates" not in text
     assert all(p in text for p in ARTICLE)
+
+
+def fpdoc_page(title: str, summary: str, *sections: str) -> str:
+    """A page as fpdoc writes Free Pascal's reference: a bar table above the h1, everything in <body>."""
+    bar = ('<table class="bar"><tr><td><b>[<a href="index.html">Overview</a>][<a href="index-3.html">Types</a>]'
+           '[<a href="index-4.html">Classes</a>][<a href="index-8.html">Index</a>]</b></td><td align="right">'
+           '<span class="bartitle">Reference for unit \'Classes\' (<a href="../index.html">#rtl</a>)</span></td>'
+           '</tr></table>')
+    return f"<html><body>{bar}<h1>{title}</h1><p>{summary}</p>{''.join(sections)}</body></html>"
+
+
+def test_a_bar_row_of_bracketed_links_is_chrome_and_the_summary_under_the_h1_stays():
+    # fpdoc opens every page with "[Overview][Types][Classes][Index] | Reference for unit 'Classes' (#rtl)":
+    # a row under the row link limit, kept on 1,743 of 1,744 pages. Its menu cell is a menu line, what is left
+    # above the headline is an edge; the page's one-line summary under the h1 stays (it had only stayed because
+    # the bar row stopped the edge trimming). A cell of links between commas or spaces is a data cell: a name
+    # and its footnote in docutils' tables. A table of several rows above the headline is data (a PEP's header).
+    data = ('<table><tr><td><a href="a.html">TList</a>, <a href="b.html">TFPList</a></td><td>lists of pointers'
+            '</td></tr><tr><td><a href="i.txt">isogrk4.txt</a>  <a class="footnote-reference" href="#f1">[1]</a>'
+            '</td><td>Greek Symbols</td></tr><tr><td><a href="http://a.example/14565">http://a.example/14565</a>/'
+            '<a href="https://b.example/msg70.html">https://b.example/msg70.html</a></td><td>threads</td></tr></table>')
+    html = fpdoc_page("TStrings", "Class to manage arrays or collections of strings",
+                      f"<h2>Description</h2><p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p><h2>See also</h2>{data}")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[:2] == ["Class to manage arrays or collections of strings", "Description"]
+    assert not any("Overview" in line or "Reference for unit" in line for line in lines)
+    assert lines[-3:] == ["TList, TFPList | lists of pointers", "isogrk4.txt [1] | Greek Symbols",
+                          "http://a.example/14565/https://b.example/msg70.html | threads"]  # addresses are text
+    constant = fpdoc_page("POLLIN", "Data is available for reading", "<h2>Declaration</h2><p>Source position: "
+                          "ostypes.inc line 214</p><table><tr><td><p><tt>const POLLIN = $0001;</tt></p></td></tr>"
+                          "</table>")
+    assert ENGINES["density"](constant).text.startswith("Data is available for reading\nDeclaration\n")
+    pep = ('<html><body><table class="rfc2822"><tr><th>PEP:</th><td>256</td></tr><tr><th>Title:</th><td>Docstring '
+           f'Processing System Framework</td></tr></table><h1>Abstract</h1><p>{ARTICLE[0]}</p><h1>Rationale</h1>'
+           f'<p>{ARTICLE[1]}</p></body></html>')
+    assert ENGINES["density"](pep).text.startswith("PEP: | 256\nTitle: | Docstring Processing System Framework\n")
+
+
+def test_a_badge_or_a_contents_title_above_the_first_section_is_still_an_edge():
+    # A paragraph alone before the first section heading is kept as the page's summary, but gi-docgen's
+    # "since: 4.8" badge is a label, and "Contents" is the title of a table of contents whose links went.
+    sections = f"<h4>Declaration</h4><p>{ARTICLE[0]}</p><h4>Description</h4><p>{ARTICLE[1]}</p>"
+    badge = f'<html><body><h1>ContentFit</h1><p><span class="emblem">since: 4.8</span></p>{sections}</body></html>'
+    toc = ('<html><body><h1>LLVM-style RTTI</h1><div class="contents"><p class="topic-title">Contents</p><ul>'
+           f'<li><a href="#a">Declaration</a></li><li><a href="#b">Description</a></li></ul></div>{sections}'
+           '</body></html>')
+    for html in (badge, toc):
+        assert ENGINES["density"](html).text.startswith("Declaration\n")
+
+
+def test_a_grammar_production_is_code():
+    # The Ada manual writes its syntax as <br>-ended lines indented with &nbsp;, every nonterminal linked: as
+    # prose, 7 of the 9 productions on its page on expressions were dropped as link lists.
+    def nt(name: str) -> str:
+        return f'<span class="swiss"><a href="#{name}">{name}</a></span>'
+
+    relation = (f'<div class="Indented1">{nt("relation")}<span class="swiss">&nbsp;::=&nbsp;</span><br>'
+                f'&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;{nt("simple_expression")}&nbsp;[{nt("relational_operator")}&nbsp;'
+                f'{nt("simple_expression")}]<br>&nbsp;&nbsp;&nbsp;|&nbsp;{nt("raise_expression")}</div>')
+    one = (f'<div class="Indented1">{nt("term")} ::= {nt("factor")} {{{nt("multiplying_operator")} '
+           f'{nt("factor")}}}</div>')
+    html = (f"<html><body><div class='body'><h1>4.4 Expressions</h1><p>{ARTICLE[0]}</p><h4>Syntax</h4>"
+            f"{relation}{one}<p>{ARTICLE[1]}</p></div></body></html>")
+    result = ENGINES["density"](html)
+    lines = result.text.split("\n")
+    assert lines[lines.index("Syntax") + 1:lines.index(ARTICLE[1])] == [
+        "relation ::=", "     simple_expression [relational_operator simple_expression]", "   | raise_expression",
+        "term ::= factor {multiplying_operator factor}"]
+    start = lines.index("relation ::=")
+    assert result.code_lines == [[start, start + 4]]  # code, exempt from the filter's prose rules
+
+
+def test_a_row_of_separators_alone_is_a_drawing():
+    # fpdoc's inheritance tree: a "|" row between each class and its parent came out as 1,039 lines "|"
+    tree = "<tr><td align=\"center\">|</td></tr>".join(
+        f'<tr><td><p><tt><a href="{name.lower()}.html">{name}</a></tt></p></td><td><p>&nbsp;</p></td>'
+        f'<td><p class="cmt">{what}</p></td></tr>'
+        for name, what in [("TStringList", "Default implementation of TStrings"),
+                           ("TStrings", "Class to manage arrays or collections of strings"),
+                           ("TPersistent", "Base class for streaming system")])
+    html = fpdoc_page("TStringList", "Default implementation of TStrings.", f"<p>{ARTICLE[0]}</p>",
+                      f"<h2>Inheritance</h2><table>{tree}</table><p>{ARTICLE[1]}</p><table><tr><td>- | -</td>"
+                      "<td>—</td></tr><tr><td>0</td><td>-</td></tr></table>")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[lines.index("Inheritance") + 1:lines.index(ARTICLE[1])] == [
+        "TStringList | Default implementation of TStrings", "TStrings | Class to manage arrays or collections of "
+        "strings", "TPersistent | Base class for streaming system"]
+    assert lines[-1] == "0 | -"  # a row with a value keeps its separators
+
+
+def test_the_parts_of_a_docbook_book_on_one_page_are_one_text():
+    # CLISP's implementation notes: a DocBook book of 5 parts on one page. A part scores only the paragraphs
+    # within three levels of it; the one that won was a fifth of the book, too small to widen to it, and 2 of
+    # the 5 parts were kept (248,000 of trafilatura's 663,029 characters).
+    def chapter(k: int, depth: int) -> str:
+        body = "".join(f"<p>{p} Chapter {k}.</p>" for p in ARTICLE * (2 if depth == 1 else 1))
+        for level in range(depth):
+            body = f'<div class="sect{level + 1}"><h{level + 3}>{k}.{level} Section</h{level + 3}>{body}</div>'
+        return f'<div class="chapter"><h2>Chapter {k}</h2>{body}</div>'
+
+    toc = "".join(f'<dt><a href="#c{k}">Chapter {k}</a></dt>' for k in range(22))
+    shapes = [(0, 2, 1), *((2 + 4 * n, 4, 3) for n in range(5))]  # (first chapter, chapters, section depth)
+    parts = [f'<div class="part"><h1>Part {n}</h1>{"".join(chapter(first + k, depth) for k in range(count))}</div>'
+             for n, (first, count, depth) in enumerate(shapes)]
+    html = (f'<html><body><div class="book"><div class="titlepage"><h1>Implementation Notes</h1></div>'
+            f'<div class="toc"><dl>{toc}</dl></div><div class="preface"><h1>Overview</h1><p>{ARTICLE[3]} Preface.'
+            f'</p></div>{"".join(parts)}</div></body></html>')
+    text = ENGINES["density"](html).text
+    assert all(f"{ARTICLE[0]} Chapter {k}." in text for k in range(22)) and f"{ARTICLE[3]} Preface." in text
 
 
 def test_the_first_section_heading_at_the_top_of_the_text_is_kept():

@@ -64,8 +64,14 @@ INHERITED = re.compile(r"\bancestor-(?:methods|properties|signals)\b")
 GUTTER_CLASS = re.compile(r"line-?no|\blines\b|line-numbers|gutter")
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
 # Between links, a menu line has only separators: "top | back | next | contents" above and below every
-# chapter of the Haskell report, written as a <br>-ended line of the chapter's text.
-NAV_SEPARATORS = re.compile(r"[\s|·•/»«–—-]*")  # not brackets, arrows or commas: ") -> Result<(), E>" is code
+# chapter of the Haskell report, written as a <br>-ended line of the chapter's text, and a table cell is such a
+# line too: fpdoc (Free Pascal's reference) opens every page with a bar row "[Overview][Types][Classes][Index] |
+# Reference for unit 'Classes' (#rtl)", under the row link limit, kept on 1,743 of its 1,744 pages. Square
+# brackets are separators when they enclose every link (BRACKETED): in a grammar they mark what is optional
+# (the Ada manual's "simple_expression [relational_operator simple_expression]", all three linked).
+# Parentheses, arrows and commas never are: ") -> Result<(), E>" is code.
+NAV_SEPARATORS = re.compile(r"[\s|·•/»«–—\[\]-]*")
+BRACKETED = re.compile(r"[\s|]*(?:\[[^\[\]]*\][\s|]*)+")
 MIN_PARAGRAPH_CHARS = 25  # shorter blocks (labels, dates, buttons) do not vote for a container
 SIBLING_PARAGRAPH_CHARS, SIBLING_PARAGRAPH_LINKS = 80, 0.25  # readability's rule for <p> siblings of the best
 RETRY_BELOW_CHARS = 500  # readability's threshold for "the strict pass found too little, relax the rules"
@@ -78,6 +84,11 @@ CODE_TAGS = VERBATIM_TAGS | {"code"}
 INLINE_CODE_TAGS = frozenset({"code", "tt", "samp", "kbd"})
 INLINE_CODE_CLASS = "mw-geshi"  # ... and MediaWiki's highlighted <span>: cppreference's declarations in cells
 BR_CODE_SHARE = 0.9
+# A block that opens with "name ::=" is a grammar's production, code: the Ada manual writes its syntax as
+# <br>-ended lines indented with &nbsp; in a <div>, every nonterminal linked, and as prose the links made most
+# productions of several lines a link list, dropped (7 of the 9 on the page on expressions). XML's numbered
+# productions ("[1] document ::= prolog element Misc*") are such blocks too.
+PRODUCTION = re.compile(r"\s*(?:\[\d+\]\s*)?[\w<>'.-]+\s*::=")
 # Code that a generator writes outside <pre>/<code> and names by class: Haddock's signatures (<p class="src">,
 # a synopsis entry <li class="src short">, an instance head <td class="src">), Scribble's (Racket) signature
 # boxes (<table class="boxed RBoxed">) and code (<blockquote class="SCodeFlow">: a <p>, or <table
@@ -128,6 +139,9 @@ TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "
 ADMONITION_CLASSES = frozenset({"note", "tip", "warning", "caution", "important", "admonition", "hint",
                                 "attention", "danger"})
 LABEL_CHARS = 40  # a label longer than this is a sentence or a heading, never merged
+# a label: one or two words and a colon ("since: 4.8", "Release date: 2022-10-13"), not a summary with a colon
+# further on ("File (#rtl.baseunix.stat record) mode: Block device")
+LABEL = re.compile(r"\S+(?: \S+)?[:：]\s")
 # A heading's permalink ("¶" after every Sphinx heading and API signature, "#" on Hugo, "§", an icon font's
 # private-use glyph on MkDocs' readthedocs theme) or a footnote's "↩": an in-page link whose whole text is
 # one or two characters, neither a letter nor a digit, is a mark, not text ("[1]" is kept).
@@ -139,8 +153,13 @@ SLUG_ID_TAGS = frozenset({"section", "h1", "h2", "h3", "h4", "h5", "h6", "dt"})
 # The class names DocBook, AsciiDoc, docutils and Texinfo give a section's <div>: one per heading, like HTML5
 # <section>. Texinfo's makeinfo nests a page's subsections in its section: Maxima's manual puts a section of
 # 7 subsections, 35 functions, on one page, and the text kept one subsection (6,068 of 27,153 characters).
+# DocBook's divisions of a book are sections too: CLISP's implementation notes, a book of 5 parts on one page
+# (663,029 characters by trafilatura), kept 2 of its parts (248,000): a part scores only the paragraphs within
+# three levels, and the one that won was a fifth of the book, too small to widen to it.
 SECTION_CLASSES = frozenset({"section", "sect1", "sect2", "sect3", "sect4", "sect5", "refsect1", "refsect2",
-                             "refsect3", "simplesect", "chapter", "subsection", "subsubsection", "appendix",
+                             "refsect3", "simplesect", "chapter", "part", "partintro", "preface", "reference",
+                             "refentry", "glossary", "bibliography", "colophon", "subsection", "subsubsection",
+                             "appendix",
                              "appendixsec", "appendixsubsec", "appendixsubsubsec", "unnumbered", "unnumberedsec",
                              "unnumberedsubsec", "unnumberedsubsubsec"})
 
@@ -345,7 +364,7 @@ def walk(body: LexborNode) -> Blocks:
     pending_links = pending_code = pending_urls = 0
     # the <br>-ended line being read: where it starts in pending, its links, their characters, other text
     line_start = line_links = line_link_chars = 0
-    line_plain = False
+    line_plain = line_marked = False  # ... and whether a separator between its links is more than a space
     verbatim = 0  # depth inside <pre>: everything below is one code chunk, whitespace kept
     classed = 0  # depth inside blocks of CODE_CLASS: code, its whitespace collapsed but for &nbsp;
     gutters = 0  # depth inside blocks named for line numbers (GUTTER_CLASS)
@@ -355,18 +374,24 @@ def walk(body: LexborNode) -> Blocks:
     grids: list[list[int]] = []  # open grid tables: [block, columns, cells so far, current row]
     next_item = (0, 0)  # the list item whose first chunk is still to come
 
-    def end_line(judge: bool = True) -> None:
-        """Drop the <br>-ended line just read when it is a menu: two or more links and only separators."""
-        nonlocal pending_links, line_links, line_link_chars, line_plain
-        if judge and line_links >= 2 and not line_plain:
-            del pending[max(line_start - 1, 0):]  # with the <br> before it
-            pending_links -= line_link_chars
+    def end_line(judge: bool = True, cell: bool = False) -> None:
+        """Drop the <br>-ended line (or table cell) just read when it is a menu: two or more links and only
+        separators (square brackets only around every link); in a cell, visible ones: a data cell can hold two
+        links between spaces, a name and its footnote ("isogrk4.txt [1]" in docutils' tables)."""
+        nonlocal pending_links, line_links, line_link_chars, line_plain, line_marked
+        if judge and line_links >= 2 and not line_plain and (line_marked or not cell):
+            line = "".join(pending[line_start:])
+            if ("[" not in line and "]" not in line) or BRACKETED.fullmatch(line):
+                del pending[max(line_start - 1, 0):]  # with the <br> before it
+                pending_links -= line_link_chars
         line_links = line_link_chars = 0
-        line_plain = False
+        line_plain = line_marked = False
 
     def flush(owner: int) -> None:
         nonlocal pending_links, pending_code, pending_urls, next_item, line_start
-        end_line(judge=line_start > 0)  # a line after a <br> is the block's last line; no <br>, no line
+        # a line after a <br> is the block's last line; no <br>, no line, but for a table cell (see NAV_SEPARATORS)
+        cell = line_start == 0 and blocks.tag[owner] in CELL_TAGS
+        end_line(judge=line_start > 0 or cell, cell=cell)
         line_start = 0
         if pending:
             raw = "".join(pending)
@@ -374,7 +399,7 @@ def walk(body: LexborNode) -> Blocks:
                 text, kind = _verbatim(raw), CODE
                 if gutters and line_number_gutter(text):
                     text = ""
-            elif classed:
+            elif classed or PRODUCTION.match(raw):
                 text, kind = _classed_code(raw), CODE
             elif (pending_code and BR in raw
                   and pending_code >= BR_CODE_SHARE * _size(SPACES.sub("", raw).replace(BR, ""))):
@@ -447,6 +472,7 @@ def walk(body: LexborNode) -> Blocks:
                         pending_urls += size
                 elif not line_plain and not verbatim:  # code is never a separator (":" in a grammar rule)
                     line_plain = in_code > 0 or NAV_SEPARATORS.fullmatch(text) is None
+                    line_marked = line_marked or not text.isspace()
                 if in_code:
                     pending_code += _size(SPACES.sub("", text))
             continue
@@ -544,6 +570,8 @@ def walk(body: LexborNode) -> Blocks:
             if is_link and _printed_url(href, node):
                 is_link = PRINTED_URL
                 in_urls += 1
+                line_plain = True  # an address the reader sees is text: two of them make no menu (CLISP's
+                # "http://thread.gmane.org/gmane.comp.lib.gnulib.bugs/14565/https://lists.gnu.org/...")
             is_code = tag in INLINE_CODE_TAGS or (tag == "span" and cls is not None and INLINE_CODE_CLASS in cls)
             line_links += bool(is_link)
             in_links += bool(is_link)
@@ -686,9 +714,12 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     item_chunks: dict[int, int] = {}
     # a link that prints its own address is text here: a bibliography's entry, a list of URLs to read
     shown = [links - urls for links, urls in zip(blocks.link_chars, blocks.url_chars, strict=True)]
+    # a row of separators alone is a drawing: fpdoc's inheritance tree has a "|" row between two classes
+    drawn: dict[int, bool] = {}
     for i, (text, links) in enumerate(zip(blocks.text, shown, strict=True)):
         row = _row(blocks, i)
         if row >= 0:
+            drawn[row] = drawn.get(row, True) and NAV_SEPARATORS.fullmatch(text) is not None
             row_text[row] = row_text.get(row, 0) + _size(text)
             row_links[row] = row_links.get(row, 0) + links
         elif (li := blocks.in_item[i]) >= 0:
@@ -700,6 +731,8 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
         if kept[owner] and not dead[owner]:
             row = _row(blocks, i)
             limit = MAX_LINK_SHARE
+            if row >= 0 and drawn[row]:
+                continue
             if row >= 0:
                 text_chars, links, limit = row_text[row], row_links[row], MAX_ROW_LINK_SHARE
             else:
@@ -762,11 +795,14 @@ def _revive(blocks: Blocks, dead: list[bool], kept: list[bool]) -> list[bool]:
     return still_dead
 
 
-def _edge(blocks: Blocks, i: int) -> bool:
+def _edge(blocks: Blocks, i: int, above_headline: bool = False) -> bool:
     """A short line without a sentence's end: a dateline, a byline, a label ("Tags:"). A sentence that
-    leads in to what follows ("The INSERT statement is used to populate a table with rows:") is text."""
-    text = blocks.text[i]
-    return (blocks.kind[i] == TEXT and _row(blocks, i) < 0 and len(text) < EDGE_CHARS
+    leads in to what follows ("The INSERT statement is used to populate a table with rows:") is text. A table
+    row is an edge only as a bar above the page's headline, a table of one row: what fpdoc's keeps once its
+    menu cell is gone ("Reference for unit 'Classes' (#rtl)"); a PEP's header rows ("PEP: | 256") are data."""
+    text, row = blocks.text[i], _row(blocks, i)
+    return (blocks.kind[i] == TEXT and len(text) < EDGE_CHARS
+            and (row < 0 or (above_headline and _one_row(blocks, row)))
             and not text.endswith(TERMINAL_PUNCTUATION)
             and not (text.endswith((":", "："))
                      and len(text.split()) + len(_WIDE.findall(text)) // 2 >= LEAD_IN_WORDS))
@@ -779,11 +815,12 @@ def _trim(blocks: Blocks, chunks: list[int], page_title: str = "") -> tuple[str,
     sit inside article containers. Code is never an edge."""
     h1s = [i for i in range(len(blocks.text)) if blocks.tag[blocks.owner[i]] == "h1"]
     body = [i for i in chunks if blocks.tag[blocks.owner[i]] != "h1"]
-    headline = ""
+    headline, headline_at = "", -1
     if body:
         before = [i for i in h1s if i < body[0]]
         inside = [i for i in h1s if body[0] < i < body[-1]]
-        headline = blocks.text[before[-1]] if before else blocks.text[inside[0]] if inside else ""
+        headline_at = before[-1] if before else inside[0] if inside else -1
+        headline = blocks.text[headline_at] if headline_at >= 0 else ""
         if _site_name(headline, page_title):
             headline = ""
         # the other h1s inside the text are its sections' headings (the Lua manual: "2 – Basic Concepts")
@@ -792,8 +829,9 @@ def _trim(blocks: Blocks, chunks: list[int], page_title: str = "") -> tuple[str,
             body = sorted(sections.union(body))
     name = _name_above(blocks, before[-1], body[0]) if body and before else -1
     start, end = 0, len(body)
-    while (name < 0 and start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start])
+    while (name < 0 and start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start], body[start] < headline_at)
            and not _heads(blocks, body, start) and not _names(blocks, body, start)
+           and not _summary(blocks, body, start)
            and not _section_heading(blocks, body, start, page_title)):
         start += 1
     while end > max(start, len(body) - MAX_EDGE_LINES) and _edge(blocks, body[end - 1]):
@@ -829,6 +867,16 @@ def _heads(blocks: Blocks, chunks: list[int], k: int) -> bool:
     owner = blocks.owner[chunks[k]]
     return (blocks.tag[owner] == "dt" and k + 1 < len(chunks)
             and _inside(blocks, blocks.owner[chunks[k + 1]], blocks.parent[owner]))
+
+
+def _summary(blocks: Blocks, chunks: list[int], k: int) -> bool:
+    """Whether chunk ``k`` is a paragraph standing alone right above a heading: the page's one-line summary
+    (fpdoc's "Read a string from a stream" between the h1 and "Declaration"), not a dateline, which the
+    article's first paragraph (or a dek) follows, nor a label (gi-docgen's "since: 4.8" badge above
+    "Declaration"), nor the title of a table of contents whose links went."""
+    return (blocks.tag[blocks.owner[chunks[k]]] == "p" and not LABEL.match(blocks.text[chunks[k]])
+            and k + 1 < len(chunks) and chunks[k + 1] == chunks[k] + 1
+            and blocks.tag[blocks.owner[chunks[k + 1]]] in HEADING_LEVEL)
 
 
 def _section_heading(blocks: Blocks, chunks: list[int], k: int, page_title: str) -> bool:
@@ -1058,6 +1106,12 @@ def _cells(blocks: Blocks, chunks: list[int], k: int, row: int, labels: dict[int
             cell = _cell(blocks, chunks[k])
         k += 1
     return cells, k
+
+
+def _one_row(blocks: Blocks, row: int) -> bool:
+    """Whether a row is the only one of its table."""
+    table = _table(blocks, row)
+    return sum(tag == "tr" and _table(blocks, e) == table for e, tag in enumerate(blocks.tag)) == 1
 
 
 def _table(blocks: Blocks, row: int) -> int:
