@@ -1346,6 +1346,26 @@ def test_a_grammar_production_is_code():
     assert result.code_lines == [[start, start + 4]]  # code, exempt from the filter's prose rules
 
 
+def test_of_hidden_alternatives_that_a_script_picks_from_the_last_is_kept():
+    # LibreOffice's help hides each platform's variant of a key name and of a code example and unhides one by
+    # the reader's platform: with none kept, every Basic example and the "Ctrl" of every shortcut were lost.
+    # A hidden element with visible siblings (a closed dialog, a folded panel) is still not text.
+    keys = ('<span class="switchinline"><span hidden="true" class="MAC">Command</span>'
+            '<span hidden="true" id="default1">Ctrl</span></span>')
+    example = ('<span class="switch"><span hidden="true" class="WIN"><div class="bascode"><pre><code>Sub Main\n'
+               '    Open "C:\\Temp.txt" For Output As i\nEnd Sub</code></pre></div></span>\n<span hidden="true" '
+               'id="default2"><div class="bascode"><pre><code>Sub Main\n    Open "~/temp.txt" For Output As i\n'
+               'End Sub</code></pre></div></span></span>')
+    html = (f'<html><body><div id="DisplayArea"><h1>Full Screen</h1><p>{ARTICLE[0]} Press {keys}+Shift+J to '
+            f'switch.</p><div><p hidden>A dialog that is never shown.</p><p>{ARTICLE[1]}</p></div>{example}'
+            f'<p>{ARTICLE[2]}</p></div></body></html>')
+    lines = ENGINES["density"](html).text.split("\n")
+    assert f"{ARTICLE[0]} Press Ctrl+Shift+J to switch." in lines and "Command" not in " ".join(lines)
+    assert lines[lines.index(ARTICLE[1]) + 1:lines.index(ARTICLE[2])] == [
+        "Sub Main", '    Open "~/temp.txt" For Output As i', "End Sub"]
+    assert "never shown" not in " ".join(lines)
+
+
 def test_a_row_of_separators_alone_is_a_drawing():
     # fpdoc's inheritance tree: a "|" row between each class and its parent came out as 1,039 lines "|"
     tree = "<tr><td align=\"center\">|</td></tr>".join(

@@ -277,6 +277,21 @@ def _hidden(attrs: dict[str, str | None]) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
+def _default_alternative(node: LexborNode) -> bool:
+    """Whether a hidden element is the last of sibling elements that are all hidden: alternatives of which a
+    script shows one. LibreOffice's help hides each platform's variant (Windows, macOS, the default, last) of
+    a key name and of a code example, and unhides one by the reader's platform: with none kept, every Basic
+    example and the "Ctrl" of every shortcut ("+Shift+J") were lost. The last one, the default, is kept."""
+    sibling = node.next
+    while sibling is not None:
+        if sibling.tag not in ("-text", "-comment"):
+            return False
+        sibling = sibling.next
+    parent = node.parent
+    others = [child for child in parent.iter() if child.mem_id != node.mem_id] if parent is not None else []
+    return bool(others) and all("hidden" in child.attributes for child in others)
+
+
 @dataclass
 class Blocks:
     """The page as a flat table: block elements (parent index, tag, class weight, unlikely flag) in
@@ -486,7 +501,8 @@ def walk(body: LexborNode) -> Blocks:
             pending.append(BR)
             continue
         attrs = node.attributes
-        if ((("hidden" in attrs or "aria-hidden" in attrs or "style" in attrs) and _hidden(attrs))
+        if ((("hidden" in attrs or "aria-hidden" in attrs or "style" in attrs) and _hidden(attrs)
+             and not ("hidden" in attrs and _default_alternative(node)))
                 or attrs.get("role") in SKIP_ROLES):
             continue
         if verbatim:  # inside <pre> every element is inline: its text joins the block as written
