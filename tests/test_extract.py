@@ -1356,14 +1356,17 @@ def test_of_hidden_alternatives_that_a_script_picks_from_the_last_is_kept():
                '    Open "C:\\Temp.txt" For Output As i\nEnd Sub</code></pre></div></span>\n<span hidden="true" '
                'id="default2"><div class="bascode"><pre><code>Sub Main\n    Open "~/temp.txt" For Output As i\n'
                'End Sub</code></pre></div></span></span>')
+    writer = ('<p><span class="switchinline"><span hidden="true" class="WRITER">Double-click the Page Style field '
+              'to open the Page Style dialog.</span></span></p>')  # a lone variant: text for one application
     html = (f'<html><body><div id="DisplayArea"><h1>Full Screen</h1><p>{ARTICLE[0]} Press {keys}+Shift+J to '
             f'switch.</p><div><p hidden>A dialog that is never shown.</p><p>{ARTICLE[1]}</p></div>{example}'
-            f'<p>{ARTICLE[2]}</p></div></body></html>')
+            f'<p>{ARTICLE[2]}</p>{writer}</div></body></html>')
     lines = ENGINES["density"](html).text.split("\n")
     assert f"{ARTICLE[0]} Press Ctrl+Shift+J to switch." in lines and "Command" not in " ".join(lines)
     assert lines[lines.index(ARTICLE[1]) + 1:lines.index(ARTICLE[2])] == [
         "Sub Main", '    Open "~/temp.txt" For Output As i', "End Sub"]
     assert "never shown" not in " ".join(lines)
+    assert lines[-1] == "Double-click the Page Style field to open the Page Style dialog."
 
 
 def test_a_row_of_separators_alone_is_a_drawing():

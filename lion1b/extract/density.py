@@ -185,6 +185,7 @@ SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "m
 NOT_TEXT_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link", "paranum", "coliru-btn", "ambox"}
 # one substring test on a class attribute before it is split: any of these names, or docutils' "classifier"
 NOT_TEXT_NAMES = re.compile("|".join(sorted(map(re.escape, NOT_TEXT_CLASSES | {"classifier"}))))
+SWITCH_CLASSES = frozenset({"switch", "switchinline"})  # LibreOffice's help: alternatives (_default_alternative)
 # ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
 # ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
 # "source" beside each item. A link to code hosted elsewhere ("read the <a>source</a> on GitHub") is prose.
@@ -281,14 +282,21 @@ def _default_alternative(node: LexborNode) -> bool:
     """Whether a hidden element is the last of sibling elements that are all hidden: alternatives of which a
     script shows one. LibreOffice's help hides each platform's variant (Windows, macOS, the default, last) of
     a key name and of a code example, and unhides one by the reader's platform: with none kept, every Basic
-    example and the "Ctrl" of every shortcut ("+Shift+J") were lost. The last one, the default, is kept."""
+    example and the "Ctrl" of every shortcut ("+Shift+J") were lost. The last one, the default, is kept. It
+    names such a group `switch` or `switchinline`, and a lone hidden child of one is text for one of its
+    applications ("Double-click the Page Style field ..." for Writer, then for Calc, Impress and Draw): a
+    page of four such paragraphs came out as its first sentence."""
     sibling = node.next
     while sibling is not None:
         if sibling.tag not in ("-text", "-comment"):
             return False
         sibling = sibling.next
     parent = node.parent
-    others = [child for child in parent.iter() if child.mem_id != node.mem_id] if parent is not None else []
+    if parent is None:
+        return False
+    if parent.attributes.get("class") in SWITCH_CLASSES:
+        return True
+    others = [child for child in parent.iter() if child.mem_id != node.mem_id]
     return bool(others) and all("hidden" in child.attributes for child in others)
 
 
