@@ -1369,6 +1369,22 @@ def test_of_hidden_alternatives_that_a_script_picks_from_the_last_is_kept():
     assert lines[-1] == "Double-click the Page Style field to open the Page Style dialog."
 
 
+@pytest.mark.parametrize("box", ['<div class="howtogetbody"><p>Choose View - Master Slide.</p></div>',
+                                 '<div class="note"><div class="notetext"><p>Choose View - Master Slide.</p></div>'
+                                 '</div>'], ids=["howtogetbody", "notetext"])
+def test_a_box_named_body_or_text_without_a_separator_does_not_win_the_page(box):
+    # LibreOffice's help puts a command's menu path in <div class="howtogetbody"> and its notes in "notetext":
+    # the class weighed for the block as readability's "body" and "text" would (+25), the one-line box won the
+    # page, and the command pages came out as their first sentence (22 of 294 English pages under half of
+    # trafilatura's text). "post-body", "card-body", "articleBody" still weigh.
+    sections = "".join(f'<div class="embedded"><h2><a href="m{k}.html">Master {k}</a></h2><p>{p}</p></div>'
+                       for k, p in enumerate(ARTICLE[1:]))
+    html = (f'<html><body><div id="DisplayArea"><h1>Master View</h1><p>{ARTICLE[0]}</p><div class="howtoget">'
+            f'{box}</div>{sections}</div></body></html>')
+    text = ENGINES["density"](html).text
+    assert all(p in text for p in ARTICLE) and "Choose View - Master Slide." in text
+
+
 def test_a_row_of_separators_alone_is_a_drawing():
     # fpdoc's inheritance tree: a "|" row between each class and its parent came out as 1,039 lines "|"
     tree = "<tr><td align=\"center\">|</td></tr>".join(
