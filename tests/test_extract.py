@@ -1278,19 +1278,20 @@ def test_a_texinfo_nav_table_is_page_chrome():
 
 def fpdoc_page(title: str, summary: str, *sections: str) -> str:
     """A page as fpdoc writes Free Pascal's reference: a bar table above the h1, everything in <body>."""
-    bar = ('<table class="bar"><tr><td><b>[<a href="index.html">Overview</a>][<a href="index-3.html">Types</a>]'
-           '[<a href="index-4.html">Classes</a>][<a href="index-8.html">Index</a>]</b></td><td align="right">'
+    bar = ('<table class="bar"><tr><td><b>[<a href="index.html">Overview</a>][<a href="index-2.html">Constants</a>]'
+           '[<a href="index-3.html">Types</a>][<a href="index-4.html">Classes</a>][<a href="index-5.html">Procedures '
+           'and functions</a>][<a href="index-8.html">Index</a>]</b></td><td align="right">'
            '<span class="bartitle">Reference for unit \'Classes\' (<a href="../index.html">#rtl</a>)</span></td>'
            '</tr></table>')
     return f"<html><body>{bar}<h1>{title}</h1><p>{summary}</p>{''.join(sections)}</body></html>"
 
 
 def test_a_bar_row_of_bracketed_links_is_chrome_and_the_summary_under_the_h1_stays():
-    # fpdoc opens every page with "[Overview][Types][Classes][Index] | Reference for unit 'Classes' (#rtl)":
-    # a row under the row link limit, kept on 1,743 of 1,744 pages. Its menu cell is a menu line, what is left
-    # above the headline is an edge; the page's one-line summary under the h1 stays (it had only stayed because
-    # the bar row stopped the edge trimming). A cell of links between commas or spaces is a data cell: a name
-    # and its footnote in docutils' tables. A table of several rows above the headline is data (a PEP's header).
+    # fpdoc opens every page with "[Overview][Types][Classes][Index] | Reference for unit 'Classes' (#rtl)": a row under
+    # the row link limit, the first line of 1,701 of 1,896 kept pages. Its menu cell is a menu line, what is left above
+    # the headline is an edge; the page's one-line summary under the h1 stays (it had only stayed because the bar row
+    # stopped the edge trimming). A cell of links between commas or spaces is a data cell: a name and its footnote in
+    # docutils' tables. A table of several rows above the headline is data (a PEP's header).
     data = ('<table><tr><td><a href="a.html">TList</a>, <a href="b.html">TFPList</a></td><td>lists of pointers'
             '</td></tr><tr><td><a href="i.txt">isogrk4.txt</a>  <a class="footnote-reference" href="#f1">[1]</a>'
             '</td><td>Greek Symbols</td></tr><tr><td><a href="http://a.example/14565">http://a.example/14565</a>/'
@@ -1302,6 +1303,11 @@ def test_a_bar_row_of_bracketed_links_is_chrome_and_the_summary_under_the_h1_sta
     assert not any("Overview" in line or "Reference for unit" in line for line in lines)
     assert lines[-3:] == ["TList, TFPList | lists of pointers", "isogrk4.txt [1] | Greek Symbols",
                           "http://a.example/14565/https://b.example/msg70.html | threads"]  # addresses are text
+    unit = fpdoc_page("Reference for unit 'base64'", "Unit implementing base64 encoding",
+                      "<table><tr><td><p><tt>uses</tt></p></td></tr><tr><td><p><tt>System, Classes;</tt></p></td></tr>"
+                      f"</table><h2>Overview</h2><p>{ARTICLE[0]}</p>").replace('[<a href="index.html">Overview</a>]',
+                                                                              "[Overview]")  # the current page
+    assert ENGINES["density"](unit).text.startswith("Unit implementing base64 encoding\nuses\n")
     constant = fpdoc_page("POLLIN", "Data is available for reading", "<h2>Declaration</h2><p>Source position: "
                           "ostypes.inc line 214</p><table><tr><td><p><tt>const POLLIN = $0001;</tt></p></td></tr>"
                           "</table>")

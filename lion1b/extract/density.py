@@ -68,13 +68,13 @@ INHERITED = re.compile(r"\bancestor-(?:methods|properties|signals)\b")
 # An element named for line numbers: YARD's <pre class="lines">, Pygments' <td class="linenos">, Rouge's gutter
 GUTTER_CLASS = re.compile(r"line-?no|\blines\b|line-numbers|gutter")
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
-# Between links, a menu line has only separators: "top | back | next | contents" above and below every
-# chapter of the Haskell report, written as a <br>-ended line of the chapter's text, and a table cell is such a
-# line too: fpdoc (Free Pascal's reference) opens every page with a bar row "[Overview][Types][Classes][Index] |
-# Reference for unit 'Classes' (#rtl)", under the row link limit, kept on 1,743 of its 1,744 pages. Square
-# brackets are separators when they enclose every link (BRACKETED): in a grammar they mark what is optional
-# (the Ada manual's "simple_expression [relational_operator simple_expression]", all three linked).
-# Parentheses, arrows and commas never are: ") -> Result<(), E>" is code.
+# Between links, a menu line has only separators: "top | back | next | contents" above and below every chapter of the
+# Haskell report, written as a <br>-ended line of the chapter's text, and a table cell is such a line too: fpdoc (Free
+# Pascal's reference) opens every page with a bar row "[Overview][Types][Classes][Index] | Reference for unit 'Classes'
+# (#rtl)", under the row link limit: the first line of 1,701 of its 1,896 kept pages. Square brackets are separators
+# when they enclose every link (BRACKETED): in a grammar they mark what is optional (the Ada manual's "simple_expression
+# [relational_operator simple_expression]", all three linked). Parentheses, arrows and commas never are: ") ->
+# Result<(), E>" is code.
 NAV_SEPARATORS = re.compile(r"[\s|·•/»«–—\[\]-]*")
 BRACKETED = re.compile(r"[\s|]*(?:\[[^\[\]]*\][\s|]*)+")
 MIN_PARAGRAPH_CHARS = 25  # shorter blocks (labels, dates, buttons) do not vote for a container
@@ -404,12 +404,15 @@ def walk(body: LexborNode) -> Blocks:
 
     def end_line(judge: bool = True, cell: bool = False) -> None:
         """Drop the <br>-ended line (or table cell) just read when it is a menu: two or more links and only
-        separators (square brackets only around every link); in a cell, visible ones: a data cell can hold two
-        links between spaces, a name and its footnote ("isogrk4.txt [1]" in docutils' tables)."""
+        separators (square brackets only around every link, or every link and the current page's item,
+        unlinked: "[Overview][<a>Types</a>][<a>Index</a>]" on fpdoc's unit pages); in a cell, visible ones: a
+        data cell can hold two links between spaces, a name and its footnote ("isogrk4.txt [1]" in docutils')."""
         nonlocal pending_links, line_links, line_link_chars, line_plain, line_marked
-        if judge and line_links >= 2 and not line_plain and (line_marked or not cell):
+        if judge and line_links >= 2 and (line_marked or not cell):
             line = "".join(pending[line_start:])
-            if ("[" not in line and "]" not in line) or BRACKETED.fullmatch(line):
+            brackets = "[" in line or "]" in line
+            if ((not line_plain and not brackets)
+                    or (brackets and BRACKETED.fullmatch(line) and line.count("[") <= line_links + 1)):
                 del pending[max(line_start - 1, 0):]  # with the <br> before it
                 pending_links -= line_link_chars
         line_links = line_link_chars = 0
@@ -899,13 +902,14 @@ def _heads(blocks: Blocks, chunks: list[int], k: int) -> bool:
 
 
 def _summary(blocks: Blocks, chunks: list[int], k: int) -> bool:
-    """Whether chunk ``k`` is a paragraph standing alone right above a heading: the page's one-line summary
-    (fpdoc's "Read a string from a stream" between the h1 and "Declaration"), not a dateline, which the
+    """Whether chunk ``k`` is a paragraph standing alone right above a heading or a table: the page's one-line
+    summary (fpdoc's "Read a string from a stream" between the h1 and "Declaration", "Unit implementing base64
+    encoding" above the table of the units it uses), not a dateline, which the
     article's first paragraph (or a dek) follows, nor a label (gi-docgen's "since: 4.8" badge above
     "Declaration"), nor the title of a table of contents whose links went."""
     return (blocks.tag[blocks.owner[chunks[k]]] == "p" and not LABEL.match(blocks.text[chunks[k]])
             and k + 1 < len(chunks) and chunks[k + 1] == chunks[k] + 1
-            and blocks.tag[blocks.owner[chunks[k + 1]]] in HEADING_LEVEL)
+            and (blocks.tag[blocks.owner[chunks[k + 1]]] in HEADING_LEVEL or _row(blocks, chunks[k + 1]) >= 0))
 
 
 def _section_heading(blocks: Blocks, chunks: list[int], k: int, page_title: str) -> bool:
