@@ -164,9 +164,8 @@ SLUG_ID_TAGS = frozenset({"section", "h1", "h2", "h3", "h4", "h5", "h6", "dt"})
 SECTION_CLASSES = frozenset({"section", "sect1", "sect2", "sect3", "sect4", "sect5", "refsect1", "refsect2",
                              "refsect3", "simplesect", "chapter", "part", "partintro", "preface", "reference",
                              "refentry", "glossary", "bibliography", "colophon", "subsection", "subsubsection",
-                             "appendix",
-                             "appendixsec", "appendixsubsec", "appendixsubsubsec", "unnumbered", "unnumberedsec",
-                             "unnumberedsubsec", "unnumberedsubsubsec"})
+                             "appendix", "appendixsec", "appendixsubsec", "appendixsubsubsec", "unnumbered",
+                             "unnumberedsec", "unnumberedsubsec", "unnumberedsubsubsec"})
 
 # The names documentation generators give a reference to a GUI element inside a sentence ("choose
 # <span class="guimenuitem">Manual</span> from the menu"): DocBook's guimenu, guimenuitem, guibutton,
@@ -904,9 +903,9 @@ def _heads(blocks: Blocks, chunks: list[int], k: int) -> bool:
 def _summary(blocks: Blocks, chunks: list[int], k: int) -> bool:
     """Whether chunk ``k`` is a paragraph standing alone right above a heading or a table: the page's one-line
     summary (fpdoc's "Read a string from a stream" between the h1 and "Declaration", "Unit implementing base64
-    encoding" above the table of the units it uses), not a dateline, which the
-    article's first paragraph (or a dek) follows, nor a label (gi-docgen's "since: 4.8" badge above
-    "Declaration"), nor the title of a table of contents whose links went."""
+    encoding" above the table of the units it uses), not a dateline, which the article's first paragraph (or
+    a dek) follows, nor a label (gi-docgen's "since: 4.8" badge above "Declaration"), nor the title of a table
+    of contents whose links went."""
     return (blocks.tag[blocks.owner[chunks[k]]] == "p" and not LABEL.match(blocks.text[chunks[k]])
             and k + 1 < len(chunks) and chunks[k + 1] == chunks[k] + 1
             and (blocks.tag[blocks.owner[chunks[k + 1]]] in HEADING_LEVEL or _row(blocks, chunks[k + 1]) >= 0))
