@@ -17,10 +17,12 @@ from lion1b.dedup.verify import (
     MAX_RENAMES,
     MAX_SIBLING_RATIO,
     MAX_TOKENS,
+    SAME_TITLE_JACCARD,
     _ratio_bound,
     align,
     compare,
     is_near_duplicate,
+    shingle_overlap,
     title_line,
     title_words,
     tokens,
@@ -384,6 +386,27 @@ def test_verification_rule():
     start = [rng.choice(VOCAB) for _ in range(MAX_TOKENS + 500)]
     one, two = (start + [rng.choice(VOCAB) for _ in range(3000)] for _ in range(2))
     assert compare(one, two)[2] < 0.6 and not is_near_duplicate(one, two, 0.5, 0.8)
+
+
+def test_a_copy_under_the_same_title_that_spells_a_symbol_its_own_way_is_a_duplicate():
+    """GAPDoc writes each chapter twice, the MathJax edition spelling λ as \\(\\lambda\\) throughout: the same
+    replacement repeats, as in two pages of one template, but the title is the same and the texts share most
+    of their shingles. Without titles, or under other titles, the pair stays a template pair."""
+    words = make_doc(random.Random(31), 300).split(" ")
+    plain, tex = list(words), list(words)
+    for at in range(7, 300, 60):
+        plain[at], tex[at] = "λ", "\\(\\lambda\\)"
+    a, b = tokens(" ".join(plain)), tokens(" ".join(tex))
+    assert align(a, b)[1] >= MAX_RENAMES and shingle_overlap(a, b)[0] >= SAME_TITLE_JACCARD
+    title = title_words("GAP (ref) - Chapter 57: Lie algebras")
+    assert verdict(a, b, 0.5, 0.8, (title, title)) == "duplicate"
+    assert verdict(a, b, 0.5, 0.8) == "template"
+    assert verdict(a, b, 0.5, 0.8, (title, title_words("GAP (ref) - Chapter 58: Characters"))) == "template"
+    # two pages of one template under one title share fewer shingles: they stay
+    parser = tokens(TEMPLATE.format(X="TEXT SEARCH PARSER", x="text search parser"))
+    template = tokens(TEMPLATE.format(X="TEXT SEARCH TEMPLATE", x="text search template"))
+    drop = title_words("DROP TEXT SEARCH")
+    assert verdict(parser, template, 0.5, 0.8, (drop, drop)) == "template"
 
 
 def test_cluster_phase_needs_the_texts_unless_no_verify(tmp_path, corpus):

@@ -689,6 +689,16 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     while e > 0 and text_len[best] >= WIDEN_SHARE * text_len[e] and (
             link_len[e] - link_len[best] <= WIDEN_MAX_LINKS * (text_len[e] - text_len[best]) + WIDEN_LINK_SLACK):
         best, e = e, parent[e]  # judged on what widening adds: sibling sections, not a sidebar of links
+    # A container the page names as its text (a class such as "content") around the kept block, when what it
+    # adds is mostly prose: Groovydoc and Javadoc 8 put a class's description, summary tables and member
+    # details side by side in div.contentContainer, each under a fifth of it, with an inherited-members list
+    # of links beside each, so the widening above stopped at the one that scored best.
+    e = parent[best]
+    while e > 0 and blocks.weight[e] <= 0:
+        e = parent[e]
+    if e > 0 and text_len[best] < MAIN_SHARE * text_len[e] and (
+            link_len[e] - link_len[best] <= WIDEN_MAX_LINKS * (text_len[e] - text_len[best])):
+        best = e
     # The page's own word for its text, <main> (or role="main"), around a kept block that is a small part of
     # it: the scorer found one fragment of a structured page (Javadoc puts a class's summary and details in
     # lists of link-heavy tables that stop the widening). A kept block that is most of its <main> is the text,
@@ -743,8 +753,11 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     item_text: dict[int, int] = {}
     item_links: dict[int, int] = {}
     item_chunks: dict[int, int] = {}
-    # a link that prints its own address is text here: a bibliography's entry, a list of URLs to read
-    shown = [links - urls for links, urls in zip(blocks.link_chars, blocks.url_chars, strict=True)]
+    # a link that prints its own address is text here: a bibliography's entry, a list of URLs to read; and
+    # code links its identifiers, as in link_len above: Groovydoc's summary row "GroovyConstructorDoc[] |
+    # constructors()" links its type and its name, and lost its type while its code cell stayed
+    shown = [0 if kind == CODE else links - urls
+             for links, urls, kind in zip(blocks.link_chars, blocks.url_chars, blocks.kind, strict=True)]
     # a row of separators alone is a drawing: fpdoc's inheritance tree has a "|" row between two classes
     drawn: dict[int, bool] = {}
     for i, (text, links) in enumerate(zip(blocks.text, shown, strict=True)):
