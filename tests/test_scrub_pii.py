@@ -231,6 +231,9 @@ HARD_NEGATIVES = [
     "References\n- 7.27.3.5 The wcsftime function (p: 439-440)\n- 7.27.3.6 The wcsftime function",
     "struct D1 : B1 {\n    using B1::B1;", "D2 d2(0);    // calls D2::D2(int)",
     "Decimal:        1 2 000003 0  +4 4294967295",
+    # the GAP manual's cross-references after "calling" (a function's name, then its section), and KiCad's XSLT
+    # example with a byte mask after "text" (both scrubbed as phones)
+    "for example from calling PcgsChiefSeries (45.11-14)). Then", "<xsl:text>00000000</xsl:text>",
 ]
 
 

@@ -154,6 +154,7 @@ ARITHMETIC_AFTER_RE = re.compile(r" ?[=+*×÷]")
 # the space; a labelled "Tel. + 49 ..." is still judged by its label.
 LEADING_DIGITS_RE = re.compile(r"\d+")  # the first group of a number: its country code, or more
 BINARY_PLUS_RE = re.compile(r"[\w)\]] *\Z")
+SEPARATORS_RE = re.compile(r"[ .\-/()]")
 SINGLE_DIGIT_GROUP_RE = re.compile(r"(?<!\d)\d(?!\d)")  # a phone has at most one (a country or area code)
 TIME_AFTER_RE = re.compile(r":[0-5]\d")  # the number runs into a clock time: the date and hour of a log line
 # "699 956 915 (mobile)": a label in parentheses right after the number counts as one before it.
@@ -237,7 +238,10 @@ def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] |
             start, s = start + 1, s[1:]
         else:
             return None
-    n = sum(map(str.isdigit, s))
+    digits = [c for c in s if c.isdigit()]
+    n = len(digits)
+    if len(set(digits)) == 1:  # "00000000": a placeholder (a byte mask in KiCad's XSLT example), never a phone
+        return None
     if len(SINGLE_DIGIT_GROUP_RE.findall(s.replace("(0)", ""))) >= 2:  # "599 1.2.3": an SMTP reply and its
         # extended code (Exim); "+33 (0)1 44 00 38 76" has one, its trunk "(0)" is not dialled
         return None
@@ -264,7 +268,8 @@ def phone_span(text: str, m: re.Match, last_phone_end: int) -> tuple[int, int] |
         or LABEL_AFTER_RE.match(text, end)
     ):
         # with a label, even a "+CC" number whose length libphonenumber does not allow; 6 digits only in groups
-        return (start, end) if n >= 7 or not s.isdigit() else None
+        # joined by one kind of separator ("88 91 90"): "calling PcgsChiefSeries (45.11-14)" names a section
+        return (start, end) if n >= 7 or len(set(SEPARATORS_RE.findall(s))) == 1 else None
     if quad or intl or n < 7:
         return None
     if NANP_SHAPE_RE.fullmatch(s):
