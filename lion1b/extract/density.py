@@ -689,27 +689,22 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     while e > 0 and text_len[best] >= WIDEN_SHARE * text_len[e] and (
             link_len[e] - link_len[best] <= WIDEN_MAX_LINKS * (text_len[e] - text_len[best]) + WIDEN_LINK_SLACK):
         best, e = e, parent[e]  # judged on what widening adds: sibling sections, not a sidebar of links
-    # A container the page names as its text (a class such as "content") around the kept block, when what it
-    # adds is mostly prose: Groovydoc and Javadoc 8 put a class's description, summary tables and member
-    # details side by side in div.contentContainer, each under a fifth of it, with an inherited-members list
-    # of links beside each, so the widening above stopped at the one that scored best.
-    e = parent[best]
-    while e > 0 and blocks.weight[e] <= 0:
-        e = parent[e]
-    if e > 0 and text_len[best] < MAIN_SHARE * text_len[e] and (
-            link_len[e] - link_len[best] <= WIDEN_MAX_LINKS * (text_len[e] - text_len[best])):
-        best = e
-    # The page's own word for its text, <main> (or role="main"), around a kept block that is a small part of
-    # it: the scorer found one fragment of a structured page (Javadoc puts a class's summary and details in
-    # lists of link-heavy tables that stop the widening). A kept block that is most of its <main> is the text,
-    # and the rest is a news page's "Most popular" and "More from" rails; a <main> that adds mostly links is
-    # an index (Sphinx's genindex adds 85-99% link text; Javadoc's class pages are at most 66% links).
-    e = best
-    while e > 0 and not blocks.main[e]:
-        e = parent[e]
-    if e > 0 and text_len[best] < MAIN_SHARE * text_len[e] and (
-            link_len[e] - link_len[best] <= MAIN_MAX_LINKS * (text_len[e] - text_len[best])):
-        best = e
+    # The page's own word for its text around a kept block that is a small part of it: the scorer found one
+    # fragment of a structured page. First a class that names the text ("content": a positive class weight),
+    # when what it adds is mostly prose: Groovydoc and Javadoc 8 put a class's description, summary tables and
+    # member details side by side in div.contentContainer, each under a fifth of it, with an inherited-members
+    # list of links beside each that stopped the widening above. Then <main> (or role="main"), when what it
+    # adds is not mostly links: Javadoc 17 puts a class's summary and details in lists of link-heavy tables;
+    # a <main> that adds mostly links is an index (Sphinx's genindex adds 85-99% link text; Javadoc's class
+    # pages are at most 66% links). A kept block that is most of its container is the text, and the rest is a
+    # news page's "Most popular" and "More from" rails.
+    for named, max_links in ((blocks.weight, WIDEN_MAX_LINKS), (blocks.main, MAIN_MAX_LINKS)):
+        e = parent[best]
+        while e > 0 and named[e] <= 0:
+            e = parent[e]
+        if e > 0 and text_len[best] < MAIN_SHARE * text_len[e] and (
+                link_len[e] - link_len[best] <= max_links * (text_len[e] - text_len[best])):
+            best = e
 
     keep = {best}
     threshold = max(10.0, max(score[best], best_score) * 0.2)
