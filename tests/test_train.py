@@ -241,7 +241,8 @@ def launch(demo: Path, out: Path, ds_config: str, *extra: str, model: list[str] 
                TOKENIZERS_PARALLELISM="false", TORCH_EXTENSIONS_DIR=str(SHM_OP.parents[1]))
     if activated:
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
-    cmd = [str(Path(sys.executable).parent / "deepspeed"), "--num_gpus", "2", "--master_port", str(free_port()),
+    port = free_port()
+    cmd = [str(Path(sys.executable).parent / "deepspeed"), "--num_gpus", "2", "--master_port", str(port),
            str(SCRIPT), *model, "--train_file", str(demo / "train_thread*.seq"),
            "--eval_file", str(demo / "test_thread0.seq"), "--output_dir", str(out),
            "--deepspeed", str(REPO / "train" / ds_config),
@@ -250,6 +251,8 @@ def launch(demo: Path, out: Path, ds_config: str, *extra: str, model: list[str] 
            *extra]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, cwd=REPO)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    # DeepSpeed's CPU allreduce segments are gone with the job (they filled /dev/shm run after run)
+    assert not list(Path("/dev/shm").glob(f"deepspeed_allreduce_buffer_{os.getuid()}_*_{port}_*"))
     return proc.stdout
 
 
