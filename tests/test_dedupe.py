@@ -2,8 +2,10 @@
 --num-shards, the keeper rule, no transitive drops, no drops across languages, shingles for every script,
 --threads, ids the numpy way would mangle, malformed lines counted, and MinHash behaving like MinHash."""
 
+import difflib
 import json
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -409,6 +411,19 @@ def test_a_copy_under_the_same_title_that_spells_a_symbol_its_own_way_is_a_dupli
     assert verdict(parser, template, 0.5, 0.8, (drop, drop)) == "template"
 
 
+def test_a_title_of_symbols_names_a_subject():
+    """Scaladoc's page of ``=:=`` has a title without a word: counted as no title, the rule could not tell it
+    from a companion object's page (``Set``) that shares its inherited members and names ``set`` throughout."""
+    members = make_doc(random.Random(37), 300)
+    operator = tokens(members + "\nAn instance of A =:= B witnesses that the types A and B are equal.")
+    companion = tokens(members + "\nThis object provides a set of operations to create set values. The empty set; "
+                       "a set of the given elements; the builder of a set.")
+    assert verdict(operator, companion, 0.5, 0.8) == "duplicate"
+    assert title_words("=:=") == frozenset({"=:="}) and title_words(" ") is None
+    assert verdict(operator, companion, 0.5, 0.8, (title_words("=:="), title_words("Set"))) == "other_title"
+    assert verdict(operator, operator[:-3], 0.5, 0.8, (title_words("=:="), title_words("=:="))) == "duplicate"
+
+
 def test_cluster_phase_needs_the_texts_unless_no_verify(tmp_path, corpus):
     """Verification reads the candidates' texts again: a part input gone since the signatures is a clear
     error, not a traceback; --no-verify needs only the signatures."""
@@ -456,6 +471,28 @@ def test_title_rule():
     assert verdict(tokens(" ".join(view)), tokens(" ".join(materialized)), 0.5, 0.8, drop) == "other_title"
     once = [*view[:50], "materialized", *view[50:]]
     assert verdict(tokens(" ".join(view)), tokens(" ".join(once)), 0.5, 0.8, drop) == "duplicate"
+
+
+def test_hashed_texts_measure_what_token_lists_do():
+    """A document's Text (token and shingle hashes, made once for the cluster phase) and cydifflib's alignment
+    give what the definitions on token lists give: shingle sets of tuples, and the standard library's
+    difflib, opcode for opcode (the 3-token shingles of a text shorter than 3 tokens are the text)."""
+    rng = random.Random(13)
+    for n in [0, 1, 2, 3, 4, *(rng.randrange(5, 3000) for _ in range(40))]:
+        a = rng.choices(VOCAB[:60], k=n)
+        b = [w if rng.random() < 0.8 else rng.choice(VOCAB[:90]) for w in a[: rng.randrange(n + 1)]]
+        b += rng.choices(VOCAB[:60], k=rng.randrange(3))
+        sa, sb = ({tuple(t[i:i + 3]) for i in range(max(1, len(t) - 2))} for t in (a, b))
+        common = len(sa & sb)
+        assert shingle_overlap(a, b) == (common / len(sa | sb), common / min(len(sa), len(sb)))
+        head_a, head_b = a[:MAX_TOKENS], b[:MAX_TOKENS]
+        reference = difflib.SequenceMatcher(None, head_a, head_b, autojunk=False)
+        renames = Counter((tuple(head_a[i1:i2]), tuple(head_b[j1:j2]))
+                          for op, i1, i2, j1, j2 in reference.get_opcodes() if op == "replace")
+        matched = sum(block.size for block in reference.get_matching_blocks())
+        ratio, repeats, _ = align(a, b)
+        assert ratio == (2 * matched / (len(a) + len(b)) if a or b else 1.0)
+        assert repeats == max(renames.values(), default=0)
 
 
 def test_the_ratio_bound_never_falls_below_the_alignment():

@@ -21,6 +21,7 @@ The rule :func:`resolve` applies (docs/dedupe.md, "Which document is kept"):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,10 +93,12 @@ def _groups(root: np.ndarray, members: np.ndarray) -> dict[int, np.ndarray]:
 
 def resolve(ids: list[str], sha: np.ndarray, lang: np.ndarray, sig: np.ndarray, exact_pairs: np.ndarray,
             id_pairs: np.ndarray, near_pairs: np.ndarray, threshold: float,
-            verify: Verifier | None = None) -> Resolution:
+            verify: Verifier | None = None,
+            steps: Callable[[list[int]], Iterable[int]] = iter) -> Resolution:
     """Apply the module's rule to documents already in rank order (index = rank). Pairs are candidates:
     each is verified here (equal hash, equal id, same language and estimated Jaccard >= threshold, then,
-    with ``verify``, the rule of lion1b/dedup/verify.py on the two texts)."""
+    with ``verify``, the rule of lion1b/dedup/verify.py on the two texts). ``steps`` wraps the documents of
+    components as they are visited (a progress bar: comparing texts is the phase's long part)."""
     n = len(ids)
     keeper = np.arange(n, dtype=np.int64)
     kind = np.zeros(n, dtype=np.int8)
@@ -128,7 +131,7 @@ def resolve(ids: list[str], sha: np.ndarray, lang: np.ndarray, sig: np.ndarray, 
     busy = np.zeros(n, dtype=bool)
     for group in (*id_groups.values(), *near_groups.values()):
         busy[group] = True
-    for r in np.flatnonzero(busy).tolist():
+    for r in steps(np.flatnonzero(busy).tolist()):
         if dropped[r]:
             continue
         group = id_groups.get(int(id_root[r]))

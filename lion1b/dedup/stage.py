@@ -31,7 +31,7 @@ import os
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
@@ -680,9 +680,12 @@ class Cluster(DedupePhase):
             return load_texts(args, sizes, involved[order[ranks]], ranks)
 
         verifier = Verifier(load, args.verify_jaccard, args.verify_sequence) if args.verify else None
+        def steps(ranks: list[int]) -> Iterable[int]:
+            return progress(ranks, quiet=args.quiet, total=len(ranks), desc=f"{NAME} cluster: comparing texts")
+
         result = resolve(list(ids), docs["sha"][order], docs["lang"][order], sig,
                          ranked(joined["exact"]), ranked(joined["id"]), ranked(joined["near"]), args.threshold,
-                         verifier)
+                         verifier, steps)
         if verifier is not None:
             stats.count("verified_pairs", verifier.checked)
             stats.count("rejected_pairs", sum(verifier.rejected.values()))

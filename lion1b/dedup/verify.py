@@ -33,19 +33,22 @@ So MinHash only proposes pairs (loosely), and each proposed pair is decided here
   the English page: dropping it drops the translation.
 
 Cost is bounded: only pairs that passed the MinHash gate get here, each text is loaded up to
-``MAX_CHARS`` characters, and the alignment sees the first ``MAX_TOKENS`` tokens (difflib is quadratic
-in the worst case).
+``MAX_CHARS`` characters, and the alignment sees the first ``MAX_TOKENS`` tokens (difflib's algorithm is
+quadratic in the worst case). A document is tokenized and hashed once (``Text``), however many others it is
+compared with, and the alignment is cydifflib's, difflib's algorithm compiled: the same opcodes, 7.6x faster
+(docs/dedupe.md, "What is a near duplicate"): on Scala's API reference, 1,079 pages that each repeat their
+inherited members' docs, the cluster phase had not finished in 30 minutes; it takes 202 s.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from difflib import SequenceMatcher
 
 import numpy as np
+from cydifflib import SequenceMatcher
 
-from lion1b.dedup.minhash import shingle_text
+from lion1b.dedup.minhash import mix64, shingle_text
 from lion1b.dedup.script import code_points, token_bounds
 
 MAX_TOKENS = 2000  # per text, for the sequence alignment only (shingle sets use the whole text)
@@ -81,54 +84,113 @@ def tokens(text: str) -> list[str]:
     return [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
-def shingle_overlap(a: list[str], b: list[str], k: int = 3) -> tuple[float, float]:
-    """Exact Jaccard and containment (share of the smaller set found in the other) of the two token lists'
-    k-token shingles (a text shorter than k is one shingle)."""
-    sa = {tuple(a[i:i + k]) for i in range(max(1, len(a) - k + 1))}
-    sb = {tuple(b[i:i + k]) for i in range(max(1, len(b) - k + 1))}
-    common = len(sa & sb)
-    return common / len(sa | sb), common / min(len(sa), len(sb))
+class Text:
+    """A text as the rule compares it, made once per document: its tokens' 64-bit hashes (what the alignment
+    and the bounds compare; a token list costs ~60 bytes a token, the hashes 8), its distinct 3-token
+    shingles' hashes, sorted, and the tokens counted in its first ``MAX_TOKENS``. The tokens themselves are
+    made again from ``source`` for the few pairs whose titles are compared. Token hashes are Python's
+    string hashes: equal tokens hash equal; two different ones collide with odds of 2**-64."""
+
+    __slots__ = ("hashes", "head", "head_counts", "shingles", "source")
+
+    def __init__(self, source: str | list[str]) -> None:
+        self.source = source
+        words = self.words()
+        self.hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+        self.shingles = np.unique(shingle_hashes(self.hashes))
+        self.head, self.head_counts = np.unique(self.hashes[:MAX_TOKENS], return_counts=True)
+
+    def words(self) -> list[str]:
+        """The tokens (``tokens``)."""
+        return tokens(self.source) if isinstance(self.source, str) else self.source
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+
+def shingle_hashes(hashes: np.ndarray, k: int = 3) -> np.ndarray:
+    """A hash per k-token shingle of a text's token hashes (a text shorter than k is one shingle)."""
+    n = max(1, len(hashes) - k + 1)
+    out = np.zeros(n, dtype=np.uint64)
+    for j in range(min(k, len(hashes))):
+        out = out * np.uint64(0x9E3779B97F4A7C15) + hashes[j:j + n]
+    return mix64(out + np.uint64(min(k, len(hashes))))
+
+
+def as_text(a: Text | list[str]) -> Text:
+    """A token list as a ``Text`` (one already made is used as it is)."""
+    return a if isinstance(a, Text) else Text(a)
+
+
+def shingle_overlap(a: Text | list[str], b: Text | list[str]) -> tuple[float, float]:
+    """Exact Jaccard and containment (share of the smaller set found in the other) of two texts' 3-token
+    shingles."""
+    a, b = as_text(a), as_text(b)
+    common = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    return common / (len(a.shingles) + len(b.shingles) - common), common / min(len(a.shingles), len(b.shingles))
 
 
 def title_words(title: object) -> Subject:
     """The words a page's title names its subject with: tokens as the shingles see them, without a leading
     section label (``Part VI.``, ``Chapter 36.``) and without numbers (``46.8.``); None when there is no
-    title (not a string, or nothing left)."""
+    title (not a string, or nothing left). A title of symbols only (Scala's ``=:=``, an operator's page) is
+    one word that no text's tokens hold: it names a subject all the same, so the other title's words are
+    checked (as no title, it let ``=:=``'s page, which shares Scala's inherited members with every class,
+    drop 131 companion objects as its copies, ``Set`` and ``TreeSet`` among them, whose texts name their own
+    subject throughout; 62 are kept now)."""
     if not isinstance(title, str):
         return None
     words = tokens(title)
-    if words and words[0] in TITLE_LABELS:
+    if not words:
+        return frozenset({title.strip()}) if title.strip() else None
+    if words[0] in TITLE_LABELS:
         words = words[2:]
     return frozenset(w for w in words if not w.isdigit()) or None
 
 
-def align(a: list[str], b: list[str]) -> tuple[float, int, Counter[str]]:
+class Alignment:
+    """Two texts aligned token by token on their first ``MAX_TOKENS`` tokens: ``ratio`` (matched tokens
+    over both full lengths, so a cut can only lower it: two long texts that share only their beginning are
+    not called similar), ``renames`` (most repeats of one replacement) and, made on demand, ``edited()``
+    (in how many edits each token occurs)."""
+
+    def __init__(self, a: Text, b: Text) -> None:
+        head_a, head_b = a.hashes[:MAX_TOKENS].tolist(), b.hashes[:MAX_TOKENS].tolist()
+        matcher = SequenceMatcher(None, head_a, head_b, autojunk=False)
+        self.edits = [(op, i1, i2, j1, j2) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+        renames = Counter((tuple(head_a[i1:i2]), tuple(head_b[j1:j2]))
+                          for op, i1, i2, j1, j2 in self.edits if op == "replace")
+        self.renames = max(renames.values(), default=0)
+        matched = sum(block.size for block in matcher.get_matching_blocks())
+        self.ratio = 2 * matched / (len(a) + len(b)) if len(a) or len(b) else 1.0
+
+    def edited(self, words_a: list[str], words_b: list[str]) -> Counter[str]:
+        """In how many edits each token occurs (``words_a`` and ``words_b``: the two texts' ``words()``)."""
+        return Counter(word for _, i1, i2, j1, j2 in self.edits for word in set(words_a[i1:i2]) | set(words_b[j1:j2]))
+
+
+def align(a: Text | list[str], b: Text | list[str]) -> tuple[float, int, Counter[str]]:
     """(sequence match ratio, most repeats of one replacement, in how many edits each token occurs) of two
-    token lists. The alignment runs on the first ``MAX_TOKENS`` tokens of each; its matches are divided by
-    the full lengths, so a cut can only lower the ratio (two long texts that share only their beginning are
-    not called similar)."""
-    head_a, head_b = a[:MAX_TOKENS], b[:MAX_TOKENS]
-    matcher = SequenceMatcher(None, head_a, head_b, autojunk=False)
-    edits = [(op, tuple(head_a[i1:i2]), tuple(head_b[j1:j2]))
-             for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
-    renames = Counter((old, new) for op, old, new in edits if op == "replace")
-    edited = Counter(word for _, old, new in edits for word in set(old) | set(new))
-    matched = sum(block.size for block in matcher.get_matching_blocks())
-    ratio = 2 * matched / (len(a) + len(b)) if a or b else 1.0
-    return ratio, max(renames.values(), default=0), edited
+    texts (``Alignment``)."""
+    a, b = as_text(a), as_text(b)
+    alignment = Alignment(a, b)
+    return alignment.ratio, alignment.renames, alignment.edited(a.words(), b.words())
 
 
-def _ratio_bound(a: list[str], b: list[str]) -> float:
+def _ratio_bound(a: Text | list[str], b: Text | list[str]) -> float:
     """An upper bound of ``align``'s match ratio in linear time: the tokens the two heads share, order aside."""
-    common = Counter(a[:MAX_TOKENS]) & Counter(b[:MAX_TOKENS])
-    return 2 * sum(common.values()) / (len(a) + len(b)) if a or b else 1.0
+    a, b = as_text(a), as_text(b)
+    _, in_a, in_b = np.intersect1d(a.head, b.head, assume_unique=True, return_indices=True)
+    common = int(np.minimum(a.head_counts[in_a], b.head_counts[in_b]).sum())
+    return 2 * common / (len(a) + len(b)) if len(a) or len(b) else 1.0
 
 
-def compare(a: list[str], b: list[str]) -> tuple[float, float, float, int]:
+def compare(a: Text | list[str], b: Text | list[str]) -> tuple[float, float, float, int]:
     """(3-shingle Jaccard, 3-shingle containment, sequence match ratio, most repeats of one replacement)
-    of two token lists (the alignment as in ``align``)."""
-    ratio, renames, _ = align(a, b)
-    return (*shingle_overlap(a, b), ratio, renames)
+    of two texts (the alignment as in ``align``)."""
+    a, b = as_text(a), as_text(b)
+    alignment = Alignment(a, b)
+    return (*shingle_overlap(a, b), alignment.ratio, alignment.renames)
 
 
 def spelled(words: list[str], heading: str | None = None) -> str:
@@ -220,55 +282,66 @@ def translated_share(kept: Shares, other: Shares) -> float:
     return sum(share for lang, share in other.items() if kept.get(lang, 0.0) < MIN_TRANSLATED)
 
 
-def verdict(a: list[str], b: list[str], min_jaccard: float, min_sequence: float,
+def verdict(a: Text | list[str], b: Text | list[str], min_jaccard: float, min_sequence: float,
             titles: tuple[Subject, Subject] = (None, None), shares: tuple[Shares, Shares] = (None, None),
             headings: tuple[str | None, str | None] = (None, None)) -> str:
-    """The module's rule on two token lists, ``a`` the document kept and ``b`` the one it would drop (and the
+    """The module's rule on two texts, ``a`` the document kept and ``b`` the one it would drop (and the
     records' title words, language shares and titles as ``title_line`` spells them): ``duplicate``, or why
     not, the first reason in this order (``different``, ``template``, ``other_title``, ``translation``)."""
+    a, b = as_text(a), as_text(b)
     jaccard, containment = shingle_overlap(a, b)
     by_shingles = jaccard >= min_jaccard or (containment >= MIN_CONTAINMENT and jaccard >= CONTAINED_JACCARD)
     if not by_shingles and _ratio_bound(a, b) < min_sequence:
         return "different"  # the alignment could not reach min_sequence: not run (most candidates end here)
-    ratio, renames, edited = align(a, b)
-    if not (by_shingles or ratio >= min_sequence):
+    alignment = Alignment(a, b)
+    if not (by_shingles or alignment.ratio >= min_sequence):
         return "different"
-    if renames >= MAX_RENAMES and not (jaccard >= SAME_TITLE_JACCARD and titles[0] is not None
-                                       and titles[0] == titles[1]):
+    if alignment.renames >= MAX_RENAMES and not (jaccard >= SAME_TITLE_JACCARD and titles[0] is not None
+                                                 and titles[0] == titles[1]):
         return "template"
-    if subject_words(a, b, *titles, edited, headings, ratio):
-        return "other_title"
+    if titles[0] is not None and titles[1] is not None:
+        words_a, words_b = a.words(), b.words()
+        if subject_words(words_a, words_b, *titles, alignment.edited(words_a, words_b), headings, alignment.ratio):
+            return "other_title"
     return "translation" if translated_share(*shares) > MIN_TRANSLATED else "duplicate"
 
 
-def is_near_duplicate(a: list[str], b: list[str], min_jaccard: float, min_sequence: float,
+def is_near_duplicate(a: Text | list[str], b: Text | list[str], min_jaccard: float, min_sequence: float,
                       titles: tuple[Subject, Subject] = (None, None)) -> bool:
-    """The module's rule on two token lists (and the records' title words)."""
+    """The module's rule on two texts (and the records' title words)."""
     return verdict(a, b, min_jaccard, min_sequence, titles) == "duplicate"
 
 
 class Verifier:
     """The rule applied to documents named by index: ``prepare`` loads (through ``load``, index ->
     (text, title or None)) the texts of every document that may be compared, once; a call then decides one
-    kept document against several others. Texts are kept as strings and tokenized per call: token lists
-    cost ~60 bytes per token (measured: the cluster phase at 200k documents peaked at 268 MB with token
-    lists cached, 86 MB without). Counts the pairs it checked and why it rejected them."""
+    kept document against several others. A document's ``Text`` is made when it is first compared and kept:
+    hashes cost 8 bytes a token where token lists cost ~60 (the cluster phase at 200k documents peaked at
+    268 MB with token lists kept, 86 MB with none). Counts the pairs it checked and why it rejected them."""
 
     def __init__(self, load: Callable[[np.ndarray], dict[int, tuple[str, object, object]]], min_jaccard: float,
                  min_sequence: float) -> None:
         self.load, self.min_jaccard, self.min_sequence = load, min_jaccard, min_sequence
         self.docs: dict[int, tuple[str, Subject, Shares, str | None]] = {}
+        self.texts: dict[int, Text] = {}
         self.checked = 0
         self.rejected: Counter[str] = Counter()
 
     def prepare(self, docs: np.ndarray) -> None:
         self.docs = {i: (text, title_words(title), lang_shares(langs), title_line(title))
                      for i, (text, title, langs) in self.load(docs).items()}
+        self.texts = {}
+
+    def text(self, doc: int) -> Text:
+        """The document's ``Text``, made on first use."""
+        if doc not in self.texts:
+            self.texts[doc] = Text(self.docs[doc][0])
+        return self.texts[doc]
 
     def __call__(self, kept: int, others: np.ndarray) -> np.ndarray:
-        text, title, shares, heading = self.docs[kept]
-        mine = tokens(text)
-        reasons = [verdict(mine, tokens(self.docs[o][0]), self.min_jaccard, self.min_sequence,
+        _, title, shares, heading = self.docs[kept]
+        mine = self.text(kept)
+        reasons = [verdict(mine, self.text(o), self.min_jaccard, self.min_sequence,
                            (title, self.docs[o][1]), (shares, self.docs[o][2]), (heading, self.docs[o][3]))
                    for o in others.tolist()]
         self.checked += len(reasons)
