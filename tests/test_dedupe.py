@@ -20,6 +20,7 @@ from lion1b.dedup.verify import (
     MAX_SIBLING_RATIO,
     MAX_TOKENS,
     SAME_TITLE_JACCARD,
+    Verifier,
     _ratio_bound,
     align,
     compare,
@@ -493,6 +494,29 @@ def test_hashed_texts_measure_what_token_lists_do():
         ratio, repeats, _ = align(a, b)
         assert ratio == (2 * matched / (len(a) + len(b)) if a or b else 1.0)
         assert repeats == max(renames.values(), default=0)
+
+
+def test_the_verifier_decides_the_same_whatever_its_cache_holds():
+    """A document's Text is kept for its next comparison while the cache has room, the least recently used
+    going first: with no room at all (made again for every pair), the verdicts are the same."""
+    rng = random.Random(17)
+    base = make_doc(rng, 200)
+    texts = [base, edit(rng, base, 0.05), make_doc(rng, 200), edit(rng, base, 0.1),
+             TEMPLATE.format(X="TEXT SEARCH PARSER", x="text search parser"),
+             TEMPLATE.format(X="TEXT SEARCH TEMPLATE", x="text search template")]
+
+    def load(docs: np.ndarray) -> dict:
+        return {int(i): (texts[i], None, None) for i in docs}
+
+    verdicts = []
+    for cache_bytes in (1 << 28, 0):
+        verifier = Verifier(load, 0.5, 0.8, cache_bytes)
+        verifier.prepare(np.arange(len(texts)))
+        verdicts.append([verifier(k, np.arange(k + 1, len(texts))).tolist() for k in range(len(texts) - 1)])
+        assert len(verifier.texts) == (len(texts) if cache_bytes else 1)
+        assert verifier.cached_bytes == sum(t.nbytes() for t in verifier.texts.values())
+    assert verdicts[0] == verdicts[1]
+    assert verdicts[0][0][:3] == [True, False, True] and verdicts[0][4] == [False]
 
 
 def test_the_ratio_bound_never_falls_below_the_alignment():

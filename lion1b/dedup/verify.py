@@ -42,7 +42,7 @@ inherited members' docs, the cluster phase had not finished in 30 minutes; it ta
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 
 import numpy as np
@@ -53,6 +53,9 @@ from lion1b.dedup.script import code_points, token_bounds
 
 MAX_TOKENS = 2000  # per text, for the sequence alignment only (shingle sets use the whole text)
 MAX_CHARS = 1 << 17  # per text loaded for verification (memory of the cluster phase)
+# Texts kept for reuse (token and shingle hashes, ~16 bytes a token): 256 MB. A component whose Texts take
+# more is scanned in the same order for every kept document, so past this the cache misses every time.
+CACHE_BYTES = 1 << 28
 MAX_RENAMES = 3  # the same replacement this many times: two pages of one template, not a copy
 # ... unless both pages carry the same title and share this much of their 3-token shingles: a copy that spells
 # one thing its own way throughout (GAPDoc writes each chapter twice, its MathJax edition spelling λ as
@@ -86,19 +89,18 @@ def tokens(text: str) -> list[str]:
 
 class Text:
     """A text as the rule compares it, made once per document: its tokens' 64-bit hashes (what the alignment
-    and the bounds compare; a token list costs ~60 bytes a token, the hashes 8), its distinct 3-token
-    shingles' hashes, sorted, and the tokens counted in its first ``MAX_TOKENS``. The tokens themselves are
-    made again from ``source`` for the few pairs whose titles are compared. Token hashes are Python's
-    string hashes: equal tokens hash equal; two different ones collide with odds of 2**-64."""
+    and the bound compare; a token list costs ~60 bytes a token, the hashes 8) and its distinct 3-token
+    shingles' hashes, sorted. The tokens themselves are made again from ``source`` for the few pairs whose
+    titles are compared. Token hashes are Python's string hashes: equal tokens hash equal; two different ones
+    collide with odds of 2**-64."""
 
-    __slots__ = ("hashes", "head", "head_counts", "shingles", "source")
+    __slots__ = ("hashes", "shingles", "source")
 
     def __init__(self, source: str | list[str]) -> None:
         self.source = source
         words = self.words()
         self.hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
         self.shingles = np.unique(shingle_hashes(self.hashes))
-        self.head, self.head_counts = np.unique(self.hashes[:MAX_TOKENS], return_counts=True)
 
     def words(self) -> list[str]:
         """The tokens (``tokens``)."""
@@ -106,6 +108,10 @@ class Text:
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    def nbytes(self) -> int:
+        """The arrays' bytes (what a cache of Texts holds beyond the source it already has)."""
+        return self.hashes.nbytes + self.shingles.nbytes
 
 
 def shingle_hashes(hashes: np.ndarray, k: int = 3) -> np.ndarray:
@@ -180,8 +186,9 @@ def align(a: Text | list[str], b: Text | list[str]) -> tuple[float, int, Counter
 def _ratio_bound(a: Text | list[str], b: Text | list[str]) -> float:
     """An upper bound of ``align``'s match ratio in linear time: the tokens the two heads share, order aside."""
     a, b = as_text(a), as_text(b)
-    _, in_a, in_b = np.intersect1d(a.head, b.head, assume_unique=True, return_indices=True)
-    common = int(np.minimum(a.head_counts[in_a], b.head_counts[in_b]).sum())
+    (head_a, count_a), (head_b, count_b) = (np.unique(t.hashes[:MAX_TOKENS], return_counts=True) for t in (a, b))
+    _, in_a, in_b = np.intersect1d(head_a, head_b, assume_unique=True, return_indices=True)
+    common = int(np.minimum(count_a[in_a], count_b[in_b]).sum())
     return 2 * common / (len(a) + len(b)) if len(a) or len(b) else 1.0
 
 
@@ -315,28 +322,37 @@ def is_near_duplicate(a: Text | list[str], b: Text | list[str], min_jaccard: flo
 class Verifier:
     """The rule applied to documents named by index: ``prepare`` loads (through ``load``, index ->
     (text, title or None)) the texts of every document that may be compared, once; a call then decides one
-    kept document against several others. A document's ``Text`` is made when it is first compared and kept:
-    hashes cost 8 bytes a token where token lists cost ~60 (the cluster phase at 200k documents peaked at
-    268 MB with token lists kept, 86 MB with none). Counts the pairs it checked and why it rejected them."""
+    kept document against several others. A document's ``Text`` is made when it is first compared and kept
+    while the Texts made take at most ``cache_bytes`` (the least recently used go first): a kept page of
+    Scala's API is compared with up to a thousand others (Scala's 1,079 pages: ~70 MB of Texts), and the
+    bound keeps a corpus of millions of candidates from holding all of theirs. Counts the pairs it checked and
+    why it rejected them."""
 
     def __init__(self, load: Callable[[np.ndarray], dict[int, tuple[str, object, object]]], min_jaccard: float,
-                 min_sequence: float) -> None:
+                 min_sequence: float, cache_bytes: int = CACHE_BYTES) -> None:
         self.load, self.min_jaccard, self.min_sequence = load, min_jaccard, min_sequence
         self.docs: dict[int, tuple[str, Subject, Shares, str | None]] = {}
-        self.texts: dict[int, Text] = {}
+        self.texts: OrderedDict[int, Text] = OrderedDict()
+        self.cache_bytes, self.cached_bytes = cache_bytes, 0
         self.checked = 0
         self.rejected: Counter[str] = Counter()
 
     def prepare(self, docs: np.ndarray) -> None:
         self.docs = {i: (text, title_words(title), lang_shares(langs), title_line(title))
                      for i, (text, title, langs) in self.load(docs).items()}
-        self.texts = {}
+        self.texts.clear()
+        self.cached_bytes = 0
 
     def text(self, doc: int) -> Text:
-        """The document's ``Text``, made on first use."""
-        if doc not in self.texts:
-            self.texts[doc] = Text(self.docs[doc][0])
-        return self.texts[doc]
+        """The document's ``Text``: from the cache, else made and cached."""
+        if doc in self.texts:
+            self.texts.move_to_end(doc)
+            return self.texts[doc]
+        made = self.texts[doc] = Text(self.docs[doc][0])
+        self.cached_bytes += made.nbytes()
+        while self.cached_bytes > self.cache_bytes and len(self.texts) > 1:
+            self.cached_bytes -= self.texts.popitem(last=False)[1].nbytes()
+        return made
 
     def __call__(self, kept: int, others: np.ndarray) -> np.ndarray:
         _, title, shares, heading = self.docs[kept]
