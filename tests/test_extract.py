@@ -805,6 +805,17 @@ def test_a_container_named_content_around_a_fragment_is_the_text():
     assert "Overview" not in lines
 
 
+# AnyRef's eq: the one long member comment on many of Scala's pages, with the commas that score
+EQUIVALENCE = ("<p>The eq method implements an equivalence relation on non-null instances of AnyRef, and has three "
+               "additional properties:</p><ul><li>It is consistent: for any non-null instances x and y of type AnyRef, "
+               "multiple invocations of x.eq(y) consistently returns true or consistently returns false.</li><li>For "
+               "any non-null instance x of type AnyRef, x.eq(null) and null.eq(x) returns false.</li><li>null.eq(null) "
+               "returns true.</li></ul><p>When overriding the equals or hashCode methods, it is important to ensure "
+               "that their behavior is consistent with reference equality. Therefore, if two objects are references "
+               "to each other (o1 eq o2), they should be equal to each other (o1 == o2) and they should hash to the "
+               "same value (o1.hashCode == o2.hashCode).</p>")
+
+
 def scaladoc_page() -> str:
     """A Scaladoc 2 class page: the class's and each member's documentation in "comment" classes (div#comment,
     p.shortcomment, div.fullcomment), a member filter panel with the class's ancestors between them."""
@@ -827,7 +838,8 @@ def scaladoc_page() -> str:
                       f'</a>[A, B]</span></span></h4><p class="shortcomment cmt">Selects the pairs of this map that '
                       f'pass test {i}.</p><div class="fullcomment"><div class="comment cmt"><p>Selects the pairs of '
                       f'this map that pass test {i}, in the order the map iterates over them, keeping each key with '
-                      f'its value, and, as every strict collection does, building the new map at once.</p></div><dl '
+                      f'its value, and, as every strict collection does, building the new map at once.</p>'
+                      f'{EQUIVALENCE if i == 3 else ""}</div><dl '
                       f'class="'
                       f'paramcmts block"><dt class="param">p</dt><dd class="cmt"><p>the predicate used to test '
                       f'pairs.</p></dd><dt>returns</dt><dd class="cmt"><p>a new map of the pairs that pass, the '
@@ -857,6 +869,10 @@ def test_documentation_comments_are_the_text():
             "with its value, and, as every strict collection does, building the new map at once.") in lines
     assert "a new map of the pairs that pass, the others left out." in lines
     assert "Hide All" not in lines
+    # each comment is part of the member list: the longest one alone is not the page (551 of Scala's pages came
+    # out as AnyRef's eq comment when doc comments stopped weighing as "comment")
+    assert "Selects the pairs of this map that pass test 11." in lines
+    assert "- null.eq(null) returns true." in lines
 
 
 def test_a_summary_row_keeps_its_linked_type_beside_its_code():

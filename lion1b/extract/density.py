@@ -45,6 +45,7 @@ MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|post|entr
 # A documentation comment, not a reader's: Scaladoc writes a class's description as div#comment.fullcommenttop
 # and each member's as div.fullcomment / p.shortcomment.cmt. As readers' comments, all of HashMap's were
 # unlikely and its page came out as the list of its ancestors (184 of Scala's 1,279 content pages dropped).
+# They still weigh as "comment": unweighed, one member's long comment outscored the member list around it.
 DOC_COMMENT = re.compile(r"(?:full|short)comment|\bcmt\b")
 # "body" and "text" weigh at the start of a name or after a separator ("post-body", "card-body", "storytext"
 # starts with "story"): LibreOffice's help names a command's menu-path box "howtogetbody" and its notes
@@ -213,10 +214,9 @@ def _class_hint(key: str) -> tuple[int, int, bool, bool]:
     hint = _hint_cache.get(key)
     if hint is None:
         low = key.lower()
-        doc_comment = DOC_COMMENT.search(low) is not None
-        weight = (25 if POSITIVE.search(low) else 0) - (25 if NEGATIVE.search(low) and not doc_comment else 0)
+        weight = (25 if POSITIVE.search(low) else 0) - (25 if NEGATIVE.search(low) else 0)
         level = 0
-        if UNLIKELY.search(low) is not None and MAYBE.search(low) is None and not doc_comment:
+        if UNLIKELY.search(low) is not None and MAYBE.search(low) is None and DOC_COMMENT.search(low) is None:
             level = (CHROME_LEVEL if CHROME.search(low) else UNLIKELY_LEVEL
                      if UNLIKELY.search(low.replace("sidebar", " ")) else SIDEBAR_LEVEL)
         names = low.split()
