@@ -49,7 +49,7 @@ def mix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-_P = 0x9E3779B97F4A7C15  # odd, so invertible modulo 2**64
+POLY = 0x9E3779B97F4A7C15  # the polynomial hashes' multiplier: odd, so invertible modulo 2**64
 
 
 class MinHasher:
@@ -79,8 +79,8 @@ class MinHasher:
         if len(self._pow) < n:
             size = max(n, 2 * len(self._pow))
             one = np.ones(1, dtype=np.uint64)
-            self._pow = np.concatenate((one, np.cumprod(np.full(size - 1, _P, dtype=np.uint64))))
-            inv = pow(_P, -1, 2**64)
+            self._pow = np.concatenate((one, np.cumprod(np.full(size - 1, POLY, dtype=np.uint64))))
+            inv = pow(POLY, -1, 2**64)
             self._inv_pow = np.concatenate((one, np.cumprod(np.full(size - 1, inv, dtype=np.uint64))))
         return self._pow[:n], self._inv_pow[:n]
 
@@ -106,7 +106,7 @@ class MinHasher:
             same[:m] = doc[j:] == doc[:m]
             nxt = np.zeros(n, dtype=np.uint64)
             nxt[:m] = words[j:]
-            shingle = np.where(same, shingle * np.uint64(_P) + nxt, shingle)
+            shingle = np.where(same, shingle * np.uint64(POLY) + nxt, shingle)
             full &= same
         first = np.ones(n, dtype=bool)
         first[1:] = doc[1:] != doc[:-1]

@@ -680,6 +680,7 @@ class Cluster(DedupePhase):
             return load_texts(args, sizes, involved[order[ranks]], ranks)
 
         verifier = Verifier(load, args.verify_jaccard, args.verify_sequence) if args.verify else None
+
         def steps(ranks: list[int]) -> Iterable[int]:
             return progress(ranks, quiet=args.quiet, total=len(ranks), desc=f"{NAME} cluster: comparing texts")
 

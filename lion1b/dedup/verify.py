@@ -48,7 +48,7 @@ from collections.abc import Callable
 import numpy as np
 from cydifflib import SequenceMatcher
 
-from lion1b.dedup.minhash import mix64, shingle_text
+from lion1b.dedup.minhash import POLY, mix64, shingle_text
 from lion1b.dedup.script import code_points, token_bounds
 
 MAX_TOKENS = 2000  # per text, for the sequence alignment only (shingle sets use the whole text)
@@ -115,11 +115,12 @@ class Text:
 
 
 def shingle_hashes(hashes: np.ndarray, k: int = 3) -> np.ndarray:
-    """A hash per k-token shingle of a text's token hashes (a text shorter than k is one shingle)."""
+    """A hash per k-token shingle of a text's token hashes (a text shorter than k is one shingle), the polynomial
+    of MinHasher.shingles."""
     n = max(1, len(hashes) - k + 1)
     out = np.zeros(n, dtype=np.uint64)
     for j in range(min(k, len(hashes))):
-        out = out * np.uint64(0x9E3779B97F4A7C15) + hashes[j:j + n]
+        out = out * np.uint64(POLY) + hashes[j:j + n]
     return mix64(out + np.uint64(min(k, len(hashes))))
 
 
