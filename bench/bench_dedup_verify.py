@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,19 +67,22 @@ def main() -> None:
             records = folder / f"first{args.first}_{records.name}"
             records.write_text("".join(lines))
         docs = sum(1 for _ in records.open())
-        common = ["--quiet", "--input", str(records), "--work-dir", str(folder / "work")]
-        for phase in ("signatures", "candidates"):  # shared by every variant: the cluster phase is measured
-            subprocess.run([sys.executable, str(ROOT / "scripts" / "dedupe.py"), *common, "--phase", phase],
+        stage = [sys.executable, str(ROOT / "scripts" / "dedupe.py"), "--quiet", "--input", str(records)]
+        shared = folder / "shared"  # signatures and every shard's candidates, made once for all variants
+        subprocess.run([*stage, "--work-dir", str(shared), "--phase", "signatures"], check=True, cwd=ROOT)
+        for shard in range(4):
+            subprocess.run([*stage, "--work-dir", str(shared), "--phase", "candidates", "--shard-id", str(shard)],
                            check=True, cwd=ROOT)
         rows, maps = [], {}
         for name, command in variants(folder).items():
             if args.skip_previous and name.startswith("previous"):
                 continue
-            dup_map = folder / f"map{len(maps)}.jsonl"
-            peak, cpu, wall = measured([*command, *common, "--phase", "cluster", "--force", "--dup-map",
-                                        str(dup_map)])
+            work, dup_map = folder / f"work{len(maps)}", folder / f"map{len(maps)}.jsonl"
+            shutil.copytree(shared, work)  # the cluster phase alone runs: its shards are done
+            peak, cpu, wall = measured([*command, "--quiet", "--input", str(records), "--work-dir", str(work),
+                                        "--phase", "cluster", "--dup-map", str(dup_map)])
             maps[name] = set(dup_map.read_text().splitlines())
-            summary = json.loads((folder / "work" / "clusters.json").read_text())
+            summary = json.loads((work / "clusters.json").read_text())
             pairs = summary["counters"].get("verified_pairs", 0)
             rows.append((name, cpu, peak, wall, pairs, summary["dropped"].get("near_duplicate", 0)))
             print(f"  {name}: {cpu:.1f} CPU s", file=sys.stderr)
