@@ -30,6 +30,7 @@ this process: no sandbox, no writer), when datatrove is installed (setup.sh --be
     .venv/bin/python bench/bench_realsite.py                      # the dev sites, when installed
     .venv/bin/python bench/bench_realsite.py /path/to/site/root ... --langs en,fr --show 5
     .venv/bin/python bench/bench_realsite.py --top 30 --no-datatrove     # what the repeated lines are
+    .venv/bin/python bench/bench_realsite.py ROOT --dedupe-args=--repeated-blocks   # dedupe's opt-in rule
 
 The dev sites are the Debian packages debian-reference-{en,de,fr,es,it,ja,zh-cn,pt} (one tree,
 /usr/share/debian-reference, the language in each file name) and postgresql-doc-15.
@@ -182,6 +183,7 @@ def main() -> None:
                         "crawls from the pages A and B (paths under ROOT) instead of the root's index")
     parser.add_argument("--langs", default="en,de,fr,es,it,ja,zh,pt", help="filter_data --langs")
     parser.add_argument("--filter-args", default="", help="more filter_data flags, e.g. '--profile web'")
+    parser.add_argument("--dedupe-args", default="", help="more dedupe flags, e.g. '--repeated-blocks'")
     parser.add_argument("--max-pages", type=int, default=0, help="pages per site (0: all)")
     parser.add_argument("--workdir", help="keep the stage outputs here (default: a temporary folder)")
     parser.add_argument("--show", type=int, default=0, help="print this many rejected and kept documents per site")
@@ -231,7 +233,7 @@ def main() -> None:
                                      *args.filter_args.split()])
     deduped = work / "deduped.jsonl"
     cpu_dedupe = timed(dedupe_main, ["--input", str(filtered), "--output", str(deduped), "--force", "--quiet",
-                                     "--work-dir", str(work / "dedupe")])
+                                     "--work-dir", str(work / "dedupe"), *args.dedupe_args.split()])
 
     import trafilatura
 

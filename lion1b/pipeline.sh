@@ -61,6 +61,8 @@ Options (finalizedata.sh and parall.sh):
   --seq-len N        tokens per packed sequence
   --langs en,de,...  languages to keep
   --profile NAME     filter profile (docs/filter.md)
+  --repeated-blocks  dedupe also removes repeated blocks: text that other documents hold too, kept once
+                     (docs/dedupe.md; off by default)
   --test-ratio R     share of documents in the test split
   --hostfile FILE    spread the parts over these nodes with pdsh ("HOST slots=N": parts at once per node);
                      the repository and data/ must be on a filesystem shared at the same path; every node
@@ -75,7 +77,7 @@ lines when stderr is not a terminal).'
 # globals below; values left empty are filled from lion1b/config.py by data_defaults.
 parse_data_options() {
   parts="" threads="" seeds="" tokenizer="" vocab_size="" seq_len="" langs="" test_ratio="" profile=""
-  hostfile="" skip_crawl=0 force=() crawl_extra=()
+  hostfile="" skip_crawl=0 force=() crawl_extra=() dedupe_flags=()
   while [[ $# -gt 0 ]]; do
     case "$1" in
       -h|--help) usage "$0" "$DATA_OPTIONS"; exit 0 ;;
@@ -88,6 +90,7 @@ parse_data_options() {
       --langs) langs=$(opt_value "$@"); shift 2 ;;
       --test-ratio) test_ratio=$(opt_value "$@"); shift 2 ;;
       --profile) profile=$(opt_value "$@"); shift 2 ;;
+      --repeated-blocks) dedupe_flags+=(--repeated-blocks); shift ;;
       --hostfile) hostfile=$(opt_value "$@"); shift 2 ;;
       --skip-crawl) skip_crawl=1; shift ;;
       --resume) crawl_extra+=(--resume); shift ;;
@@ -137,12 +140,13 @@ define_stages() {
            --output "$LION1B_FILE_EXTRACTED" --rejected-output "$(rejected extract)")
   FILTER=("$PYTHON" scripts/filter_data.py "${common[@]}" "${filter_flags[@]}" --input "$LION1B_FILE_EXTRACTED"
           --output "$LION1B_FILE_FILTERED" --rejected-output "$(rejected filter)")
-  SIGNATURES=("$PYTHON" scripts/dedupe.py --phase signatures "${common[@]}" --input "$LION1B_FILE_FILTERED"
+  SIGNATURES=("$PYTHON" scripts/dedupe.py --phase signatures "${common[@]}" "${dedupe_flags[@]}"
+              --input "$LION1B_FILE_FILTERED"
               --output "$LION1B_FILE_DEDUPED" --work-dir "$LION1B_FILE_DEDUPE_WORK_DIR")
-  CLUSTER=("$PYTHON" scripts/dedupe.py --phase cluster --num-parts "$parts" "${force[@]}"
+  CLUSTER=("$PYTHON" scripts/dedupe.py --phase cluster --num-parts "$parts" "${force[@]}" "${dedupe_flags[@]}"
            --input "$(all_parts "$LION1B_FILE_FILTERED")" --work-dir "$LION1B_FILE_DEDUPE_WORK_DIR"
            --dup-map "$LION1B_FILE_DUP_MAP")
-  WRITE=("$PYTHON" scripts/dedupe.py --phase write "${common[@]}" --input "$LION1B_FILE_FILTERED"
+  WRITE=("$PYTHON" scripts/dedupe.py --phase write "${common[@]}" "${dedupe_flags[@]}" --input "$LION1B_FILE_FILTERED"
          --output "$LION1B_FILE_DEDUPED" --work-dir "$LION1B_FILE_DEDUPE_WORK_DIR")
   # Scrub takes an even 1/N of all deduplicated bytes (--split bytes), so from here on the parts, and the
   # .seq files, are balanced whatever the crawl's hosts made of the parts before the global dedupe step.

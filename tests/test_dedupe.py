@@ -31,6 +31,7 @@ from lion1b.dedup.verify import (
     tokens,
     verdict,
 )
+from lion1b.filter.quality import code_ranges
 
 VOCAB = [f"w{i}" for i in range(5000)]
 
@@ -732,3 +733,96 @@ def test_a_manuals_one_page_edition_is_a_compilation(tmp_path, num_parts):
     assert (None, "compilation", 1.0) in dup_map.values()
     _, kept_all, _ = run(tmp_path, path, 1, "--no-compilations", name="off")
     assert len({"big", "big-de"} & set(kept_all)) == 1
+
+
+CODE_STARTS = ("assert(", "import ", "val ", "println(")
+# The same example on every class page: more than --repeated-block-chars (200) characters of code alone.
+EXAMPLE = ["import scala.collection.mutable", "val xs = mutable.Buffer(1, 2, 3)  // three",
+           "val ys = xs.map(_ * 2).filter(_ > 2)  // doubled, then filtered",
+           "val zs = ys.foldLeft(0)(_ + _)  // their sum, folded from the left",
+           'println(s"xs=$xs ys=$ys zs=$zs")  // all three']
+
+
+def member(name: str, rng: random.Random) -> list[str]:
+    """An API member as Scaladoc prints it: its signature, a sentence of documentation, an example (code)
+    and another sentence."""
+    def sentence() -> str:
+        return f"{name.capitalize()} " + " ".join(rng.choice(VOCAB) for _ in range(16)) + "."
+    return [f"def {name}(x: Any): Boolean", sentence(), f"assert({name}(x) == {name}(x))", sentence()]
+
+
+def with_code(record: dict) -> dict:
+    """The record with ``code_lines`` over its lines that start like code."""
+    return {**record, "code_lines": code_ranges([line.startswith(CODE_STARTS) for line in record["text"].split("\n")])}
+
+
+def inherited_corpus(tmp_path):
+    """Scaladoc's shape: the root class ``Any`` documents two members; five class pages each carry their
+    own text, an own member and both inherited members in a numbered list (numbered differently on each
+    page), the same code and a repeated one-line note; an older, shorter copy of ``Any`` (a near duplicate,
+    so dropped); a partial translation of ``Any`` under /ja/ (shorter, and English by its share); and a
+    German page quoting one member's English documentation. Each member's documentation
+    holds an example (code); each own member's example ends in a line every class page has, right above
+    the first inherited member."""
+    rng = random.Random(3)
+    equals, hash_code = member("equals", rng), member("hashCode", rng)
+    note = "Availability: not Emscripten, not WASI, not Android."
+    any_page = ["Any is the root of the class hierarchy.", "Value Members",
+                *(f"{i}. {line}" if j == 0 else line for i, m in enumerate([equals, hash_code], 1)
+                  for j, line in enumerate(m))]
+    english = {"lang": "en", "langs": {"en": 1.0}}
+    records = [{"id": "Any", "url": "https://api.test/Any.html", "text": "\n".join(any_page), **english},
+               {"id": "Any-old", "url": "https://api.test/old/Any.html", "text": "\n".join(any_page[:-1]), **english},
+               {"id": "Any-ja", "url": "https://api.test/ja/Any.html", "lang": "en", "langs": {"en": 0.8, "ja": 0.2},
+                "text": "\n".join(["Any はクラス階層の根です。", *equals])}]
+    for c in range(5):
+        own = member(f"own{c}", rng)
+        lines = [make_doc(rng).replace("\n\n", "\n"), note, "Value Members",
+                 f"1. {own[0]}", own[1], own[3], own[2], 'println("done")', f"{c + 2}. {equals[0]}", *equals[1:], "",
+                 f"{c + 3}. {hash_code[0]}", *hash_code[1:], make_doc(rng).replace("\n\n", "\n"),
+                 "Example", *EXAMPLE, note, make_doc(rng, 80).replace("\n\n", "\n")]
+        records.append({"id": f"C{c}", "url": f"https://api.test/C{c}.html", "text": "\n".join(lines), **english})
+    records.append({"id": "de", "url": "https://api.test/de/intro.html", "lang": "de",
+                    "text": "\n".join(["Einführung in die Klassenhierarchie der Bibliothek.", *equals])})
+    return write_jsonl(tmp_path / "inherited.jsonl", [with_code(r) for r in records]), equals, hash_code, note
+
+
+@pytest.mark.parametrize("num_parts", [1, 3])
+def test_repeated_blocks_are_kept_once_in_the_shortest_page_that_holds_them(tmp_path, num_parts):
+    path, equals, hash_code, note = inherited_corpus(tmp_path)
+    out, _, dup_map = run(tmp_path, path, num_parts, "--repeated-blocks", "--num-shards", str(num_parts + 1))
+    assert kinds(dup_map) == {"Any-old": ("Any", "near_duplicate")}
+    docs = texts_of(out, num_parts)
+    # the documentation of each inherited member is in the dataset once: at Any, not at the dropped copy
+    assert docs["Any"]["text"] == open_records(path).__next__()["text"]
+    for c in range(5):
+        doc = docs[f"C{c}"]
+        lines = doc["text"].split("\n")
+        assert not set(equals + hash_code) & {line.split(". ", 1)[-1] for line in lines}
+        assert lines.count(note) == 2 and "Value Members" in lines and "Example" in lines  # not blocks
+        # the members' examples went with their documentation; the own member's example (whose last line is
+        # on every page) and the repeated example (code alone is not a block) stay, code_lines renumbered
+        assert any(line.startswith(f"1. def own{c}") for line in lines) and len(lines) == 20
+        assert doc == with_code(doc)
+        own_code = [f"assert(own{c}(x) == own{c}(x))", 'println("done")']
+        assert [line for line in lines if line.startswith(CODE_STARTS)] == own_code + EXAMPLE
+    assert docs["de"]["text"].split("\n")[1:] == equals  # another language's page keeps its quotation
+    assert docs["Any-ja"]["text"] == "Any はクラス階層の根です。"  # the shortest, but under another language
+    stats = json.loads((out / "deduped_thread0.txt.done").read_text())["stats"]
+    if num_parts == 1:
+        # both members are one block on each class page (the blank line between them does not end it), and
+        # the translation's copy of equals is one
+        assert stats["counters"]["repeated_blocks"] == 6 and stats["counters"]["repeated_block_docs"] == 6
+        audit = [json.loads(line) for line in (out / "work" / "repeated_blocks_part0.jsonl").read_text().splitlines()]
+        assert [(a["block"].split("\n"), a["documents"]) for a in audit] == [
+            ([*equals, *hash_code], 5), (equals, 1)]
+    one, _, _ = run(tmp_path, path, 1, "--repeated-blocks", "--num-shards", "1", name="one")
+    assert texts_of(one, 1) == docs
+
+
+def test_repeated_blocks_are_off_by_default(tmp_path):
+    path, _, _, _ = inherited_corpus(tmp_path)
+    out, _, _ = run(tmp_path, path, 1)
+    given = {r["id"]: r["text"] for r in open_records(path)}
+    assert all(r["text"] == given[i] for i, r in texts_of(out, 1).items())
+    assert not (out / "work" / "repeated_blocks_part0.jsonl").exists()

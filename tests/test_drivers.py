@@ -117,6 +117,19 @@ def test_a_failing_part_stops_its_chain_only(project: Path) -> None:
     assert "dedupe: the global cluster step" not in result.stderr
 
 
+def test_repeated_blocks_reach_every_dedupe_phase(project: Path) -> None:
+    """finalizedata.sh/parall.sh --repeated-blocks: the three dedupe commands carry it (each phase's marker
+    and files depend on it), and no other stage does."""
+    show = ('source lion1b/pipeline.sh; parse_data_options --skip-crawl "$@"; data_defaults; '
+            'for name in EXTRACT FILTER SIGNATURES CLUSTER WRITE SCRUB; do '
+            'declare -n cmd="$name"; echo "$name ${cmd[*]}"; done')
+    commands = dict(line.split(" ", 1) for line in run(project, "-c", show, "show", "--repeated-blocks")
+                    .stdout.splitlines())
+    assert {name for name, cmd in commands.items() if "--repeated-blocks" in cmd} == {"SIGNATURES", "CLUSTER", "WRITE"}
+    plain = run(project, "-c", show, "show").stdout
+    assert "dedupe.py" in plain and "--repeated-blocks" not in plain
+
+
 def test_shell_scripts_are_shellcheck_clean() -> None:
     shellcheck = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
     scripts = [*DRIVERS, "setup.sh", "lion1b/pipeline.sh", ".ci/run"]

@@ -31,7 +31,7 @@ import os
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
@@ -56,6 +56,7 @@ from lion1b.contract import (
 from lion1b.dedup.cluster import COMPILATION, KEEP, KINDS, bucket_pairs, rank_order, resolve, shard_of
 from lion1b.dedup.compilation import compilations, covered_chars, passages
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, exact_digest, mix64
+from lion1b.dedup.repeated import line_forms, owned_elsewhere, strip_repeated
 from lion1b.dedup.script import dominant_scripts, script_counts
 from lion1b.dedup.template import edge_lines, floor, site, strip_template
 from lion1b.dedup.verify import MAX_CHARS, Verifier
@@ -65,9 +66,9 @@ REQUIRED = {"id": str, "text": str}
 BATCH = 2048  # records per MinHash batch: big enough to amortize numpy calls, small in memory
 CHUNK = 16384  # signature rows per step of the candidates phase (8 MB at 128 permutations)
 SIGNATURE_OPTIONS = ["input", "part_id", "num_parts", "split", "casefold", "near_dup", "num_perm",
-                     "shingle_size", "seed", "templates", "template_edge_lines", "compilations"]
+                     "shingle_size", "seed", "templates", "template_edge_lines", "compilations", "repeated_blocks"]
 CANDIDATE_OPTIONS = ["input", "num_parts", "near_dup", "rows", "num_shards", "shard_id", "work_dir",
-                     "template_share", "template_min_docs", "compilations"]
+                     "template_share", "template_min_docs", "compilations", "repeated_blocks"]
 SALT_EXACT, SALT_ID = np.uint64(0x51), np.uint64(0x1D)
 
 UNKNOWN_LANGS = {"", "unknown", "und"}
@@ -135,6 +136,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--compilation-share", type=float, default=0.9,
                        help="share of a document's passage characters that smaller documents hold to make it "
                             "a compilation")
+    group.add_argument("--repeated-blocks", action=argparse.BooleanOptionalAction, default=False,
+                       help="remove repeated blocks: runs of lines that other kept documents hold too, each kept "
+                            "once, in the shortest document that holds it (lion1b/dedup/repeated.py, docs/dedupe.md)")
+    group.add_argument("--repeated-block-chars", type=int, default=200,
+                       help="--repeated-blocks: characters a run of lines held elsewhere needs to be removed")
 
 
 def check_arguments(args: argparse.Namespace) -> None:
@@ -148,6 +154,8 @@ def check_arguments(args: argparse.Namespace) -> None:
         die(f"--compilation-share must be in (0, 1] (got {args.compilation_share})")
     if not 0.0 < args.template_share <= 1.0:
         die(f"--template-share must be in (0, 1] (got {args.template_share})")
+    if args.repeated_block_chars < 1:
+        die(f"--repeated-block-chars must be at least 1 (got {args.repeated_block_chars})")
     if args.template_min_docs < 2 or args.template_edge_lines < 1:
         die("--template-min-docs must be at least 2 and --template-edge-lines at least 1")
     if args.num_shards < 1:
@@ -204,6 +212,9 @@ def url_rank(url: str, lang: str) -> int:
     flags = ((other_lang << 3) | (bool(query) << 2) | ((scheme.lower() != "https") << 1)
              | bool(re.search(r"/index\.\w+$", path)))
     return (flags << 32) | min(len(url), (1 << 32) - 1)
+
+
+OTHER_LANG_BIT = 35  # url_rank's bit for a URL that names another language than the text's
 
 
 def language(record: dict[str, Any], script: str, script_share: float) -> tuple[str, float]:
@@ -359,6 +370,7 @@ class Signatures(DedupePhase):
         hashes: dict[str, list[np.ndarray]] = {"sha": [], "lang": [], "idkey": [], "group": []}
         lines: list[np.ndarray] = []  # template candidates: one key per document and distinct edge line
         passage = {"key": [], "row": [], "len": []}  # one entry per document and distinct passage
+        block: dict[str, list[np.ndarray]] = {"key": [], "row": []}  # --repeated-blocks: per document and line
         line_groups: list[np.ndarray] = []
         group_keys: dict[str, np.uint64] = {}
         # A page served under several URLs (the Apache manual's untranslated copies in every language
@@ -370,6 +382,7 @@ class Signatures(DedupePhase):
             for batch, (digests, sig, counts) in _featured_batches(args, stats):
                 langs, groups, edge, edge_groups = [], array("Q"), [], array("Q")
                 found_passages, passage_rows = [], array("q")
+                found_lines, line_rows, first_row = [], array("q"), len(numbers["length"])
                 scripts, script_shares = dominant_scripts(counts)
                 for row, (record, script, script_share) in enumerate(
                         zip(batch, scripts, script_shares.tolist(), strict=True)):
@@ -394,6 +407,10 @@ class Signatures(DedupePhase):
                     passage_rows.extend([len(numbers["length"])] * len(found))
                     numbers["passages"].append(len(found))
                     numbers["passage_chars"].append(sum(map(len, found)))
+                    if args.repeated_blocks:
+                        found = line_forms(record["text"])
+                        found_lines += found
+                        line_rows.extend([row] * len(found))
                     length = len(" ".join(record["text"].split()))  # spacing is not more text
                     ids += record["id"].encode("utf-8", "surrogatepass")
                     numbers["ids_off"].append(len(ids))
@@ -404,6 +421,10 @@ class Signatures(DedupePhase):
                                                         lang[5:] if lang.startswith("lang:") else ""))
                 hashes["sha"].append(np.frombuffer(digests, dtype=np.uint64).reshape(-1, 4))
                 hashes["lang"].append(key64(langs))
+                if found_lines:  # keyed by language: a translation's untranslated lines are its language's
+                    local = np.frombuffer(line_rows, dtype=np.int64)
+                    block["key"].append(mix64(key64(found_lines) ^ hashes["lang"][-1][local]))
+                    block["row"].append(local + first_row)
                 if found_passages:  # not keyed by language: a manual's untranslated sections are one text
                     passage["key"].append(mix64(key64(found_passages)))
                     passage["row"].append(np.frombuffer(passage_rows, dtype=np.int64))
@@ -428,6 +449,8 @@ class Signatures(DedupePhase):
                          tpl_key=tpl_key, tpl_docs=tpl_docs, tpl_group=tpl_group, grp_key=grp_key, grp_docs=grp_docs,
                          **{f"passage_{k}": np.concatenate(v) if v else np.zeros(0, np.uint64 if k == "key" else
                                                                              np.int64) for k, v in passage.items()},
+                         **{f"block_{k}": np.concatenate(v) if v else np.zeros(0, np.uint64 if k == "key" else
+                                                                           np.int64) for k, v in block.items()},
                          params=np.array(json.dumps(signature_params(args), sort_keys=True)),
                          source=np.array(json.dumps({"input": args.input, "absolute": os.path.abspath(args.input),
                                                      "split": args.split})))
@@ -511,36 +534,55 @@ class Candidates(DedupePhase):
         stats.count("template_lines", len(templates))
         covered_doc, covered = self.covered(sizes)
         stats.count("docs_with_passages_elsewhere", len(covered_doc))
+        blocks = self.repeated(sizes)
+        stats.count("repeated_line_entries", len(blocks["block_key"]))
         with atomic_write(self.outputs()[0], "wb") as handle:
             np.savez(handle, template=templates, template_group=template_groups, covered_doc=covered_doc,
-                     covered_chars=covered, **pairs)
+                     covered_chars=covered, **blocks, **pairs)
         stats.n_out = sum(len(p) for p in pairs.values())
 
-    def covered(self, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(documents, characters) of this shard's passages that smaller documents hold too
-        (lion1b/dedup/compilation.py). Two passes, as for the pairs: only passages found in two documents
-        or more are held in memory with their document."""
+    def shared_entries(self, prefix: str, sizes: list[int],
+                       columns: Callable[[Any, np.ndarray, np.ndarray], tuple[np.ndarray, ...]]) -> list[np.ndarray]:
+        """(keys, global indices, *columns) of this shard's ``{prefix}_key`` entries whose key two entries or
+        more hold. Two passes, as for the pairs: only those entries are held in memory with their document.
+        ``columns(data, mine, rows)`` picks further values from a part's signatures."""
         args = self.args
         keys = []
         for part in range(args.num_parts):
             with np.load(sig_path(args, part)) as data:
-                part_keys = data["passage_key"]
+                part_keys = data[f"{prefix}_key"]
                 keys.append(part_keys[shard_of(part_keys, args.num_shards) == args.shard_id])
         every = np.sort(np.concatenate(keys)) if keys else np.zeros(0, np.uint64)
         shared = np.unique(every[1:][every[1:] == every[:-1]])
         del every, keys
-        columns: list[list[np.ndarray]] = [[], [], [], []]
+        found = []
         offset = 0
         for part, size in enumerate(sizes):
             with np.load(sig_path(args, part)) as data:
-                part_keys, rows = data["passage_key"], data["passage_row"]
+                part_keys, rows = data[f"{prefix}_key"], data[f"{prefix}_row"]
                 mine = (shard_of(part_keys, args.num_shards) == args.shard_id) & np.isin(part_keys, shared)
-                for column, values in zip(columns, (part_keys[mine], rows[mine] + offset,
-                                                    data["passage_len"][mine], data["length"][rows[mine]]),
-                                          strict=True):
-                    column.append(values)
+                found.append((part_keys[mine], rows[mine] + offset, *columns(data, mine, rows[mine])))
             offset += size
-        return covered_chars(*(np.concatenate(c) for c in columns))
+        return [np.concatenate(column) for column in zip(*found, strict=True)]
+
+    def covered(self, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, characters) of this shard's passages that smaller documents hold too
+        (lion1b/dedup/compilation.py)."""
+        return covered_chars(*self.shared_entries(
+            "passage", sizes, lambda data, mine, rows: (data["passage_len"][mine], data["length"][rows])))
+
+    def repeated(self, sizes: list[int]) -> dict[str, np.ndarray]:
+        """This shard's line keys that two documents or more hold, one entry per document, with whether its
+        URL names another language than its text's, its length and a part-independent order key
+        (lion1b/dedup/repeated.py); empty without --repeated-blocks."""
+        names = ("block_key", "block_doc", "block_other_lang", "block_len", "block_order")
+        if not self.args.repeated_blocks:
+            return {name: np.zeros(0, np.uint64 if name in ("block_key", "block_order") else np.int64)
+                    for name in names}
+        found = self.shared_entries("block", sizes, lambda data, mine, rows: (
+            data["url_rank"][rows] >> OTHER_LANG_BIT & 1, data["length"][rows],
+            mix64(data["sha"][rows, 0] ^ mix64(data["idkey"][rows]))))
+        return dict(zip(names, found, strict=True))
 
     def templates(self) -> tuple[np.ndarray, np.ndarray]:
         """This shard's template line keys and their groups: the edge-line keys it owns, their documents
@@ -635,7 +677,7 @@ class Cluster(DedupePhase):
 
     name = f"{NAME}_cluster"
     option_names = ["input", "num_parts", "num_shards", "near_dup", "rows", "threshold", "verify", "verify_jaccard",
-                    "verify_sequence", "dup_map", "work_dir", "compilations", "compilation_share"]
+                    "verify_sequence", "dup_map", "work_dir", "compilations", "compilation_share", "repeated_blocks"]
 
     def outputs(self) -> list[str]:
         paths = [Path(self.args.work_dir) / "clusters.json"]
@@ -707,12 +749,17 @@ class Cluster(DedupePhase):
                 stats.drop(reason, int((kinds == code).sum()))
         stats.n_out = stats.n_in - len(global_row)
         stats.count("candidate_pairs", sum(len(p) for p in joined.values()))
+        block_doc, block_key = self.owned_elsewhere(sizes, global_row)
+        if args.repeated_blocks:
+            stats.count("lines_owned_elsewhere", len(block_doc))
         offsets = np.cumsum([0, *sizes])
         for part in range(args.num_parts):
             mine = (global_row >= offsets[part]) & (global_row < offsets[part + 1])
+            lo, hi = np.searchsorted(block_doc, [offsets[part], offsets[part + 1]])
             with atomic_write(drop_path(args, part), "wb") as handle:
                 np.savez(handle, rows=global_row[mine] - offsets[part], kinds=kinds[mine],
-                         templates=template, template_groups=template_group)
+                         templates=template, template_groups=template_group,
+                         block_rows=block_doc[lo:hi] - offsets[part], block_keys=block_key[lo:hi])
         if args.dup_map:
             lines = []
             for r in dropped.tolist():
@@ -729,6 +776,24 @@ class Cluster(DedupePhase):
                 handle.writelines(record_line(line) for line in lines)
         with atomic_write(self.outputs()[0]) as handle:
             json.dump(stats.as_dict(), handle, indent=1)
+
+    def owned_elsewhere(self, sizes: list[int], dropped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, line keys), by document: the lines of kept documents that another kept document owns
+        (lion1b/dedup/repeated.py), shard by shard (a key lives in one shard)."""
+        kept = np.ones(sum(sizes), dtype=bool)
+        kept[dropped] = False
+        docs, keys = [np.zeros(0, np.int64)], [np.zeros(0, np.uint64)]
+        if self.args.repeated_blocks:
+            for shard in range(self.args.num_shards):
+                with np.load(cand_path(self.args, shard)) as data:
+                    doc = data["block_doc"]
+                    found = owned_elsewhere(data["block_key"], doc, data["block_other_lang"], data["block_len"],
+                                            data["block_order"], kept[doc])
+                docs.append(found[0])
+                keys.append(found[1])
+        doc, key = np.concatenate(docs), np.concatenate(keys)
+        order = np.argsort(doc, kind="stable")
+        return doc[order], key[order]
 
     def passage_totals(self, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Every document's passage characters and passage count, in global order."""
@@ -771,13 +836,18 @@ def is_done(stage: Stage) -> bool:
 
 class Write(DedupePhase):
     """Streams the part again and writes the records the cluster phase kept, their site template lines
-    removed; the removed lines go to ``<work-dir>/template_lines_part{T}.jsonl`` (line, documents), for
-    audit: the work directory, not the log, since scrub_pii has not run yet."""
+    removed (and, with --repeated-blocks, their blocks owned elsewhere); the removed lines go to
+    ``<work-dir>/template_lines_part{T}.jsonl`` (line, documents) and the blocks to
+    ``<work-dir>/repeated_blocks_part{T}.jsonl`` (block, documents), for audit: the work directory, not the
+    log, since scrub_pii has not run yet."""
 
-    option_names = ["input", "part_id", "num_parts", "split", "output", "template_edge_lines"]
+    option_names = ["input", "part_id", "num_parts", "split", "output", "template_edge_lines", "repeated_blocks",
+                    "repeated_block_chars"]
 
     def outputs(self) -> list[str]:
-        return [self.output(), str(Path(self.args.work_dir) / f"template_lines_part{self.args.part_id}.jsonl")]
+        audits = ["template_lines"] + (["repeated_blocks"] if self.args.repeated_blocks else [])
+        return [self.output()] + [str(Path(self.args.work_dir) / f"{name}_part{self.args.part_id}.jsonl")
+                                  for name in audits]
 
     def inputs(self) -> list[str]:
         return [self.args.input, str(sig_path(self.args, self.args.part_id)),
@@ -789,14 +859,16 @@ class Write(DedupePhase):
         if not (Path(sig_file).exists() and Path(drop_file).exists()):
             die(f"missing {drop_file}: run --phase signatures for every part, then --phase cluster, first")
         with np.load(sig_file) as data:
-            idkey, groups = data["idkey"], data["group"]
+            idkey, groups, langs = data["idkey"], data["group"], data["lang"]
         with np.load(drop_file) as data:
             status = np.zeros(len(idkey), dtype=np.int8)
             if len(data["rows"]) and data["rows"].max() >= len(idkey):
                 die(f"{drop_file} does not match {sig_file}: rerun --phase cluster")
             status[data["rows"]] = data["kinds"]
             templates, template_groups = data["templates"], set(data["template_groups"].tolist())
+            block_rows, block_keys = data["block_rows"], data["block_keys"]
         removed: Counter[str] = Counter()
+        removed_blocks: Counter[str] = Counter()
         row = -1
         changed = f"input of part {args.part_id} changed since its signatures were made; rerun all phases"
         with atomic_write(self.output()) as out:
@@ -822,12 +894,32 @@ class Write(DedupePhase):
                         record["text"] = text
                         if "code_lines" in record:
                             record["code_lines"] = code
+                lo, hi = np.searchsorted(block_rows, [row, row + 1])
+                if hi > lo:
+                    owned, lang = block_keys[lo:hi], langs[row]
+                    text, code, blocks = strip_repeated(
+                        record["text"], record.get("code_lines"),
+                        lambda forms, owned=owned, lang=lang: np.isin(mix64(key64(forms) ^ lang), owned).tolist(),
+                        args.repeated_block_chars)
+                    if blocks:
+                        removed_blocks.update(set(blocks))
+                        stats.count("repeated_blocks", len(blocks))
+                        stats.count("repeated_block_chars", sum(map(len, blocks)))
+                        stats.count("repeated_block_docs")
+                        if not text.strip():
+                            stats.drop("repeated_only")
+                            continue
+                        record["text"] = text
+                        if "code_lines" in record:
+                            record["code_lines"] = code
                 write_record(out, record)
                 stats.n_out += 1
             if row + 1 != len(idkey):
                 die(changed)
-        with atomic_write(self.outputs()[1]) as audit:
-            audit.writelines(record_line({"line": line, "documents": n}) for line, n in removed.most_common())
+        audits = [("line", removed), ("block", removed_blocks)]
+        for path, (field, counts) in zip(self.outputs()[1:], audits, strict=False):
+            with atomic_write(path) as audit:
+                audit.writelines(record_line({field: text, "documents": n}) for text, n in counts.most_common())
 
 
 def main(argv: list[str] | None = None) -> None:
