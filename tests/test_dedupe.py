@@ -760,7 +760,8 @@ def inherited_corpus(tmp_path):
     """Scaladoc's shape: the root class ``Any`` documents two members; five class pages each carry their
     own text, an own member and both inherited members in a numbered list (numbered differently on each
     page), the same code and a repeated one-line note; an older, shorter copy of ``Any`` (a near duplicate,
-    so dropped); a partial translation of ``Any`` under /ja/ (shorter, and English by its share); and a
+    so dropped); a partial translation of ``Any`` (shorter, English by its share, 20% Japanese, its URL
+    naming no language as the URL rule reads them: GnuCash's ``gnucash-help-it/``); and a
     German page quoting one member's English documentation. Each member's documentation
     holds an example (code); each own member's example ends in a line every class page has, right above
     the first inherited member."""
@@ -773,7 +774,7 @@ def inherited_corpus(tmp_path):
     english = {"lang": "en", "langs": {"en": 1.0}}
     records = [{"id": "Any", "url": "https://api.test/Any.html", "text": "\n".join(any_page), **english},
                {"id": "Any-old", "url": "https://api.test/old/Any.html", "text": "\n".join(any_page[:-1]), **english},
-               {"id": "Any-ja", "url": "https://api.test/ja/Any.html", "lang": "en", "langs": {"en": 0.8, "ja": 0.2},
+               {"id": "Any-ja", "url": "https://api.test/guide-ja/Any.html", "lang": "en", "langs": {"en": 0.8, "ja": 0.2},
                 "text": "\n".join(["Any はクラス階層の根です。", *equals])}]
     for c in range(5):
         own = member(f"own{c}", rng)

@@ -8,8 +8,8 @@ Opt-in (``--repeated-blocks``), like paragraph deduplication in CCNet and Dolma,
 signatures phase keys every distinct line of a document (a list item without its marker, since an ordered
 list numbers the same item differently on each page) with its language key; the candidates phase finds the
 keys that two documents or more hold; the cluster phase names one owner per key among the documents it
-keeps, the shortest holder (where the line is most of what the page says) whose URL names no other
-language than its text's; the write phase removes, from
+keeps, the shortest holder (where the line is most of what the page says) that is not a partial
+translation; the write phase removes, from
 every other document, each run of consecutive lines owned elsewhere whose prose holds at least
 ``--repeated-block-chars`` characters. Every line stays in the dataset once, at its owner. A lone repeated
 line (a heading, "New in version 3.3.") is not a block and stays; so does a run broken by a line of the
@@ -42,18 +42,19 @@ def line_forms(text: str) -> list[str]:
     return list({form for line in text.split("\n") if (form := block_line(line))})
 
 
-def owned_elsewhere(keys: np.ndarray, docs: np.ndarray, other_lang: np.ndarray, length: np.ndarray,
+def owned_elsewhere(keys: np.ndarray, docs: np.ndarray, translation: np.ndarray, length: np.ndarray,
                     order: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(documents, keys): the entries (one per document and line key, as the candidates phase found them)
     whose line another kept document owns. ``kept`` flags each entry's document as kept by the cluster
-    phase. The owner of a key is, among its kept holders, one whose URL names no language other than its
-    text's (``ch07.ja.html`` read as English is a partial translation: the English page keeps its own
-    paragraphs), then the shortest, then the least ``order`` (a part-independent key of each document),
-    so the result is the same for any split into parts and shards."""
-    keys, docs, other_lang, length, order = keys[kept], docs[kept], other_lang[kept], length[kept], order[kept]
+    phase. The owner of a key is, among its kept holders, one that is not a ``translation`` (a partial
+    translation holds its original's untranslated paragraphs: the original keeps them), then the shortest,
+    then the least ``order`` (a part-independent key of each document), so the result is the same for any
+    split into parts and shards."""
+    keys, docs, translation, length, order = (keys[kept], docs[kept], translation[kept], length[kept],
+                                              order[kept])
     if len(keys) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.uint64)
-    sort = np.lexsort((order, length, other_lang, keys))
+    sort = np.lexsort((order, length, translation, keys))
     keys, docs = keys[sort], docs[sort]
     first = np.ones(len(keys), dtype=bool)
     first[1:] = keys[1:] != keys[:-1]

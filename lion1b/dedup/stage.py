@@ -59,7 +59,7 @@ from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, exact_digest, mix6
 from lion1b.dedup.repeated import line_forms, owned_elsewhere, strip_repeated
 from lion1b.dedup.script import dominant_scripts, script_counts
 from lion1b.dedup.template import edge_lines, floor, site, strip_template
-from lion1b.dedup.verify import MAX_CHARS, Verifier
+from lion1b.dedup.verify import MAX_CHARS, MIN_TRANSLATED, Verifier
 
 NAME = "dedupe"
 REQUIRED = {"id": str, "text": str}
@@ -572,15 +572,17 @@ class Candidates(DedupePhase):
             "passage", sizes, lambda data, mine, rows: (data["passage_len"][mine], data["length"][rows])))
 
     def repeated(self, sizes: list[int]) -> dict[str, np.ndarray]:
-        """This shard's line keys that two documents or more hold, one entry per document, with whether its
-        URL names another language than its text's, its length and a part-independent order key
+        """This shard's line keys that two documents or more hold, one entry per document, with whether it
+        reads as a partial translation (its URL names another language than its text's, or more than
+        MIN_TRANSLATED of its prose is in other languages), its length and a part-independent order key
         (lion1b/dedup/repeated.py); empty without --repeated-blocks."""
-        names = ("block_key", "block_doc", "block_other_lang", "block_len", "block_order")
+        names = ("block_key", "block_doc", "block_translation", "block_len", "block_order")
         if not self.args.repeated_blocks:
             return {name: np.zeros(0, np.uint64 if name in ("block_key", "block_order") else np.int64)
                     for name in names}
         found = self.shared_entries("block", sizes, lambda data, mine, rows: (
-            data["url_rank"][rows] >> OTHER_LANG_BIT & 1, data["length"][rows],
+            (data["url_rank"][rows] >> OTHER_LANG_BIT & 1)
+            | (data["lang_chars"][rows] < (1 - MIN_TRANSLATED) * data["length"][rows]), data["length"][rows],
             mix64(data["sha"][rows, 0] ^ mix64(data["idkey"][rows]))))
         return dict(zip(names, found, strict=True))
 
@@ -787,7 +789,7 @@ class Cluster(DedupePhase):
             for shard in range(self.args.num_shards):
                 with np.load(cand_path(self.args, shard)) as data:
                     doc = data["block_doc"]
-                    found = owned_elsewhere(data["block_key"], doc, data["block_other_lang"], data["block_len"],
+                    found = owned_elsewhere(data["block_key"], doc, data["block_translation"], data["block_len"],
                                             data["block_order"], kept[doc])
                 docs.append(found[0])
                 keys.append(found[1])
