@@ -774,8 +774,8 @@ def inherited_corpus(tmp_path):
     english = {"lang": "en", "langs": {"en": 1.0}}
     records = [{"id": "Any", "url": "https://api.test/Any.html", "text": "\n".join(any_page), **english},
                {"id": "Any-old", "url": "https://api.test/old/Any.html", "text": "\n".join(any_page[:-1]), **english},
-               {"id": "Any-ja", "url": "https://api.test/guide-ja/Any.html", "lang": "en", "langs": {"en": 0.8, "ja": 0.2},
-                "text": "\n".join(["Any はクラス階層の根です。", *equals])}]
+               {"id": "Any-ja", "url": "https://api.test/guide-ja/Any.html", "lang": "en",
+                "langs": {"en": 0.8, "ja": 0.2}, "text": "\n".join(["Any はクラス階層の根です。", *equals])}]
     for c in range(5):
         own = member(f"own{c}", rng)
         lines = [make_doc(rng).replace("\n\n", "\n"), note, "Value Members",
