@@ -883,37 +883,24 @@ class Write(DedupePhase):
                     continue
                 if int(groups[row]) in template_groups:
                     group = groups[row]
-                    text, code, lines = strip_template(
+                    found = strip_template(
                         record["text"], record.get("code_lines"), args.template_edge_lines,
                         lambda candidates, group=group: np.isin(line_keys(group, candidates), templates).tolist())
-                    if lines:
-                        removed.update(set(lines))
-                        stats.count("template_lines", len(lines))
-                        stats.count("template_docs")
-                        if not text.strip():
-                            stats.drop("template_only")
-                            continue
-                        record["text"] = text
-                        if "code_lines" in record:
-                            record["code_lines"] = code
+                    if not take_lines(record, found, removed, stats, ("template_lines", "template_docs",
+                                                                      "template_only")):
+                        continue
                 lo, hi = np.searchsorted(block_rows, [row, row + 1])
                 if hi > lo:
                     owned, lang = block_keys[lo:hi], langs[row]
-                    text, code, blocks = strip_repeated(
+                    found = strip_repeated(
                         record["text"], record.get("code_lines"),
                         lambda forms, owned=owned, lang=lang: np.isin(mix64(key64(forms) ^ lang), owned).tolist(),
                         args.repeated_block_chars)
-                    if blocks:
-                        removed_blocks.update(set(blocks))
-                        stats.count("repeated_blocks", len(blocks))
-                        stats.count("repeated_block_chars", sum(map(len, blocks)))
-                        stats.count("repeated_block_docs")
-                        if not text.strip():
-                            stats.drop("repeated_only")
-                            continue
-                        record["text"] = text
-                        if "code_lines" in record:
-                            record["code_lines"] = code
+                    if found[2]:
+                        stats.count("repeated_block_chars", sum(map(len, found[2])))
+                    if not take_lines(record, found, removed_blocks, stats, ("repeated_blocks", "repeated_block_docs",
+                                                                             "repeated_only")):
+                        continue
                 write_record(out, record)
                 stats.n_out += 1
             if row + 1 != len(idkey):
@@ -922,6 +909,26 @@ class Write(DedupePhase):
         for path, (field, counts) in zip(self.outputs()[1:], audits, strict=False):
             with atomic_write(path) as audit:
                 audit.writelines(record_line({field: text, "documents": n}) for text, n in counts.most_common())
+
+
+def take_lines(record: dict[str, Any], found: tuple[str, Any, list[str]], audit: Counter[str], stats: StageStats,
+               names: tuple[str, str, str]) -> bool:
+    """Puts what a line rule left, ``(text, code_lines, removed)``, into the record and counts the removed
+    lines or blocks under ``names`` (their counter, the documents counter, the drop reason when nothing is
+    left). False when nothing is left: the record is dropped."""
+    text, code, items = found
+    if not items:
+        return True
+    audit.update(set(items))
+    stats.count(names[0], len(items))
+    stats.count(names[1])
+    if not text.strip():
+        stats.drop(names[2])
+        return False
+    record["text"] = text
+    if "code_lines" in record:
+        record["code_lines"] = code
+    return True
 
 
 def main(argv: list[str] | None = None) -> None:
