@@ -827,3 +827,16 @@ def test_repeated_blocks_are_off_by_default(tmp_path):
     given = {r["id"]: r["text"] for r in open_records(path)}
     assert all(r["text"] == given[i] for i, r in texts_of(out, 1).items())
     assert not (out / "work" / "repeated_blocks_part0.jsonl").exists()
+
+
+def test_repeated_blocks_in_one_phase_only_is_a_clear_error(tmp_path, capsys):
+    path, _, _, _ = inherited_corpus(tmp_path)
+    common = ["--input", str(path), "--work-dir", str(tmp_path / "w"), "--quiet"]
+    main(["--phase", "signatures", *common])
+    main(["--phase", "cluster", *common])
+    with pytest.raises(SystemExit) as exc:  # the cluster phase named no owners: writing would remove nothing
+        main(["--phase", "write", "--repeated-blocks", "--output", str(tmp_path / "o.txt"), *common])
+    assert exc.value.code == 2 and "without --repeated-blocks" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:  # signatures made without the flag hold no line keys
+        main(["--phase", "cluster", "--repeated-blocks", *common])
+    assert exc.value.code == 2 and not (tmp_path / "o.txt").exists()

@@ -761,7 +761,8 @@ class Cluster(DedupePhase):
             with atomic_write(drop_path(args, part), "wb") as handle:
                 np.savez(handle, rows=global_row[mine] - offsets[part], kinds=kinds[mine],
                          templates=template, template_groups=template_group,
-                         block_rows=block_doc[lo:hi] - offsets[part], block_keys=block_key[lo:hi])
+                         block_rows=block_doc[lo:hi] - offsets[part], block_keys=block_key[lo:hi],
+                         repeated_blocks=np.array(args.repeated_blocks))
         if args.dup_map:
             lines = []
             for r in dropped.tolist():
@@ -868,6 +869,9 @@ class Write(DedupePhase):
                 die(f"{drop_file} does not match {sig_file}: rerun --phase cluster")
             status[data["rows"]] = data["kinds"]
             templates, template_groups = data["templates"], set(data["template_groups"].tolist())
+            if ("repeated_blocks" in data and bool(data["repeated_blocks"])) != args.repeated_blocks:
+                die(f"{drop_file} was made {'without' if args.repeated_blocks else 'with'} --repeated-blocks: "
+                    "give the cluster and write phases the same flags")
             block_rows, block_keys = data["block_rows"], data["block_keys"]
         removed: Counter[str] = Counter()
         removed_blocks: Counter[str] = Counter()
