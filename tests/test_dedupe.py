@@ -13,6 +13,7 @@ import pytest
 from lion1b.contract import open_records
 from lion1b.dedup.cluster import bucket_pairs
 from lion1b.dedup.minhash import EMPTY, MinHasher, band_keys, estimated_jaccard, exact_hash
+from lion1b.dedup.repeated import strip_repeated
 from lion1b.dedup.script import code_points, dominant_script, script_counts, token_bounds
 from lion1b.dedup.stage import main, url_rank
 from lion1b.dedup.verify import (
@@ -840,3 +841,17 @@ def test_repeated_blocks_in_one_phase_only_is_a_clear_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:  # signatures made without the flag hold no line keys
         main(["--phase", "cluster", "--repeated-blocks", *common])
     assert exc.value.code == 2 and not (tmp_path / "o.txt").exists()
+
+
+def test_a_removed_block_leaves_one_blank_line_between_markdown_blocks():
+    shared = ["Shared paragraph " * 12, "Another shared one " * 12]
+    owned = {line.strip() for line in shared}
+
+    def strip(text: str) -> str:
+        return strip_repeated(text, None, lambda forms: [form in owned for form in forms], 200)[0]
+
+    given = f"# Title\n\nOwn text.\n\n{shared[0]}\n\n{shared[1]}\n\nOwn end."
+    assert strip(given) == "# Title\n\nOwn text.\n\nOwn end."
+    assert strip(f"{shared[0]}\n\n{shared[1]}\n\nOwn end.") == "Own end."
+    assert strip(f"Own text.\n\n{shared[0]}") == "Own text."
+    assert strip(f"Own text.\n{shared[0]}\n{shared[1]}\nOwn end.") == "Own text.\nOwn end."  # plain text

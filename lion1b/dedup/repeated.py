@@ -104,6 +104,13 @@ def strip_repeated(text: str, code_lines: Any, elsewhere: Callable[[list[str]], 
         if sum(len(forms[j]) for j in run if not code[j]) >= min_chars:
             removed.update(run)
             blocks.append("\n".join(forms[j] for j in run if forms[j]))
+            # Markdown separates blocks with a blank line: keep one where the block was, none at an end
+            before = i - 1 if i > 0 and not forms[i - 1] and not code[i - 1] else None
+            after = last + 1 if last + 1 < len(lines) and not forms[last + 1] and not code[last + 1] else None
+            if after is not None and (before is not None or i == 0):
+                removed.add(after)
+            elif before is not None and last + 1 == len(lines):
+                removed.add(before)
         i = end
     if not removed:
         return text, code_lines, []
