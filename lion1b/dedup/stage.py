@@ -783,10 +783,10 @@ class Cluster(DedupePhase):
     def owned_elsewhere(self, sizes: list[int], dropped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(documents, line keys), by document: the lines of kept documents that another kept document owns
         (lion1b/dedup/repeated.py), shard by shard (a key lives in one shard)."""
-        kept = np.ones(sum(sizes), dtype=bool)
-        kept[dropped] = False
         docs, keys = [np.zeros(0, np.int64)], [np.zeros(0, np.uint64)]
         if self.args.repeated_blocks:
+            kept = np.ones(sum(sizes), dtype=bool)
+            kept[dropped] = False
             for shard in range(self.args.num_shards):
                 with np.load(cand_path(self.args, shard)) as data:
                     doc = data["block_doc"]
