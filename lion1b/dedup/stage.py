@@ -535,7 +535,8 @@ class Candidates(DedupePhase):
         covered_doc, covered = self.covered(sizes)
         stats.count("docs_with_passages_elsewhere", len(covered_doc))
         blocks = self.repeated(sizes)
-        stats.count("repeated_line_entries", len(blocks["block_key"]))
+        if self.args.repeated_blocks:
+            stats.count("repeated_line_entries", len(blocks["block_key"]))
         with atomic_write(self.outputs()[0], "wb") as handle:
             np.savez(handle, template=templates, template_group=template_groups, covered_doc=covered_doc,
                      covered_chars=covered, **blocks, **pairs)
