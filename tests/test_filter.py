@@ -520,6 +520,21 @@ def test_each_curated_rule_drops_its_planted_case(reason):
     assert check_quality(CURATED_PLANTED[reason], "en", CURATED)[0] == reason
 
 
+# HAProxy's management guide: command signatures as prose, their descriptions in <pre> blocks
+CLI_SIGNATURES = "\n".join(["add map [@<ver>] <map> <key> <value>", "del server <backend>/<server>",
+                            "set server <backend>/<server> weight <weight>[%]", "get map <map> <value>",
+                            "template <class T, class Alloc = std::allocator<T>> class vector;"] * 8)
+
+
+def test_angle_bracketed_words_are_not_markup():
+    # metavariables and C++ templates are a quarter of these characters; counted as tags they dropped the guide
+    assert check_quality(EN_BODY + "\n" + CLI_SIGNATURES, "en", CURATED)[0] is None
+    # the same words as tags, opened and closed, with attributes, or void, are markup left as text
+    for tags in ('<map name="a"><key>x</key></map>', "<value>y</value>", "line<br>"):
+        text = EN_BODY + "\n" + CLI_SIGNATURES + "\n" + tags * 300
+        assert check_quality(text, "en", CURATED)[0] == "broken_markup", tags
+
+
 def test_acronyms_in_an_uncased_script_are_not_shouting(tmp_path):
     # a Japanese manual page: its only Latin letters are names of variables and protocols
     acronyms = "".join(f"変数 REDIRECT_{name} は CGI スクリプトに HTTP で渡されます。\n"
