@@ -504,6 +504,23 @@ data-link="iface.Paintable.html" class="external"><code>GdkPaintable</code></a><
     assert "Guides" not in lines and "Show more" not in lines[-1]  # a heading over links, a script's control
 
 
+def test_a_definition_is_judged_with_its_term():
+    # debmake-doc's Chinese edition describes each file in a <dd> that ends in a cross-reference: alone it is
+    # 54% link text (the English 44%) and the file lost its description; a table of contents (linked terms,
+    # linked definitions) and a definition of links under a linked term stay out
+    xref = '<a class="xref" href="ch05.html#copyright">Section 5.9, “debian/copyright”</a>'
+    toc = ('<dl><dt><a href="ch05.html">5. 基本內容</a></dt><dd><a href="ch05.html#a">5.1. 打包工作流</a></dd>'
+           '<dt><a href="ch06.html">6. 工具</a></dt><dd><a href="ch06.html#b">6.1. 單個</a></dd></dl>')
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><dl>
+<dt><strong>debian/changelog</strong></dt><dd>Debian 套件歷史檔案（參見 {xref}）</dd>
+<dt><strong>debian/copyright</strong></dt><dd>版權和許可證摘要資訊（參看 {xref}）</dd></dl>
+<p>{ARTICLE[1]}</p>{toc}<p>{ARTICLE[2]}</p></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1:5] == ["debian/changelog", "Debian 套件歷史檔案（參見 Section 5.9, “debian/copyright”）",
+                          "debian/copyright", "版權和許可證摘要資訊（參看 Section 5.9, “debian/copyright”）"], lines
+    assert not any("基本內容" in line or "打包工作流" in line for line in lines), lines
+
+
 def test_a_heading_in_a_layout_cell_is_a_line_of_its_own():
     # gtk-doc sets a page's name and summary in one table cell: "GSocket GSocket — Low-level socket object";
     # a cell of paragraphs without a heading is one row (PostgreSQL's catalog columns: name, type, what)

@@ -113,7 +113,9 @@ CODE_CLASS = re.compile(r"(?:^|\s)(?:src|RBoxed|SCodeFlow|RktBlk|code|method-hea
 LIST_TAGS = {"ul", "ol"}
 # A list item, or a definition: its chunks are judged for links together (see select). gi-docgen describes a
 # parameter as <dd><p><em>Type:</em> <a>GtkEntryIconPosition</a></p><p>Icon position.</p></dd>; alone, the
-# type's line is 77% link text, and every parameter lost its type.
+# type's line is 77% link text, and every parameter lost its type. A definition is also judged with its term
+# (<dt>): debmake-doc describes "debian/copyright" in Chinese as "版權和許可證摘要資訊（參看 Section 5.9,
+# “debian/copyright”）", 54% link text alone (the English, in more letters, 44%), and lost it.
 ITEM_TAGS = frozenset({"li", "dd"})
 CELL_TAGS = {"td", "th"}
 CELL_DIVS = 2  # divs between a <div> of text and its cell that still make it a cell of the row (_cell)
@@ -330,6 +332,8 @@ class Blocks:
     kind: list[int] = field(default_factory=list)  # TEXT or CODE
     by_class: set[int] = field(default_factory=set)  # the chunks inside a block of CODE_CLASS (code)
     in_item: list[int] = field(default_factory=list)  # the list item (<li>, <dd> block) a chunk is in, or -1
+    in_term: list[int] = field(default_factory=list)  # the definition list's term (<dt> block) it is in, or -1
+    term: dict[int, int] = field(default_factory=dict)  # a <dd> block's term: the <dt> before it in its list
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
 
@@ -402,6 +406,8 @@ def walk(body: LexborNode) -> Blocks:
     gutters = 0  # depth inside blocks named for line numbers (GUTTER_CLASS)
     named: dict[int, int] = {}  # the open blocks of GUTTER_CLASS or CODE_CLASS: their _code_names
     items: list[int] = []  # the open list items (a table cell inside one: -1, its text is the cell's)
+    open_terms: list[int] = []  # the open <dt> blocks
+    last_term: dict[int, int] = {}  # each definition list's (or its <div> group's) last <dt> so far
     lists: list[list[int]] = []  # open lists: [ordered, items so far]
     grids: list[list[int]] = []  # open grid tables: [block, columns, cells so far, current row]
     next_item = (0, 0)  # the list item whose first chunk is still to come
@@ -451,6 +457,7 @@ def walk(body: LexborNode) -> Blocks:
                 blocks.url_chars.append(pending_urls)
                 blocks.kind.append(kind)
                 blocks.in_item.append(items[-1] if items else -1)
+                blocks.in_term.append(open_terms[-1] if open_terms else -1)
                 if classed and not verbatim:
                     blocks.by_class.add(len(blocks.text) - 1)
                 blocks.item.append(next_item)
@@ -482,6 +489,8 @@ def walk(body: LexborNode) -> Blocks:
                     grids.pop()
                 if tag in ITEM_TAGS or tag in CELL_TAGS:
                     items.pop()
+                elif tag == "dt":
+                    open_terms.pop()
                 if tag == "li":  # an item with no text (its one link a script's) marks nothing after it
                     next_item = (0, 0)
                 if named and block in named:
@@ -587,6 +596,11 @@ def walk(body: LexborNode) -> Blocks:
                     blocks.code_blocks.add(index)
             if as_tag in ITEM_TAGS or as_tag in CELL_TAGS:
                 items.append(index if as_tag in ITEM_TAGS else -1)
+            if as_tag == "dt":
+                open_terms.append(index)
+                last_term[parent] = index
+            elif as_tag == "dd" and parent in last_term:
+                blocks.term[index] = last_term[parent]
             if tag in VERBATIM_TAGS:
                 verbatim += 1
             elif tag in LIST_TAGS:
@@ -753,6 +767,8 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     item_text: dict[int, int] = {}
     item_links: dict[int, int] = {}
     item_chunks: dict[int, int] = {}
+    term_text: dict[int, int] = {}
+    term_links: dict[int, int] = {}
     # a link that prints its own address is text here: a bibliography's entry, a list of URLs to read; and
     # code links its identifiers, as in link_len above: Groovydoc's summary row "GroovyConstructorDoc[] |
     # constructors()" links its type and its name, and lost its type while its code cell stayed
@@ -770,6 +786,9 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             item_text[li] = item_text.get(li, 0) + _size(text)
             item_links[li] = item_links.get(li, 0) + links
             item_chunks[li] = item_chunks.get(li, 0) + 1
+        if (dt := blocks.in_term[i]) >= 0:
+            term_text[dt] = term_text.get(dt, 0) + _size(text)
+            term_links[dt] = term_links.get(dt, 0) + links
     out = []
     for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, shown, strict=True)):
         if kept[owner] and not dead[owner]:
@@ -785,6 +804,9 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
                     limit = MAX_SENTENCE_LINK_SHARE
             li = blocks.in_item[i] if row < 0 else -1
             described = li >= 0 and item_chunks[li] > 1 and item_links[li] <= MAX_ROW_LINK_SHARE * item_text[li]
+            if li >= 0 and not described and (dt := blocks.term.get(li, -1)) in term_text:  # with its term
+                described = (item_links[li] + term_links[dt]
+                             <= MAX_ROW_LINK_SHARE * (item_text[li] + term_text[dt]))
             if not described and blocks.tag[owner] in HEADING_LEVEL:  # a linked name over its description
                 box = parent[owner]
                 described = (text_len[box] > text_chars
