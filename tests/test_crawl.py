@@ -134,6 +134,17 @@ def test_parse_page_links() -> None:
     assert parse_page(html("/x", extra='<meta name="robots" content="NOFOLLOW">'), "http://ex.com/") == ([], None, True)
 
 
+def test_xhtml_self_closing_tags_do_not_hide_the_links_after_them() -> None:
+    # Debian's ImageMagick pages declare XHTML and write <iframe .../> in their navigation bar: read as HTML,
+    # the rest of the page is the iframe's raw text, and the crawl found 6 of its 66 top-level pages
+    body = '<nav><iframe src="https://ex.org/button" title="Sponsor"/></nav><main><a href="/formats.html">x</a></main>'
+    xhtml = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
+             f"<html><head><title>t</title></head><body>{body}</body></html>")
+    assert parse_page(xhtml, "http://ex.com/")[0] == ["http://ex.com/formats.html"]
+    # an HTML page is read as a browser reads it
+    assert parse_page(f"<!DOCTYPE html><html><body>{body}</body></html>", "http://ex.com/")[0] == []
+
+
 def test_crawl_records_scope_and_outlinks(tmp_path: Path, site) -> None:
     s = site()
     s.page("/robots.txt", "")

@@ -521,6 +521,45 @@ def test_a_definition_is_judged_with_its_term():
     assert not any("基本內容" in line or "打包工作流" in line for line in lines), lines
 
 
+def test_xhtml_self_closing_tags_and_doxygen_code():
+    # ImageMagick's Doxygen pages, as Debian ships them: XHTML with an <iframe .../> in the navigation bar (read as
+    # HTML, no text after it: every page was no_text), and code as div.fragment of div.line with line numbers,
+    # comments in span.comment and tooltips (div.ttc) after the last line
+    lines = "\n".join(
+        f'<div class="line"><a id="l{n:05}" name="l{n:05}"></a><span class="lineno">{n:5}</span>{code}</div>'
+        for n, code in enumerate(['<span class="comment">/* Copyright 1999 ImageMagick Studio */</span>',
+                                  '<span class="keyword">typedef enum</span>', "{",
+                                  '  <a class="code" href="c.html#a1">UndefinedCompression</a>,',
+                                  '  <a class="code" href="c.html#a2">NoCompression</a>', "} CompressionType;"], 1))
+    tooltip = ('<div class="ttc" id="a1"><div class="ttname"><a href="c.html#a1">UndefinedCompression</a></div>'
+               '<div class="ttdef"><b>Definition:</b> compress.h:27</div></div>')
+    html = f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">
+<html><body><nav class="navbar"><iframe src="https://ex.org/button" title="Sponsor"/></nav>
+<div class="contents"><p>{ARTICLE[0]}</p><div class="fragment">{lines}
+{tooltip}</div><p>{ARTICLE[1]}</p></div></body></html>"""
+    page = ENGINES["density"](html)
+    assert page.text.split("\n")[1:7] == ["/* Copyright 1999 ImageMagick Studio */", "typedef enum", "{",
+                                           "  UndefinedCompression,", "  NoCompression", "} CompressionType;"]
+    assert page.code_lines == [[1, 7]] and "Definition" not in page.text
+
+
+def test_line_numbers_inside_code_go_but_code_named_for_them_stays():
+    # Pygments' inline span.linenos are numbers; LibreOffice's help marks its Basic examples
+    # <code class="language-visual-basic line-numbers"> for Prism, which numbers them by script
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p>
+<pre><span class="linenos">1</span>x = 1
+<span class="linenos">2</span>print(x)</pre><p>{ARTICLE[1]}</p>
+<div class="bascode"><pre><code class="language-visual-basic line-numbers">
+  Sub ExampleTimer
+      MsgBox Timer
+  End Sub
+</code></pre></div><p>{ARTICLE[2]}</p></div></body></html>"""
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1:3] == ["x = 1", "print(x)"], lines
+    assert lines[4:7] == ["  Sub ExampleTimer", "      MsgBox Timer", "  End Sub"], lines
+
+
 def test_a_heading_in_a_layout_cell_is_a_line_of_its_own():
     # gtk-doc sets a page's name and summary in one table cell: "GSocket GSocket — Low-level socket object";
     # a cell of paragraphs without a heading is one row (PostgreSQL's catalog columns: name, type, what)

@@ -22,12 +22,12 @@ from urllib.parse import urljoin
 
 import urllib3
 from charset_normalizer import from_bytes
-from selectolax.lexbor import LexborHTMLParser
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from lion1b.crawl.frontier import canonicalize, origin_of
 from lion1b.crawl.policy import header_optout, is_public_address, meta_optout
+from lion1b.xhtml import parse_html
 
 MAX_REDIRECTS = 5
 CHUNK = 1 << 16
@@ -295,7 +295,7 @@ def looks_like_text(body: bytes, text: str, encoding: str) -> bool:
 def parse_page(html: str, base_url: str) -> tuple[list[str], str | None, bool]:
     """Canonical out-links of a page, an AI opt-out reason from its <meta> tags, and whether the page
     asks not to be followed (meta robots nofollow). Links are deduplicated as strings first."""
-    tree = LexborHTMLParser(html)
+    tree = parse_html(html)
     robots_meta = tdm_meta = ""
     for meta in tree.css("meta[name]"):
         name = (meta.attributes.get("name") or "").lower()

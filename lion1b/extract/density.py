@@ -72,6 +72,7 @@ NO_JS_ONLY = re.compile(r"\bhide-(?:when|if)-js(?:-enabled)?\b|\bjs-hide\b|\bno-
 INHERITED = re.compile(r"\bancestor-(?:methods|properties|signals)\b")
 # An element named for line numbers: YARD's <pre class="lines">, Pygments' <td class="linenos">, Rouge's gutter
 GUTTER_CLASS = re.compile(r"line-?no|\blines\b|line-numbers|gutter")
+LINE_NUMBER_CHARS = "0123456789 \t\n\u00a0"
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
 # Between links, a menu line has only separators: "top | back | next | contents" above and below every chapter of the
 # Haskell report, written as a <br>-ended line of the chapter's text, and a table cell is such a line too: fpdoc (Free
@@ -87,6 +88,10 @@ SIBLING_PARAGRAPH_CHARS, SIBLING_PARAGRAPH_LINKS = 80, 0.25  # readability's rul
 RETRY_BELOW_CHARS = 500  # readability's threshold for "the strict pass found too little, relax the rules"
 MAX_HINT_CACHE = 100_000
 VERBATIM_TAGS = {"pre", "listing", "xmp", "plaintext"}  # whitespace is content: code, shell sessions, ASCII art
+# Doxygen writes code, its source listings and the examples in its pages, as <div class="fragment"> of <div
+# class="line"> (a <span class="lineno"> first in a listing), its CSS keeping the spaces: read as a <pre>. As
+# blocks, every line was a line of prose (ImageMagick's headers without indentation, their comments dropped
+# as readers' comments, their linked lines as link lists, "18#ifndef MAGICKCORE_COMPRESS_H" numbered).
 CODE_TAGS = VERBATIM_TAGS | {"code"}
 # Code written before <pre> was the norm: a paragraph that is all <code>/<tt> with <br> line ends (the
 # Apache manual's older examples and translations). At this share of its characters inside such elements,
@@ -192,8 +197,9 @@ SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "m
 # "Run this code" over the examples of 1,835 pages, a button drawn as a <div> (any class naming a button was tried:
 # it cost the article set 0.003 F1, a news page's share button had kept its "Most popular" rail out); MediaWiki's
 # article message boxes (Wikipedia's {{ambox}} templates, "This section is incomplete / Reason: no example" under
-# the Example heading of 405 cppreference pages): notes to the wiki's editors
-NOT_TEXT_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link", "paranum", "coliru-btn", "ambox"}
+# the Example heading of 405 cppreference pages): notes to the wiki's editors; Doxygen's tooltips (div.ttc, a
+# symbol's declaration and "Definition: compress.c:265", shown on hover) under every source listing
+NOT_TEXT_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link", "paranum", "coliru-btn", "ambox", "ttc"}
 # one substring test on a class attribute before it is split: any of these names, or docutils' "classifier"
 NOT_TEXT_NAMES = re.compile("|".join(sorted(map(re.escape, NOT_TEXT_CLASSES | {"classifier"}))))
 SWITCH_CLASSES = frozenset({"switch", "switchinline"})  # LibreOffice's help: alternatives (_default_alternative)
@@ -227,6 +233,12 @@ def _class_hint(key: str) -> tuple[int, int, bool, bool]:
             _hint_cache.clear()
         _hint_cache[key] = hint
     return hint
+
+
+def _doxygen_lines(node: LexborNode) -> bool:
+    """Whether a div.fragment is Doxygen's code: a <div class="line"> a line (see VERBATIM_TAGS)."""
+    first = next(node.iter(), None)
+    return first is not None and first.tag == "div" and "line" in (first.attributes.get("class") or "").split()
 
 
 def _code_names(cls: str) -> int:
@@ -535,6 +547,12 @@ def walk(body: LexborNode) -> Blocks:
                 or attrs.get("role") in SKIP_ROLES):
             continue
         if verbatim:  # inside <pre> every element is inline: its text joins the block as written
+            if (named_as := attrs.get("class")) and (
+                    NOT_TEXT_CLASSES.intersection(named_as.split())
+                    or (GUTTER_CLASS.search(named_as) and not node.text(deep=True).strip(LINE_NUMBER_CHARS))):
+                continue  # but for what is not text (Doxygen's tooltips follow the last line of a listing,
+                # Sphinx's "[docs]" links on its highlighted source) and its line numbers (Doxygen's
+                # span.lineno, Pygments' span.linenos); Prism's code.line-numbers is the code, numbered by script
             is_link = tag == "a" and "href" in attrs  # an anchor without href is a target
             in_links += is_link
             stack.append((node.iter(include_text=True), -1, is_link, False))
@@ -573,6 +591,8 @@ def walk(body: LexborNode) -> Blocks:
             grid = GRID_TABLE.search(cls) if tag == "div" and cls else None
             if grid:
                 as_tag = "table"
+            elif tag == "div" and cls and "fragment" in cls.split() and _doxygen_lines(node):
+                as_tag = "pre"
             elif grids and grids[-1][0] == parent and tag == "div":  # a cell: a new row every `columns` cells
                 table = grids[-1]
                 if table[2] % table[1] == 0:
@@ -586,7 +606,7 @@ def walk(body: LexborNode) -> Blocks:
                 grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
             stack.append((node.iter(include_text=True), index, False, False))
             names = _code_names(cls) if cls and CODE_NAME_PARTS.search(cls) else 0
-            if names and tag in VERBATIM_TAGS:
+            if names and as_tag in VERBATIM_TAGS:
                 names &= GUTTER  # a <pre> is code anyway
             if names:  # GUTTER and CODE_BY_CLASS bits
                 named[index] = names
@@ -601,7 +621,7 @@ def walk(body: LexborNode) -> Blocks:
                 last_term[parent] = index
             elif as_tag == "dd" and parent in last_term:
                 blocks.term[index] = last_term[parent]
-            if tag in VERBATIM_TAGS:
+            if as_tag in VERBATIM_TAGS:
                 verbatim += 1
             elif tag in LIST_TAGS:
                 lists.append([tag == "ol", 0])

@@ -16,9 +16,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborHTMLParser
-
 from lion1b.extract.density import main_text
+from lion1b.xhtml import parse_html
 
 SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
@@ -42,7 +41,7 @@ def _title(raw: str | None) -> str:
 
 def extract_density(html: str, markdown: bool = False) -> Extracted:
     """The text comes out already tidy (code verbatim), so tidy() is not applied: it would flatten code."""
-    tree = LexborHTMLParser(html)
+    tree = parse_html(html)
     title = tree.css_first("title")
     page_title = _title(title.text()) if title is not None else ""
     headline, text, code = main_text(tree.body, markdown, page_title)
