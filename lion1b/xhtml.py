@@ -17,23 +17,17 @@ from selectolax.lexbor import LexborHTMLParser
 
 XHTML_DECLARED = re.compile(r"<\?xml|<!DOCTYPE[^>]*XHTML|xmlns=[\"']http://www\.w3\.org/1999/xhtml", re.IGNORECASE)
 DECLARATION_CHARS = 2_000  # where the declaration is looked for
-SELF_CLOSING = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^<>]*?)?/>")
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-                  "track", "wbr", "basefont", "bgsound", "frame", "keygen"})
-
-
-def _expand(match: re.Match[str]) -> str:
-    name = match.group(1)
-    if name.lower() in VOID:
-        return match.group(0)
-    return f"<{name}{match.group(2) or ''}></{name}>"
+VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+        "wbr", "basefont", "bgsound", "frame", "keygen")
+# a self-closing tag of any other element (most XHTML pages have none: the search finds that in one pass)
+SELF_CLOSING = re.compile(rf"<(?!(?:{'|'.join(VOID)})[\s/])([a-zA-Z][\w:-]*)(\s[^<>]*?)?/>", re.IGNORECASE)
 
 
 def xhtml_as_html(html: str) -> str:
     """The page with XHTML's self-closing non-void tags written as start and end tags, when it declares XHTML."""
-    if "/>" not in html or not XHTML_DECLARED.search(html, 0, DECLARATION_CHARS):
+    if "/>" not in html or not XHTML_DECLARED.search(html, 0, DECLARATION_CHARS) or not SELF_CLOSING.search(html):
         return html
-    return SELF_CLOSING.sub(_expand, html)
+    return SELF_CLOSING.sub(r"<\1\2></\1>", html)
 
 
 def parse_html(html: str) -> LexborHTMLParser:

@@ -200,8 +200,6 @@ SOURCE_LINK_CLASSES = frozenset({"viewcode-link", "viewcode-back", "srclink", "m
 # the Example heading of 405 cppreference pages): notes to the wiki's editors; Doxygen's tooltips (div.ttc, a
 # symbol's declaration and "Definition: compress.c:265", shown on hover) under every source listing
 NOT_TEXT_CLASSES = SOURCE_LINK_CLASSES | {"longdesc-link", "paranum", "coliru-btn", "ambox", "ttc"}
-# one substring test on a class attribute before it is split: any of these names, or docutils' "classifier"
-NOT_TEXT_NAMES = re.compile("|".join(sorted(map(re.escape, NOT_TEXT_CLASSES | {"classifier"}))))
 SWITCH_CLASSES = frozenset({"switch", "switchinline"})  # LibreOffice's help: alternatives (_default_alternative)
 # ... and every generator's: a relative link into the site's source browser whose text only says so. Haddock
 # ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
@@ -211,6 +209,8 @@ SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_mo
 
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
 GUTTER, CODE_BY_CLASS = 1, 2  # _code_names' bits
+HIDDEN_BY_CLASS, NOT_TEXT, CLASSIFIER = 4, 8, 16  # and _class_bits' others
+_bits_cache: dict[str, int] = {}
 PRINTED_URL = 2  # a stack entry's link flag for a link that prints its own address (_printed_url)
 # what every name of GUTTER_CLASS or CODE_CLASS contains: one cheap test before the two regexes
 CODE_NAME_PARTS = re.compile(r"src|line|gutter|RBoxed|SCodeFlow|RktBlk|code|method-heading")
@@ -247,9 +247,26 @@ def _code_names(cls: str) -> int:
     return (GUTTER if GUTTER_CLASS.search(cls) else 0) | (CODE_BY_CLASS if CODE_CLASS.search(cls) else 0)
 
 
+def _class_bits(cls: str) -> int:
+    """What a class attribute says besides its weight, memoised like _class_hint: _code_names' bits, and
+    HIDDEN_BY_CLASS (NO_JS_ONLY, INHERITED), NOT_TEXT (NOT_TEXT_CLASSES), CLASSIFIER (docutils' type)."""
+    bits = _bits_cache.get(cls)
+    if bits is None:
+        names = cls.split()
+        bits = ((_code_names(cls) if CODE_NAME_PARTS.search(cls) else 0)
+                | (HIDDEN_BY_CLASS if NO_JS_ONLY.search(cls) or INHERITED.search(cls) else 0)
+                | (NOT_TEXT if NOT_TEXT_CLASSES.intersection(names) else 0)
+                | (CLASSIFIER if "classifier" in names else 0))
+        if len(_bits_cache) >= MAX_HINT_CACHE:
+            _bits_cache.clear()
+        _bits_cache[cls] = bits
+    return bits
+
+
 def reset_hint_cache() -> None:
     """Forget the memoised class hints (benchmarks time cold pages with it)."""
     _hint_cache.clear()
+    _bits_cache.clear()
 
 
 _WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -442,6 +459,11 @@ def walk(body: LexborNode) -> Blocks:
 
     def flush(owner: int) -> None:
         nonlocal pending_links, pending_code, pending_urls, next_item, line_start
+        nonlocal line_links, line_link_chars, line_plain, line_marked
+        if not pending:  # most calls (a block opens or closes with nothing read): what end_line would leave
+            line_start = line_links = line_link_chars = pending_links = pending_code = pending_urls = 0
+            line_plain = line_marked = False
+            return
         # a line after a <br> is the block's last line; no <br>, no line, but for a table cell (see NAV_SEPARATORS)
         cell = line_start == 0 and blocks.tag[owner] in CELL_TAGS
         end_line(judge=line_start > 0 or cell, cell=cell)
@@ -452,7 +474,7 @@ def walk(body: LexborNode) -> Blocks:
                 text, kind = _verbatim(raw), CODE
                 if gutters and line_number_gutter(text):
                     text = ""
-            elif classed or PRODUCTION.match(raw):
+            elif classed or ("::=" in raw and PRODUCTION.match(raw)):
                 text, kind = _classed_code(raw), CODE
             elif (pending_code and BR in raw
                   and pending_code >= BR_CODE_SHARE * _size(SPACES.sub("", raw).replace(BR, ""))):
@@ -547,9 +569,8 @@ def walk(body: LexborNode) -> Blocks:
                 or attrs.get("role") in SKIP_ROLES):
             continue
         if verbatim:  # inside <pre> every element is inline: its text joins the block as written
-            if (named_as := attrs.get("class")) and (
-                    NOT_TEXT_CLASSES.intersection(named_as.split())
-                    or (GUTTER_CLASS.search(named_as) and not node.text(deep=True).strip(LINE_NUMBER_CHARS))):
+            if (named_as := attrs.get("class")) and (bits := _class_bits(named_as)) & (NOT_TEXT | GUTTER) and (
+                    bits & NOT_TEXT or not node.text(deep=True).strip(LINE_NUMBER_CHARS)):
                 continue  # but for what is not text (Doxygen's tooltips follow the last line of a listing,
                 # Sphinx's "[docs]" links on its highlighted source) and its line numbers (Doxygen's
                 # span.lineno, Pygments' span.linenos); Prism's code.line-numbers is the code, numbered by script
@@ -558,7 +579,8 @@ def walk(body: LexborNode) -> Blocks:
             stack.append((node.iter(include_text=True), -1, is_link, False))
             continue
         cls, ident = attrs.get("class"), attrs.get("id")
-        if cls and (("js" in cls and NO_JS_ONLY.search(cls)) or ("ancestor-" in cls and INHERITED.search(cls))):
+        bits = _class_bits(cls) if cls else 0
+        if bits & HIDDEN_BY_CLASS:
             continue  # shown only without JavaScript, like <noscript>; a class's inherited members
         # The id counts only on an element without a class, and never on a section or heading: documentation
         # generators give sections an id that is their heading's slug ("jsonb-subscripting", "new-features-
@@ -576,12 +598,10 @@ def walk(body: LexborNode) -> Blocks:
             hint = None
         elif cls and hint is cls and tag not in BLOCK_TAGS and ("menu" in cls or "gui" in cls):
             hint = " ".join(name for name in cls.split() if not GUI_CLASS.fullmatch(name.lower())) or None
-        if cls and NOT_TEXT_NAMES.search(cls):
-            classes = cls.split()
-            if NOT_TEXT_CLASSES.intersection(classes):
-                continue
-            if "classifier" in classes and tag == "span":  # docutils' type after a parameter's name: the
-                pending.append(" : ")  # ":" is Sphinx's CSS, the text alone glues them ("skipnabool, default True")
+        if bits & NOT_TEXT:
+            continue
+        if bits & CLASSIFIER and tag == "span":  # docutils' type after a parameter's name: the
+            pending.append(" : ")  # ":" is Sphinx's CSS, the text alone glues them ("skipnabool, default True")
         weight, unlikely, admonition, section = _class_hint(hint) if hint else (0, 0, False, False)
         if tag == "aside":  # a sidebar by its tag: kept only inside the text (see _revive)
             unlikely = max(unlikely, SIDEBAR_LEVEL)
@@ -605,7 +625,7 @@ def walk(body: LexborNode) -> Blocks:
             if grid:
                 grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
             stack.append((node.iter(include_text=True), index, False, False))
-            names = _code_names(cls) if cls and CODE_NAME_PARTS.search(cls) else 0
+            names = bits & (GUTTER | CODE_BY_CLASS)
             if names and as_tag in VERBATIM_TAGS:
                 names &= GUTTER  # a <pre> is code anyway
             if names:  # GUTTER and CODE_BY_CLASS bits
