@@ -69,6 +69,7 @@ SIGNATURE_OPTIONS = ["input", "part_id", "num_parts", "split", "casefold", "near
                      "shingle_size", "seed", "templates", "template_edge_lines", "compilations", "repeated_blocks"]
 CANDIDATE_OPTIONS = ["input", "num_parts", "near_dup", "rows", "num_shards", "shard_id", "work_dir",
                      "template_share", "template_min_docs", "compilations", "repeated_blocks"]
+CANDIDATES_FORMAT = 2  # what a shard's file holds; 2: the compilations' band and inside counts
 SALT_EXACT, SALT_ID = np.uint64(0x51), np.uint64(0x1D)
 
 UNKNOWN_LANGS = {"", "unknown", "und"}
@@ -469,6 +470,9 @@ class Candidates(DedupePhase):
     option_names = CANDIDATE_OPTIONS
     unit = "keys"
 
+    def options(self) -> dict[str, Any]:
+        return {**super().options(), "format": CANDIDATES_FORMAT}  # an older shard file is redone, not misread
+
     def outputs(self) -> list[str]:
         return [str(cand_path(self.args, self.args.shard_id))]
 
@@ -532,14 +536,13 @@ class Candidates(DedupePhase):
             stats.count(f"{kind}_pairs", len(pairs[kind]))
         templates, template_groups = self.templates()
         stats.count("template_lines", len(templates))
-        covered_doc, covered = self.covered(sizes)
-        stats.count("docs_with_passages_elsewhere", len(covered_doc))
+        covered = self.covered(sizes)
+        stats.count("docs_with_passages_elsewhere", len(covered["covered_doc"]))
         blocks = self.repeated(sizes)
         if self.args.repeated_blocks:
             stats.count("repeated_line_entries", len(blocks["block_key"]))
         with atomic_write(self.outputs()[0], "wb") as handle:
-            np.savez(handle, template=templates, template_group=template_groups, covered_doc=covered_doc,
-                     covered_chars=covered, **blocks, **pairs)
+            np.savez(handle, template=templates, template_group=template_groups, **covered, **blocks, **pairs)
         stats.n_out = sum(len(p) for p in pairs.values())
 
     def shared_entries(self, prefix: str, sizes: list[int],
@@ -566,9 +569,9 @@ class Candidates(DedupePhase):
             offset += size
         return [np.concatenate(column) for column in zip(*found, strict=True)]
 
-    def covered(self, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(documents, characters) of this shard's passages that smaller documents hold too
-        (lion1b/dedup/compilation.py)."""
+    def covered(self, sizes: list[int]) -> dict[str, np.ndarray]:
+        """Per document, the characters of this shard's passages that smaller documents hold too, and that
+        longer ones do (lion1b/dedup/compilation.py)."""
         return covered_chars(*self.shared_entries(
             "passage", sizes, lambda data, mine, rows: (data["passage_len"][mine], data["length"][rows])))
 
@@ -699,6 +702,8 @@ class Cluster(DedupePhase):
         pairs: dict[str, list[np.ndarray]] = {"exact": [], "id": [], "near": []}
         templates, template_groups = [], []
         covered = np.zeros(sum(sizes), dtype=np.int64)
+        inside = np.zeros(sum(sizes), dtype=np.int64)
+        band = []
         for shard in range(args.num_shards):
             with np.load(cand_path(args, shard)) as data:
                 for kind in pairs:
@@ -706,9 +711,17 @@ class Cluster(DedupePhase):
                 templates.append(data["template"])
                 template_groups.append(data["template_group"])
                 covered[data["covered_doc"]] += data["covered_chars"]  # a shard lists each document once
+                inside[data["inside_doc"]] += data["inside_chars"]
+                band.append(np.stack([data["band_doc"], data["band_holder"], data["band_chars"]], axis=1))
         template, template_group = np.unique(np.concatenate(templates)), np.unique(np.concatenate(template_groups))
         stats.count("template_lines", len(template))
         joined = {k: np.unique(np.concatenate(v), axis=0) for k, v in pairs.items()}
+        whole, passage_chars = np.zeros(0, np.int64), np.zeros(0, np.int64)
+        if args.compilations:  # first: a compilation is never a duplicate's keeper (its section would go too)
+            passage_chars, passage_count = self.passage_totals(sizes)
+            whole, covered = compilations(passage_chars, passage_count, covered, np.concatenate(band), inside,
+                                          args.compilation_share)
+            joined = {k: p[~np.isin(p, whole).any(axis=1)] for k, p in joined.items()}
         involved = np.unique(np.concatenate([p.reshape(-1) for p in joined.values()]))
         docs = load_documents(args, sizes, involved)
         order = rank_order(np.array(docs["ids"], dtype=str), docs["sha"], docs["lang_chars"], docs["length"],
@@ -740,11 +753,6 @@ class Cluster(DedupePhase):
         stats.n_in = sum(sizes)
         dropped = np.flatnonzero(result.kind != KEEP)
         global_row, kinds = involved[order[dropped]], result.kind[dropped]
-        whole, passage_chars = np.zeros(0, np.int64), np.zeros(0, np.int64)
-        if args.compilations:
-            passage_chars, passage_count = self.passage_totals(sizes)
-            whole = compilations(passage_chars, passage_count, covered, args.compilation_share)
-            whole = np.setdiff1d(whole, global_row)  # a duplicate is dropped as one already
         global_row = np.concatenate([global_row, whole])
         kinds = np.concatenate([kinds, np.full(len(whole), COMPILATION, dtype=kinds.dtype)])
         for code, reason in KINDS.items():
