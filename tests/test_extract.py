@@ -544,6 +544,15 @@ def test_xhtml_self_closing_tags_and_doxygen_code():
     assert page.code_lines == [[1, 7]] and "Definition" not in page.text
 
 
+def test_labels_drawn_as_boxes_are_separate_words():
+    # Doxygen's member labels: two spans with nothing between them read "inlinenoexcept" on libstdc++'s pages
+    labels = '<span class="mlabels"><span class="mlabel">inline</span><span class="mlabel">noexcept</span></span>'
+    html = f"""<html><body><div id="content"><p>{ARTICLE[0]}</p><table class="memname"><tr>
+<td class="memname">void operator delete(void *, void *)</td><td class="mlabels-right">{labels}</td></tr></table>
+<p>{ARTICLE[1]}</p></div></body></html>"""
+    assert "void operator delete(void *, void *) | inline noexcept" in ENGINES["density"](html).text.split("\n")
+
+
 def test_line_numbers_inside_code_go_but_code_named_for_them_stays():
     # Pygments' inline span.linenos are numbers; LibreOffice's help marks its Basic examples
     # <code class="language-visual-basic line-numbers"> for Prism, which numbers them by script

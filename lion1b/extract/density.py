@@ -209,7 +209,11 @@ SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_mo
 
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
 GUTTER, CODE_BY_CLASS = 1, 2  # _code_names' bits
-HIDDEN_BY_CLASS, NOT_TEXT, CLASSIFIER = 4, 8, 16  # and _class_bits' others
+HIDDEN_BY_CLASS, NOT_TEXT, CLASSIFIER, BOXED = 4, 8, 16, 32  # and _class_bits' others
+# Inline labels a stylesheet draws as separate boxes: Doxygen's member labels, <span class="mlabel">inline</span>
+# <span class="mlabel">noexcept</span> with nothing between them, read "inlinenoexcept" (686 lines on 80 of
+# libstdc++'s pages, "inlinestatic" on 51 of ImageMagick's)
+BOXED_CLASSES = frozenset({"mlabel"})
 _bits_cache: dict[str, int] = {}
 PRINTED_URL = 2  # a stack entry's link flag for a link that prints its own address (_printed_url)
 # what every name of GUTTER_CLASS or CODE_CLASS contains: one cheap test before the two regexes
@@ -249,14 +253,16 @@ def _code_names(cls: str) -> int:
 
 def _class_bits(cls: str) -> int:
     """What a class attribute says besides its weight, memoised like _class_hint: _code_names' bits, and
-    HIDDEN_BY_CLASS (NO_JS_ONLY, INHERITED), NOT_TEXT (NOT_TEXT_CLASSES), CLASSIFIER (docutils' type)."""
+    HIDDEN_BY_CLASS (NO_JS_ONLY, INHERITED), NOT_TEXT (NOT_TEXT_CLASSES), CLASSIFIER (docutils' type), BOXED
+    (BOXED_CLASSES)."""
     bits = _bits_cache.get(cls)
     if bits is None:
         names = cls.split()
         bits = ((_code_names(cls) if CODE_NAME_PARTS.search(cls) else 0)
                 | (HIDDEN_BY_CLASS if NO_JS_ONLY.search(cls) or INHERITED.search(cls) else 0)
                 | (NOT_TEXT if NOT_TEXT_CLASSES.intersection(names) else 0)
-                | (CLASSIFIER if "classifier" in names else 0))
+                | (CLASSIFIER if "classifier" in names else 0)
+                | (BOXED if BOXED_CLASSES.intersection(names) else 0))
         if len(_bits_cache) >= MAX_HINT_CACHE:
             _bits_cache.clear()
         _bits_cache[cls] = bits
@@ -602,6 +608,8 @@ def walk(body: LexborNode) -> Blocks:
             continue
         if bits & CLASSIFIER and tag == "span":  # docutils' type after a parameter's name: the
             pending.append(" : ")  # ":" is Sphinx's CSS, the text alone glues them ("skipnabool, default True")
+        elif bits & BOXED and pending and not pending[-1][-1:].isspace():
+            pending.append(" ")
         weight, unlikely, admonition, section = _class_hint(hint) if hint else (0, 0, False, False)
         if tag == "aside":  # a sidebar by its tag: kept only inside the text (see _revive)
             unlikely = max(unlikely, SIDEBAR_LEVEL)
