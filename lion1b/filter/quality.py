@@ -115,23 +115,11 @@ _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 # or void element (<br>, <img ...>), or an opening tag the same prose also closes. What manuals put in angle
 # brackets is not markup: metavariables (HAProxy's "add map [@<ver>] <map> <key> <value>"), C++ templates
 # (<class T = void>), header names (<map>). Counted as tags, they dropped HAProxy's 211,538-character
-# management guide; over 51,641 pages of earlier real-site runs, 48 pages dropped so held no markup at all.
+# management guide; over 51,641 pages of earlier real-site runs, the 49 pages dropped so held no markup at all.
 _MARKUP = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6});|\{\{[^{}\n]*\}\}|\[\[[^\[\]\n]*\]\]")
 _ATTRIBUTE = r"""[ \t]+[\w:-]+(?:=(?:"[^"\n]*"|'[^'\n]*'|[^\s"'=<>`]+))?"""
 _TAG = re.compile(rf"<(/?)([a-zA-Z][\w:-]*)((?:{_ATTRIBUTE}){{0,30}})[ \t]*(/?)>")
 _VOID = frozenset({"br", "hr", "wbr"})  # bare void tags; <img>, <link>, <input> carry attributes when real
-
-
-def markup_chars(prose: str) -> int:
-    """Characters of markup left as text (see _MARKUP and _TAG)."""
-    chars = sum(len(m) for m in _MARKUP.findall(prose))
-    tags = list(_TAG.finditer(prose))
-    closed = {m[2].lower() for m in tags if m[1]}
-    for m in tags:
-        closing, name, attributes, self_closing = m.groups()
-        if closing or self_closing or "=" in attributes or name.lower() in _VOID | closed:
-            chars += len(m[0])
-    return chars
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-ЯЁ]")  # the cased scripts; a regex counts far faster than str.isupper()
 _LOWER = re.compile(r"[a-zß-öø-ÿα-ωа-яё]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -367,6 +355,18 @@ REPETITION_SAMPLE_WORDS = 5_000
 
 
 # ----------------------------------------------------------------------------- curated rules
+
+
+def markup_chars(prose: str) -> int:
+    """Characters of markup left as text (see _MARKUP and _TAG)."""
+    chars = sum(len(m) for m in _MARKUP.findall(prose))
+    tags = list(_TAG.finditer(prose))
+    bare = _VOID | {m[2].lower() for m in tags if m[1]}  # void, or closed somewhere in the prose
+    for m in tags:
+        closing, name, attributes, self_closing = m.groups()
+        if closing or self_closing or "=" in attributes or name.lower() in bare:
+            chars += len(m[0])
+    return chars
 
 
 def broken_text(doc: Doc, lang: str, th: Thresholds) -> Result:
