@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from lion1b.filter.quality import code_mask, code_ranges
+from lion1b.filter.quality import code_mask, kept_lines
 
 LIST_MARKER = re.compile(r"(?:\d+\.|[-*])\s+")  # extract_text's item markers, plain ("3. ") and Markdown
 
@@ -114,6 +114,4 @@ def strip_repeated(text: str, code_lines: Any, elsewhere: Callable[[list[str]], 
         i = end
     if not removed:
         return text, code_lines, []
-    kept = [i for i in range(len(lines)) if i not in removed]
-    new_code = code_ranges([code[i] for i in kept]) if isinstance(code_lines, list) else code_lines
-    return "\n".join(lines[i] for i in kept), new_code, blocks
+    return *kept_lines(lines, code, code_lines, [i for i in range(len(lines)) if i not in removed]), blocks

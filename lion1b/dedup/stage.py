@@ -716,11 +716,11 @@ class Cluster(DedupePhase):
         template, template_group = np.unique(np.concatenate(templates)), np.unique(np.concatenate(template_groups))
         stats.count("template_lines", len(template))
         joined = {k: np.unique(np.concatenate(v), axis=0) for k, v in pairs.items()}
-        whole, passage_chars = np.zeros(0, np.int64), np.zeros(0, np.int64)
+        whole, passage_chars, credited = np.zeros(0, np.int64), np.zeros(0, np.int64), covered
         if args.compilations:  # first: a compilation is never a duplicate's keeper (its section would go too)
             passage_chars, passage_count = self.passage_totals(sizes)
-            whole, covered = compilations(passage_chars, passage_count, covered, np.concatenate(band), inside,
-                                          args.compilation_share)
+            whole, credited = compilations(passage_chars, passage_count, covered, np.concatenate(band), inside,
+                                           args.compilation_share)
             joined = {k: p[~np.isin(p, whole).any(axis=1)] for k, p in joined.items()}
         involved = np.unique(np.concatenate([p.reshape(-1) for p in joined.values()]))
         docs = load_documents(args, sizes, involved)
@@ -779,7 +779,7 @@ class Cluster(DedupePhase):
                 lines.append({"id": ids[r], "kept_id": ids[result.keeper[r]],
                               "kind": KINDS[int(result.kind[r])], "similarity": None if sim != sim else round(sim, 4)})
             if len(whole):
-                shares = covered[whole] / np.maximum(passage_chars[whole], 1)
+                shares = credited[whole] / np.maximum(passage_chars[whole], 1)
                 for doc_id, share in zip(load_documents(args, sizes, whole)["ids"], shares.tolist(), strict=True):
                     lines.append({"id": doc_id, "kept_id": None, "kind": KINDS[COMPILATION],
                                   "similarity": round(share, 4)})

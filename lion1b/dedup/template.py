@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from lion1b.filter.quality import code_mask, code_ranges
+from lion1b.filter.quality import code_mask, kept_lines
 
 
 def site(record: dict[str, Any]) -> str:
@@ -79,8 +79,7 @@ def strip_template(text: str, code_lines: Any, edge: int,
         kept.pop(0)
     while kept and not lines[kept[-1]].strip():
         kept.pop()
-    new_code = code_ranges([code[i] for i in kept]) if isinstance(code_lines, list) else code_lines
-    return "\n".join(lines[i] for i in kept), new_code, [lines[i].strip() for i in sorted(removed)]
+    return *kept_lines(lines, code, code_lines, kept), [lines[i].strip() for i in sorted(removed)]
 
 
 def floor(share: float, min_docs: int, documents: int) -> int:

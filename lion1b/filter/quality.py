@@ -275,6 +275,13 @@ def code_ranges(mask: list[bool]) -> list[list[int]]:
     return out
 
 
+def kept_lines(lines: list[str], code: list[bool], code_lines: Any, kept: list[int]) -> tuple[str, Any]:
+    """(text, code_lines) of the ``kept`` lines (indices, in order) of a text: its code ranges renumbered when
+    it had ranges (``code`` is code_mask's), else ``code_lines`` as they were."""
+    new_code = code_ranges([code[i] for i in kept]) if isinstance(code_lines, list) else code_lines
+    return "\n".join(lines[i] for i in kept), new_code
+
+
 class Doc:
     """A text as lines with their code flags; ``prose`` is the text without its code lines (blank lines
     kept, so paragraphs stay paragraphs)."""
