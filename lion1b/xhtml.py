@@ -17,17 +17,35 @@ from selectolax.lexbor import LexborHTMLParser
 
 XHTML_DECLARED = re.compile(r"<\?xml|<!DOCTYPE[^>]*XHTML|xmlns=[\"']http://www\.w3\.org/1999/xhtml", re.IGNORECASE)
 DECLARATION_CHARS = 2_000  # where the declaration is looked for
-VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
-        "wbr", "basefont", "bgsound", "frame", "keygen")
-# a self-closing tag of any other element (most XHTML pages have none: the search finds that in one pass)
-SELF_CLOSING = re.compile(rf"<(?!(?:{'|'.join(VOID)})[\s/])([a-zA-Z][\w:-]*)(\s[^<>]*?)?/>", re.IGNORECASE)
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                  "track", "wbr", "basefont", "bgsound", "frame", "keygen"})
+# the start of a tag that a "/>" closes: its name and attributes, up to the "/>" (matched with endpos there)
+OPENED = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^<>]*)?\Z")
+
+
+def _declares_xhtml(html: str) -> bool:
+    head = html[:DECLARATION_CHARS]
+    low = head.lower()  # two substring tests before the case-blind regex: most pages fail them
+    return ("<?xml" in low or "xhtml" in low) and XHTML_DECLARED.search(head) is not None
 
 
 def xhtml_as_html(html: str) -> str:
-    """The page with XHTML's self-closing non-void tags written as start and end tags, when it declares XHTML."""
-    if "/>" not in html or not XHTML_DECLARED.search(html, 0, DECLARATION_CHARS) or not SELF_CLOSING.search(html):
+    """The page with XHTML's self-closing non-void tags written as start and end tags, when it declares XHTML.
+    Read from each "/>" back to its "<": a page has a few of them, and thousands of other tags."""
+    if not _declares_xhtml(html):
         return html
-    return SELF_CLOSING.sub(r"<\1\2></\1>", html)
+    pieces: list[str] = []
+    done = 0
+    end = html.find("/>")
+    while end >= 0:
+        start = html.rfind("<", done, end)
+        opened = OPENED.match(html, start, end) if start >= 0 else None
+        if opened is not None and opened.group(1).lower() not in VOID:
+            name = opened.group(1)
+            pieces += (html[done:start], "<", name, opened.group(2) or "", "></", name, ">")
+            done = end + 2
+        end = html.find("/>", end + 2)
+    return "".join(pieces) + html[done:] if pieces else html
 
 
 def parse_html(html: str) -> LexborHTMLParser:

@@ -11,6 +11,7 @@ from lion1b.contract import open_records, record_id, run_map_stage
 from lion1b.demo.site import UI, build_site
 from lion1b.extract.engines import ENGINES
 from lion1b.extract.stage import ExtractText
+from lion1b.xhtml import xhtml_as_html
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -542,6 +543,19 @@ def test_xhtml_self_closing_tags_and_doxygen_code():
     assert page.text.split("\n")[1:7] == ["/* Copyright 1999 ImageMagick Studio */", "typedef enum", "{",
                                            "  UndefinedCompression,", "  NoCompression", "} CompressionType;"]
     assert page.code_lines == [[1, 7]] and "Definition" not in page.text
+
+
+def test_xhtml_self_closing_tags_are_closed_only_on_xhtml_pages():
+    # non-void elements written "<x/>" get an end tag; void ones, tags with a ">" inside, pages that do not
+    # declare XHTML and a "/>" in text stay as they are
+    body = ('<div class="a"/><BR/><img src="x.png" /><IFRAME src="b"\n/><p title="1>2"/>a/>b<x-y:z/>'
+            '<span/>')
+    closed = ('<div class="a"></div><BR/><img src="x.png" /><IFRAME src="b"\n></IFRAME><p title="1>2"/>a/>b'
+              '<x-y:z></x-y:z><span></span>')
+    for head in ('<?xml version="1.0"?>', '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN">',
+                 '<html xmlns="http://www.w3.org/1999/xhtml">'):
+        assert xhtml_as_html(head + body) == head + closed
+    assert xhtml_as_html("<!DOCTYPE html><html>" + body) == "<!DOCTYPE html><html>" + body
 
 
 def test_labels_drawn_as_boxes_are_separate_words():
