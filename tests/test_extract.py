@@ -1,6 +1,8 @@
 """extract_text.py: main text kept, page chrome gone, drops counted, output deterministic."""
 
 import json
+import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +11,7 @@ import pytest
 
 from lion1b.contract import open_records, record_id, run_map_stage
 from lion1b.demo.site import UI, build_site
+from lion1b.extract.density import HINTS
 from lion1b.extract.engines import ENGINES
 from lion1b.extract.stage import ExtractText
 from lion1b.xhtml import xhtml_as_html
@@ -543,6 +546,20 @@ def test_xhtml_self_closing_tags_and_doxygen_code():
     assert page.text.split("\n")[1:7] == ["/* Copyright 1999 ImageMagick Studio */", "typedef enum", "{",
                                            "  UndefinedCompression,", "  NoCompression", "} CompressionType;"]
     assert page.code_lines == [[1, 7]] and "Definition" not in page.text
+
+
+def test_every_class_hint_match_holds_one_of_its_literals():
+    # The gate runs a hint regex only on a class name that holds one of its literals: a match without one
+    # would be a hint lost. Names made of the regexes' own words (each also cut short, for "ads?") and of
+    # separators, \b's sides included.
+    runs = {run for regex in HINTS.regex.values() for run in re.findall(r"[a-z]+", regex.pattern.replace("\\b", " "))}
+    words = sorted({w for run in runs for w in (run, run[:-1]) if len(w) > 1})
+    rng = random.Random(12)
+    names = [*words, *(rng.choice(("", " ", "-", "_", "x")).join(rng.sample(words, rng.randint(1, 3)))
+                       for _ in range(20_000))]
+    for name, regex in HINTS.regex.items():
+        lost = [n for n in names if regex.search(n) and not any(w in n for w in HINTS.literals[name])]
+        assert not lost, (name, lost[:5])
 
 
 def test_xhtml_self_closing_tags_are_closed_only_on_xhtml_pages():

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+import ahocorasick
 from selectolax.lexbor import LexborNode
 
 # Never text: scripts, media, controls, and page chrome that HTML5 names as such.
@@ -56,6 +57,54 @@ POSITIVE = re.compile(r"article|(?<![a-z])(?:body|text)|content|entry|hentry|h-e
 NEGATIVE = re.compile(r"-ad-|hidden|banner|combx|comment|com-|contact|foot|footnote|gdpr|masthead|media|meta|"
                       r"outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|"
                       r"tool|widget|caption|byline|author|credit")
+
+
+class RegexGate:
+    """Named regexes, each behind literals of which every match of it holds one: one Aho-Corasick scan of a
+    text (pyahocorasick, as in the keyword filter) says which regexes can match it, and only those run. A
+    class name new to the cache ran three alternations of dozens of words, and most of them match nothing."""
+
+    def __init__(self, gated: dict[str, tuple[re.Pattern[str], tuple[str, ...]]]) -> None:
+        self.regex = {name: regex for name, (regex, _) in gated.items()}
+        self.literals = {name: words for name, (_, words) in gated.items()}
+        self.automaton = ahocorasick.Automaton()
+        for name, words in self.literals.items():
+            for word in words:
+                self.automaton.add_word(word, self.automaton.get(word, frozenset()) | {name})
+        self.automaton.make_automaton()
+
+    def matching(self, text: str) -> set[str]:
+        """The names of the regexes that match ``text``."""
+        possible: frozenset[str] = frozenset()
+        for _, names in self.automaton.iter(text):
+            possible = possible | names if possible else names
+        return {name for name in possible if self.regex[name].search(text)}
+
+
+# Every match of each class-hint regex holds one of its literals (a test checks it): "ad" for \bads?\b,
+# "popular" for most-?popular, "nav" for navbar and nav(?:\b|_).
+HINTS = RegexGate({
+    "unlikely": (UNLIKELY, (
+        "ad", "banner", "breadcrumb", "combx", "comment", "community", "cover-wrap", "disqus", "extra", "footer",
+        "gdpr", "cookie", "consent", "header", "legends", "menu", "related", "remark", "replies", "rss", "shoutbox",
+        "sidebar", "skyscraper", "social", "sponsor", "supplemental", "agegate", "pagination", "pager", "popup",
+        "newsletter", "subscri", "share", "sharing", "promo", "outbrain", "taboola", "recommend", "signup", "modal",
+        "byline", "author", "caption", "toolbar", "nav", "masthead", "trending", "popular", "read", "stories",
+        "visually-hidden", "sr-only", "print", "toc")),
+    "chrome": (CHROME, ("footer", "copyright", "cookie", "consent", "gdpr", "breadcrumb", "navbar", "pagination",
+                        "pager")),
+    "maybe": (MAYBE, ("and", "article", "body", "column", "content", "main", "shadow", "story", "post", "entry",
+                      "text")),
+    "doc_comment": (DOC_COMMENT, ("comment", "cmt")),
+    "positive": (POSITIVE, ("article", "body", "text", "content", "entry", "main", "page", "post", "blog", "story",
+                            "paragraph")),
+    "negative": (NEGATIVE, (
+        "-ad-", "hidden", "banner", "combx", "comment", "com-", "contact", "foot", "gdpr", "masthead", "media",
+        "meta", "outbrain", "promo", "related", "scroll", "share", "shoutbox", "sidebar", "skyscraper", "sponsor",
+        "shopping", "tags", "tool", "widget", "caption", "byline", "author", "credit")),
+})
+
+
 SPACES = re.compile(r"[ \t\n\r\f\v\u00a0]+")  # typographic spaces (U+202F, U+3000) are text: kept
 SOURCE_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 # A zero-width space beside ASCII is a line-break hint, never text: Javadoc 11 writes one before every
@@ -208,8 +257,9 @@ SOURCE_LINK_TEXT = frozenset({"source", "[source]", "src", "[src]"})
 SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_modules|_source)/")
 
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
+NO_HINT = (0, 0, False, False)
 GUTTER, CODE_BY_CLASS = 1, 2  # _code_names' bits
-HIDDEN_BY_CLASS, NOT_TEXT, CLASSIFIER, BOXED = 4, 8, 16, 32  # and _class_bits' others
+HIDDEN_BY_CLASS, NOT_TEXT, CLASSIFIER, BOXED, GRID, FRAGMENT = 4, 8, 16, 32, 64, 128  # and _class_bits' others
 # Inline labels a stylesheet draws as separate boxes: Doxygen's member labels, <span class="mlabel">inline</span>
 # <span class="mlabel">noexcept</span> with nothing between them, read "inlinenoexcept" (686 lines on 80 of
 # libstdc++'s pages, "inlinestatic" on 51 of ImageMagick's)
@@ -226,11 +276,12 @@ def _class_hint(key: str) -> tuple[int, int, bool, bool]:
     hint = _hint_cache.get(key)
     if hint is None:
         low = key.lower()
-        weight = (25 if POSITIVE.search(low) else 0) - (25 if NEGATIVE.search(low) else 0)
+        found = HINTS.matching(low)
+        weight = (25 if "positive" in found else 0) - (25 if "negative" in found else 0)
         level = 0
-        if UNLIKELY.search(low) is not None and MAYBE.search(low) is None and DOC_COMMENT.search(low) is None:
-            level = (CHROME_LEVEL if CHROME.search(low) else UNLIKELY_LEVEL
-                     if UNLIKELY.search(low.replace("sidebar", " ")) else SIDEBAR_LEVEL)
+        if "unlikely" in found and "maybe" not in found and "doc_comment" not in found:
+            level = (CHROME_LEVEL if "chrome" in found else UNLIKELY_LEVEL
+                     if "sidebar" not in low or UNLIKELY.search(low.replace("sidebar", " ")) else SIDEBAR_LEVEL)
         names = low.split()
         hint = (weight, level, not ADMONITION_CLASSES.isdisjoint(names), not SECTION_CLASSES.isdisjoint(names))
         if len(_hint_cache) >= MAX_HINT_CACHE:
@@ -254,15 +305,19 @@ def _code_names(cls: str) -> int:
 def _class_bits(cls: str) -> int:
     """What a class attribute says besides its weight, memoised like _class_hint: _code_names' bits, and
     HIDDEN_BY_CLASS (NO_JS_ONLY, INHERITED), NOT_TEXT (NOT_TEXT_CLASSES), CLASSIFIER (docutils' type), BOXED
-    (BOXED_CLASSES)."""
+    (BOXED_CLASSES), GRID (GRID_TABLE), FRAGMENT (Doxygen's code, see VERBATIM_TAGS). A substring test before
+    each regex: most names hold none."""
     bits = _bits_cache.get(cls)
     if bits is None:
         names = cls.split()
         bits = ((_code_names(cls) if CODE_NAME_PARTS.search(cls) else 0)
-                | (HIDDEN_BY_CLASS if NO_JS_ONLY.search(cls) or INHERITED.search(cls) else 0)
+                | (HIDDEN_BY_CLASS if ("js" in cls and NO_JS_ONLY.search(cls))
+                   or ("ancestor-" in cls and INHERITED.search(cls)) else 0)
                 | (NOT_TEXT if NOT_TEXT_CLASSES.intersection(names) else 0)
                 | (CLASSIFIER if "classifier" in names else 0)
-                | (BOXED if BOXED_CLASSES.intersection(names) else 0))
+                | (BOXED if BOXED_CLASSES.intersection(names) else 0)
+                | (GRID if "-column-summary" in cls and GRID_TABLE.search(cls) else 0)
+                | (FRAGMENT if "fragment" in names else 0))
         if len(_bits_cache) >= MAX_HINT_CACHE:
             _bits_cache.clear()
         _bits_cache[cls] = bits
@@ -466,14 +521,12 @@ def walk(body: LexborNode) -> Blocks:
     def flush(owner: int) -> None:
         nonlocal pending_links, pending_code, pending_urls, next_item, line_start
         nonlocal line_links, line_link_chars, line_plain, line_marked
-        if not pending:  # most calls (a block opens or closes with nothing read): what end_line would leave
-            line_start = line_links = line_link_chars = pending_links = pending_code = pending_urls = 0
-            line_plain = line_marked = False
-            return
-        # a line after a <br> is the block's last line; no <br>, no line, but for a table cell (see NAV_SEPARATORS)
-        cell = line_start == 0 and blocks.tag[owner] in CELL_TAGS
-        end_line(judge=line_start > 0 or cell, cell=cell)
-        line_start = 0
+        if line_links >= 2:  # what end_line judges (else it only starts a new line, as here)
+            # a line after a <br> is the block's last line; no <br>, no line, but for a table cell (NAV_SEPARATORS)
+            cell = line_start == 0 and blocks.tag[owner] in CELL_TAGS
+            end_line(judge=line_start > 0 or cell, cell=cell)
+        line_start = line_links = line_link_chars = 0
+        line_plain = line_marked = False
         if pending:
             raw = "".join(pending)
             if verbatim:
@@ -509,16 +562,17 @@ def walk(body: LexborNode) -> Blocks:
     open_blocks = [root]
     # (children iterator, block index or -1 for inline elements, is a link (PRINTED_URL: one that prints its
     # own address), is inline code)
-    stack = [(body.iter(include_text=True), root, False, False)]
+    children = body.iter(include_text=True)  # the innermost open element's, stack[-1][0]
+    stack = [(children, root, False, False)]
     in_links = in_code = in_urls = 0
-    while stack:
-        children, block, is_link, is_code = stack[-1]
+    while True:
         node = next(children, None)
         if node is None:
-            stack.pop()
+            _, block, is_link, is_code = stack.pop()
             in_code -= is_code
             if block >= 0:
-                flush(block)
+                if pending or line_links:  # else flush has nothing to do: the state is as it leaves it
+                    flush(block)
                 open_blocks.pop()
                 tag = blocks.tag[block]
                 if tag in VERBATIM_TAGS:
@@ -540,13 +594,16 @@ def walk(body: LexborNode) -> Blocks:
             if is_link:
                 in_links -= 1
                 in_urls -= is_link == PRINTED_URL
+            if not stack:
+                break
+            children = stack[-1][0]
             continue
         tag = node.tag
         if tag == "-text":
             text = node.text_content
             if text and "\u200b" in text:
                 text = ZERO_WIDTH_BY_ASCII.sub("", text)
-            if text:
+            if text and (pending or verbatim or in_code or not text.isspace()):  # a block's leading spaces go
                 pending.append(text)
                 if in_links:
                     size = _size(text.strip())
@@ -555,8 +612,11 @@ def walk(body: LexborNode) -> Blocks:
                     if in_urls:
                         pending_urls += size
                 elif not line_plain and not verbatim:  # code is never a separator (":" in a grammar rule)
-                    line_plain = in_code > 0 or NAV_SEPARATORS.fullmatch(text) is None
-                    line_marked = line_marked or not text.isspace()
+                    if text.isspace():
+                        line_plain = in_code > 0
+                    else:
+                        line_plain = in_code > 0 or NAV_SEPARATORS.fullmatch(text) is None
+                        line_marked = True
                 if in_code:
                     pending_code += _size(SPACES.sub("", text))
             continue
@@ -582,10 +642,15 @@ def walk(body: LexborNode) -> Blocks:
                 # span.lineno, Pygments' span.linenos); Prism's code.line-numbers is the code, numbered by script
             is_link = tag == "a" and "href" in attrs  # an anchor without href is a target
             in_links += is_link
-            stack.append((node.iter(include_text=True), -1, is_link, False))
+            children = node.iter(include_text=True)
+            stack.append((children, -1, is_link, False))
             continue
         cls, ident = attrs.get("class"), attrs.get("id")
-        bits = _class_bits(cls) if cls else 0
+        bits = 0
+        if cls:  # the cache read here, not in a call: most elements have a class, and it is known
+            bits = _bits_cache.get(cls)
+            if bits is None:
+                bits = _class_bits(cls)
         if bits & HIDDEN_BY_CLASS:
             continue  # shown only without JavaScript, like <noscript>; a class's inherited members
         # The id counts only on an element without a class, and never on a section or heading: documentation
@@ -610,16 +675,17 @@ def walk(body: LexborNode) -> Blocks:
             pending.append(" : ")  # ":" is Sphinx's CSS, the text alone glues them ("skipnabool, default True")
         elif bits & BOXED and pending and not pending[-1][-1:].isspace():
             pending.append(" ")
-        weight, unlikely, admonition, section = _class_hint(hint) if hint else (0, 0, False, False)
+        weight, unlikely, admonition, section = (_hint_cache.get(hint) or _class_hint(hint)) if hint else NO_HINT
         if tag == "aside":  # a sidebar by its tag: kept only inside the text (see _revive)
             unlikely = max(unlikely, SIDEBAR_LEVEL)
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
-            flush(open_blocks[-1])
+            if pending or line_links:
+                flush(open_blocks[-1])
             parent, as_tag = open_blocks[-1], tag
-            grid = GRID_TABLE.search(cls) if tag == "div" and cls else None
+            grid = GRID_TABLE.search(cls) if tag == "div" and bits & GRID else None
             if grid:
                 as_tag = "table"
-            elif tag == "div" and cls and "fragment" in cls.split() and _doxygen_lines(node):
+            elif tag == "div" and bits & FRAGMENT and _doxygen_lines(node):
                 as_tag = "pre"
             elif grids and grids[-1][0] == parent and tag == "div":  # a cell: a new row every `columns` cells
                 table = grids[-1]
@@ -632,7 +698,8 @@ def walk(body: LexborNode) -> Blocks:
             open_blocks.append(index)
             if grid:
                 grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
-            stack.append((node.iter(include_text=True), index, False, False))
+            children = node.iter(include_text=True)
+            stack.append((children, index, False, False))
             names = bits & (GUTTER | CODE_BY_CLASS)
             if names and as_tag in VERBATIM_TAGS:
                 names &= GUTTER  # a <pre> is code anyway
@@ -674,7 +741,8 @@ def walk(body: LexborNode) -> Blocks:
             line_links += bool(is_link)
             in_links += bool(is_link)
             in_code += is_code
-            stack.append((node.iter(include_text=True), -1, is_link, is_code))
+            children = node.iter(include_text=True)
+            stack.append((children, -1, is_link, is_code))
     flush(root)
     return blocks
 
