@@ -56,7 +56,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from lion1b.contract import open_records
 from lion1b.dedup.stage import main as dedupe_main
-from lion1b.extract.density import GUTTER_CLASS, ZERO_WIDTH_BY_ASCII, line_number_gutter
+from lion1b.extract.density import GUTTER_CLASS, LINE_NUMBER_CHARS, ZERO_WIDTH_BY_ASCII, line_number_gutter
 from lion1b.extract.stage import main as extract_main
 from lion1b.filter.quality import code_mask, tokenize
 from lion1b.filter.stage import main as filter_main
@@ -127,11 +127,16 @@ def is_index(url: str, html: str) -> bool:
 def pre_lines(html: str) -> list[str]:
     """The non-blank lines of every <pre>, without the controls sites put inside ("copy" buttons); a <br>
     inside ends a line (gtk-doc's older synopses break their lines so); a zero-width space beside ASCII
-    goes, as extraction drops it (DocBook breaks PostgreSQL's long result rules with them); a gutter of
-    line numbers beside the code (YARD, Pygments' linenos) is not code."""
+    goes, as extraction drops it (DocBook breaks PostgreSQL's long result rules with them); line numbers are
+    not code, in a gutter beside the code (YARD, Pygments' linenos table) or at the start of each line
+    (Pygments' inline span.linenos: Sphinx's tutorials), and neither are Sphinx's "[docs]" links on its
+    highlighted source."""
     tree = LexborHTMLParser(html)
-    for control in tree.css("pre button, pre script, pre style"):
+    for control in tree.css("pre button, pre script, pre style, pre a.viewcode-back, pre a.viewcode-link"):
         control.decompose()
+    for named in tree.css("pre [class]"):
+        if GUTTER_CLASS.search(named.attributes.get("class") or "") and not named.text().strip(LINE_NUMBER_CHARS):
+            named.decompose()
     for br in tree.css("pre br"):
         br.replace_with("\n")
     lines = []
