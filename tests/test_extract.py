@@ -548,6 +548,20 @@ def test_xhtml_self_closing_tags_and_doxygen_code():
     assert page.code_lines == [[1, 7]] and "Definition" not in page.text
 
 
+def test_a_site_name_linking_home_is_not_the_pages_title():
+    # Exim's specification: every chapter's h1 is the site's name, one link to its home page, and every
+    # record was titled "Exim Internet Mailer"; an h1 linking to its own anchor or to a post is the headline
+    def page(h1: str) -> str:
+        return (f"<html><head><title>24. Generic options for transports</title></head><body><h1>{h1}</h1>"
+                f"<div id='content'><h2>Chapter 24</h2><p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p></div></body></html>")
+
+    for home in ("http://www.exim.org", "/", "https://example.org/index.html"):
+        assert ENGINES["density"](page(f'<a href="{home}">Exim Internet Mailer</a>')).title == (
+            "24. Generic options for transports")
+    for own in ("#transports", "https://example.org/?p=12", "ch-transports.html"):
+        assert ENGINES["density"](page(f'<a href="{own}">Generic options</a>')).title == "Generic options"
+
+
 def test_every_class_hint_match_holds_one_of_its_literals():
     # The gate runs a hint regex only on a class name that holds one of its literals: a match without one
     # would be a hint lost. Names made of the regexes' own words (each also cut short, for "ads?") and of

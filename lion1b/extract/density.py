@@ -197,6 +197,9 @@ SENTENCE_END = re.compile(r"[.!?。！？](?:[”\"」』)]|\s*\[\w{1,3}\])*$") 
 MAX_EDGE_LINES = 3  # a dateline, a byline, a tag row: more short lines than that are content (a table, a list)
 LEAD_IN_WORDS = 4  # "Tags:", "Filed under:" are labels; a colon after 4 words (2 CJK characters: 1) ends a lead-in
 TITLE_PARTS = re.compile(r"\s+(?:[-|–—·:»]|::)\s+")  # "Page - Site", "Page | Site", "Page — Site"
+# a link to a site's home page: its root, or the root's index page (not a heading's own "#anchor", nor a
+# page of the site by query, "/?p=12")
+HOME_HREF = re.compile(r"(?=[^#])(?:(?:[a-z][a-z0-9+.-]*:)?//[^/?#]+)?/?(?:index\.\w+)?(?:#.*)?", re.IGNORECASE)
 NAME_LINE = re.compile(r"(.+?)\s[—–-]\s+\w")  # "SELECT, TABLE, WITH — retrieve rows ...": names, a dash, a summary
 TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "』")
 # Admonition boxes (DocBook div.note/.tip/.warning/.caution/.important, Sphinx/MkDocs div.admonition): their
@@ -1029,6 +1032,18 @@ def _site_name(headline: str, page_title: str) -> bool:
     return len(parts) > 1 and bool(headline) and headline in parts[1:] and headline != parts[0]
 
 
+def _home_link(body: LexborNode, headline: str) -> bool:
+    """Whether the headline is an h1 that is one link to a site's home page: the site's name over every
+    page ("Exim Internet Mailer" over each chapter of Exim's specification, which was every record's
+    title), not the page's, which its <title> then gives."""
+    for h1 in body.css("h1"):
+        links = h1.css("a[href]")
+        if (len(links) == 1 and HOME_HREF.fullmatch(links[0].attributes.get("href") or "")
+                and " ".join(h1.text().split()) == headline == " ".join(links[0].text().split())):
+            return True
+    return False
+
+
 def _name_above(blocks: Blocks, headline: int, first: int) -> int:
     """A manual page's NAME line between the headline and the kept text ("git-add - Add file contents to
     the index" under "git-add(1) Manual Page"): AsciiDoc puts that section in the page's header, which is
@@ -1344,5 +1359,7 @@ def main_text(body: LexborNode | None, markdown: bool = False,
         relaxed = _trim(blocks, select(blocks, dead), page_title)
         if sum(len(blocks.text[i]) for i in relaxed[1]) > sum(len(blocks.text[i]) for i in chunks):
             headline, chunks = relaxed
+    if headline and _home_link(body, headline):
+        headline = ""
     text, code = render(blocks, _filled(blocks, chunks), markdown)
     return headline, text, code
