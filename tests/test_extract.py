@@ -589,6 +589,27 @@ def test_xhtml_self_closing_tags_are_closed_only_on_xhtml_pages():
     assert xhtml_as_html("<!DOCTYPE html><html>" + body) == "<!DOCTYPE html><html>" + body
 
 
+def test_a_table_initializer_does_not_outvote_the_page():
+    # ImageMagick's string.c page: its first member is a 256-entry table (Doxygen's code, 12 commas a line),
+    # then its functions' documentation, each with the functions that call it (links); as commas, the table
+    # outvoted the page, and it was all that came out
+    table = "".join(f'\n<div class="line">    {", ".join(f"0x{16 * row + i:02x}" for i in range(12))},</div>'
+                    for row in range(22))
+    callers = ", ".join(f'<a class="el" href="f{i}.html">AcquireCaller{i}()</a>' for i in range(20))
+    member = ('<div class="memitem"><div class="memproto"><table class="memname"><tr><td class="memname">'
+              'char *{name}(const char *source)</td></tr></table></div><div class="memdoc">'
+              '<p>{name}() returns a copy of the string, allocated on the heap: free it with DestroyString().</p>'
+              '<p>The format of the {name} method is shown below. It returns NULL when memory runs out.</p>'
+              f'<p class="reference">Referenced by {callers}.</p></div></div>')
+    names = [f"String{i}" for i in range(12)]
+    html = ('<html><body><div class="contents"><h2>Variable Documentation</h2><div class="memitem"><div class="memdoc">'
+            f'<b>Initial value:</b><div class="fragment"><div class="line">= {{</div>{table}<div class="line">}};</div>'
+            '</div></div></div><h2>Function Documentation</h2>' + "".join(member.format(name=name) for name in names)
+            + "</div></body></html>")
+    text = ENGINES["density"](html).text
+    assert "0x00, 0x01" in text and all(f"{name}() returns a copy" in text for name in names)
+
+
 def test_labels_drawn_as_boxes_are_separate_words():
     # Doxygen's member labels: two spans with nothing between them read "inlinenoexcept" on libstdc++'s pages
     labels = '<span class="mlabels"><span class="mlabel">inline</span><span class="mlabel">noexcept</span></span>'
