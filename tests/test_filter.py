@@ -13,7 +13,13 @@ import pytest
 from lion1b.contract import Drop
 from lion1b.demo.site import build_site
 from lion1b.filter.keywords import KeywordMatcher, UrlBlocklist
-from lion1b.filter.langid import FastTextLangId, LangDetectLangId, bundled_lid_model_path, code_comments
+from lion1b.filter.langid import (
+    FastTextLangId,
+    LangDetectLangId,
+    bundled_lid_model_path,
+    code_comments,
+    score_paragraphs,
+)
 from lion1b.filter.quality import Doc, _duplicates, check_quality, gopher_quality, load_config, tokenize
 from lion1b.filter.stage import FilterData
 
@@ -297,6 +303,29 @@ def test_a_clear_lead_names_the_language_of_noisy_prose():
     kept = make_stage("--langs", "en").process(record(page))
     assert kept["lang"] == "en" and kept["langs"] == {"en": 1.0}
     assert make_stage("--langs", "de").process(record(page)) == Drop("lang:en")
+
+
+GSK_GETTERS = [("center", "the center pointer for"), ("color_stops", "the color stops in"),
+               ("end", "the end value for"), ("hradius", "the horizonal radius for"),
+               ("n_color_stops", "the number of color stops in"), ("start", "the start value for"),
+               ("vradius", "the vertical radius for")]
+
+
+def test_a_clear_lead_names_a_paragraphs_language():
+    # GSK's class pages (gi-docgen): each method's name, then its one-line summary. Every paragraph is English
+    # at 0.38-0.48, under --min-lang-score, and the page as a whole 0.46 against French's 0.094, just under the
+    # lead (5x): RadialGradientNode's page was dropped as lang_low_score. A paragraph is identified as the page
+    # is: confident, or a clear lead.
+    lines = ["Description", "final class Gsk.RadialGradientNode : GObject.TypeInstance {",
+             "  /* No available fields */", "}", "A render node for a radial gradient.", "Constructors",
+             "gsk_radial_gradient_node_new", "Creates a GskRenderNode that draws a radial gradient.",
+             "Instance methods"]
+    for name, what in GSK_GETTERS:
+        lines += [f"gsk_radial_gradient_node_get_{name}", f"Retrieves {what} the gradient."]
+    paragraphs = score_paragraphs(FastTextLangId(), lines, [0 < i < 4 for i in range(len(lines))])
+    assert all(p.lang == "en" and p.score < 0.5 for p in paragraphs)
+    kept = make_stage("--langs", "en").process({**record("\n".join(lines)), "code_lines": [[1, 4]]})
+    assert kept["lang"] == "en" and kept["langs"] == {"en": 1.0}
 
 
 @pytest.mark.parametrize("lang", ["zh", "ja"])

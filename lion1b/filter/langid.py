@@ -113,10 +113,12 @@ def clear_language(lang_id: FastTextLangId | LangDetectLangId, text: str,
     if not ranked or ranked[0][0] == UNKNOWN:
         return None
     lang, score = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if score >= min_score or (score >= CLEAR_FLOOR and score >= CLEAR_LEAD * runner_up):
-        return lang, score
-    return None
+    return (lang, score) if is_clear(score, ranked[1][1] if len(ranked) > 1 else 0.0, min_score) else None
+
+
+def is_clear(score: float, runner_up: float, min_score: float) -> bool:
+    """Whether a language is identified: confident, or a clear lead (see CLEAR_LEAD)."""
+    return score >= min_score or (score >= CLEAR_FLOOR and score >= CLEAR_LEAD * runner_up)
 
 
 def make_lang_id(backend: str) -> FastTextLangId | LangDetectLangId:
@@ -136,13 +138,15 @@ MIN_PARAGRAPH_CHARS = 100
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Consecutive prose lines scored together: line indices [first, end), language, confidence, characters."""
+    """Consecutive prose lines scored together: line indices [first, end), language, confidence, characters,
+    and the next language's confidence."""
 
     first: int
     end: int
     lang: str
     score: float
     chars: int
+    runner_up: float = 0.0
 
 
 def paragraphs_of(lines: list[str], code: list[bool]) -> list[tuple[int, int, str]]:
@@ -184,8 +188,9 @@ def score_paragraphs(lang_id: FastTextLangId | LangDetectLangId, lines: list[str
         chunks = chunks[::-(-total // budget)]
     out = []
     for first, end, text in chunks:
-        lang, confidence = lang_id.predict(text)
-        out.append(Paragraph(first, end, lang, confidence, len(text)))
+        ranked = lang_id.ranked(text) or [(UNKNOWN, 0.0)]
+        lang, confidence = ranked[0]
+        out.append(Paragraph(first, end, lang, confidence, len(text), ranked[1][1] if len(ranked) > 1 else 0.0))
     return out
 
 

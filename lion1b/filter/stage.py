@@ -22,6 +22,7 @@ from lion1b.filter.langid import (
     Paragraph,
     clear_language,
     code_comments,
+    is_clear,
     make_lang_id,
     normalize_lang,
     score_paragraphs,
@@ -173,7 +174,8 @@ class FilterData(MapStage):
             paragraphs_ok = [(*found, 1)] if found else []
             total = 1
         else:
-            paragraphs_ok = [(p.lang, p.score, p.chars) for p in paragraphs if p.score >= self.args.min_lang_score]
+            paragraphs_ok = [(p.lang, p.score, p.chars) for p in paragraphs
+                             if is_clear(p.score, p.runner_up, self.args.min_lang_score)]
             total = sum(p.chars for p in paragraphs)
         confident = sum(chars for _, _, chars in paragraphs_ok)
         if confident < MIN_CONFIDENT_SHARE * total:  # short or odd paragraphs: the prose as a whole may be clear
@@ -199,7 +201,7 @@ class FilterData(MapStage):
         other: set[int] = set()
         if self.args.strip_other_langs:
             for p in paragraphs:
-                if p.score >= self.args.min_lang_score and p.lang not in self.langs:
+                if is_clear(p.score, p.runner_up, self.args.min_lang_score) and p.lang not in self.langs:
                     other.update(range(p.first, p.end))
         return dominant, weighted[dominant] / chars[dominant], shares, other
 
