@@ -678,6 +678,24 @@ def test_site_template_lines_at_the_edges_are_removed(tmp_path):
     assert {a["line"]: a["documents"] for a in audit} == {TAGLINE[0]: 31, TAGLINE[1]: 31, FOOTER: 31}
 
 
+def test_a_heading_above_code_at_the_top_is_not_a_template_line(tmp_path):
+    # fish's command pages open "Synopsis" over the usage, gi-docgen's symbol pages "Declaration" over the
+    # declaration: in every page, at its edge, yet a heading; a tagline sentence above code is still template
+    rng = random.Random(8)
+    records = []
+    for i in range(12):
+        opening = ["Synopsis"] if i % 2 else ["Choose any three."]
+        lines = [*opening, f"cmd{i} [OPTIONS] FILE", "Description", make_doc(rng).replace("\n\n", "\n")]
+        records.append({"id": f"f{i:02d}", "url": f"https://fish.test/cmds/c{i}.html", "text": "\n".join(lines),
+                        "code_lines": [[1, 2]]})
+    out, _, _ = run(tmp_path, write_jsonl(tmp_path / "fish.jsonl", records), 1)
+    for record in texts_of(out, 1).values():
+        i = int(record["id"][1:])
+        assert record["text"].split("\n")[:2] == (["Synopsis", f"cmd{i} [OPTIONS] FILE"] if i % 2
+                                                   else [f"cmd{i} [OPTIONS] FILE", "Description"])
+        assert record["code_lines"] == ([[1, 2]] if i % 2 else [[0, 1]])
+
+
 def test_a_page_served_under_many_urls_is_one_page_for_site_templates(tmp_path):
     # the Apache manual's untranslated pages are copied into every language folder: 8 copies of one page
     # and 2 other pages must not make the copied page's opening and closing lines its site's template

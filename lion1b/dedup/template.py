@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from lion1b.filter.quality import code_mask, kept_lines
+from lion1b.filter.quality import TERMINAL_PUNCT, code_mask, kept_lines
 
 
 def site(record: dict[str, Any]) -> str:
@@ -46,8 +46,16 @@ def _edges(lines: list[str], edge: int) -> tuple[list[int], list[int]]:
 
 
 def _candidates(lines: list[str], code: list[bool], near: list[int]) -> list[int]:
-    """The lines among ``near`` that may be template: not code, not a table row (a header row is structure)."""
-    return sorted({i for i in near if not code[i] and " | " not in lines[i]})
+    """The lines among ``near`` that may be template: not code, not a table row (a header row is structure),
+    not a heading straight above a code block (fish's "Synopsis" over each command's usage, gi-docgen's
+    "Declaration" over each symbol's: 113 and 157 pages lost their first heading). A sentence there is
+    still a candidate: SQLite's tagline "Choose any three." sits above its pages that open with code."""
+    return sorted({i for i in near if not code[i] and " | " not in lines[i] and not _heads_code(lines, code, i)})
+
+
+def _heads_code(lines: list[str], code: list[bool], i: int) -> bool:
+    following = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+    return following is not None and code[following] and not lines[i].rstrip().endswith(TERMINAL_PUNCT)
 
 
 def edge_lines(text: str, code_lines: Any, edge: int) -> set[str]:
