@@ -639,6 +639,20 @@ def test_a_toggles_label_is_text_only_while_the_toggle_is_closed():
     assert "Expand description" not in lines and "This enum is marked as non-exhaustive" in lines
 
 
+def test_a_code_block_in_a_wrapper_beside_the_text_is_kept():
+    # SQLite's constants pages: the #define block in a <blockquote>, then the list of what each constant means,
+    # which wins; a <pre> straight beside the kept block was kept, one in a wrapper was lost
+    defines = "\n".join(f"#define SQLITE_FCNTL_OP{i}   {i}" for i in range(1, 13))
+    items = "".join(f"<li><p>The SQLITE_FCNTL_OP{i} opcode is used by the pager to ask the file system, once a "
+                    "transaction ends, whether it may skip the sync that would follow, as described above.</p></li>"
+                    for i in range(1, 13))
+    html = (f"<html><body><div class='nosearch'><a href='intro.html'><h2>SQLite C Interface</h2></a>"
+            f"<h2>Standard File Control Opcodes</h2></div><blockquote><pre>{defines}</pre></blockquote>"
+            f"<p>These integer constants are opcodes for the xFileControl method.</p><ul>{items}</ul></body></html>")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "#define SQLITE_FCNTL_OP1   1" in lines and "#define SQLITE_FCNTL_OP12   12" in lines
+
+
 def test_labels_drawn_as_boxes_are_separate_words():
     # Doxygen's member labels: two spans with nothing between them read "inlinenoexcept" on libstdc++'s pages
     labels = '<span class="mlabels"><span class="mlabel">inline</span><span class="mlabel">noexcept</span></span>'

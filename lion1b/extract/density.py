@@ -883,6 +883,10 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
         if (blocks.tag[owner] == "p" and len(text) > SIBLING_PARAGRAPH_CHARS
                 and links < SIBLING_PARAGRAPH_LINKS * _size(text)) or (kind == CODE and blocks.tag[owner] == "pre"):
             keep.add(owner)
+    # ... and a block beside it that holds nothing but code: the <pre> in its wrapper (SQLite's constants
+    # pages, <blockquote><pre>, above the list of what each constant means)
+    keep.update(e for e in range(1, n) if parent[e] == parent[best] and not dead[e]
+                and 0 < code_len[e] == text_len[e])
     # A page cut into <section>s (what Sphinx and other generators write, one per heading) is one text, even
     # where an index of links inside it keeps the widening above from reaching the whole: from a kept
     # section, the outermost section around it and that section's sibling sections are kept too.
