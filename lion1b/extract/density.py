@@ -773,9 +773,10 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     code_len = [0] * n
     for owner, text, links, kind in zip(blocks.owner, blocks.text, blocks.link_chars, blocks.kind, strict=True):
         if not dead[owner]:
-            text_len[owner] += _size(text)
+            size = _size(text)
+            text_len[owner] += size
             if kind == CODE:
-                code_len[owner] += len(text)
+                code_len[owner] += size
             else:
                 link_len[owner] += links
     for e in range(n - 1, 0, -1):  # children come after their parents in document order

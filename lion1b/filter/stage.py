@@ -71,8 +71,8 @@ class FilterData(MapStage):
                            help="keep a document when the --langs languages hold at least this share of its "
                                 "identified prose (default 0.5)")
         group.add_argument("--min-lang-score", type=float, default=0.5,
-                           help="a paragraph counts as identified when the model's confidence is at least this "
-                                "(default 0.5)")
+                           help="a paragraph counts as identified when the model's confidence is at least this, "
+                                "or its language leads the next one clearly (default 0.5)")
         group.add_argument("--strip-other-langs", action="store_true",
                            help="remove the paragraphs identified as a language not in --langs")
         group.add_argument("--lang-backend", choices=LANG_BACKENDS, default="fasttext",
@@ -158,8 +158,8 @@ class FilterData(MapStage):
     def languages(self, lines: list[str],
                   code: list[bool]) -> tuple[str, float, dict[str, float], set[int]] | Drop:
         """(dominant language, its mean confidence, share of the identified prose per language, lines to
-        strip) or the Drop. Paragraphs below --min-lang-score are not identified: they neither count for
-        nor against a language, and --strip-other-langs keeps them."""
+        strip) or the Drop. Paragraphs neither at --min-lang-score nor a clear lead (is_clear) are not
+        identified: they neither count for nor against a language, and --strip-other-langs keeps them."""
         budget = None if self.args.strip_other_langs else LANG_SAMPLE_CHARS
         paragraphs = score_paragraphs(self.lang_id, lines, code, budget)
         if paragraphs and _headings_between_code(lines, code, paragraphs):
