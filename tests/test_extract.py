@@ -621,6 +621,11 @@ def test_a_structs_description_above_its_trait_implementations_is_kept():
     lines = page.text.split("\n")
     assert lines[0] == "pub struct IterMut<'a, T> where" and "Mutable slice iterator." in lines
     assert "Expand description" not in lines  # an open toggle's label, hidden by its stylesheet
+    # the methods' signatures (h4.code-header) are code: whole whatever share of them links to types, where-
+    # clauses indented as rustdoc shows them, without the stability mark and source link beside each
+    assert "impl<'a, T> DoubleEndedIterator for IterMut<'a, T>" in lines and "type Item = &'a mut T" in lines
+    assert "    P: FnMut(<IterMut<'a, T> as Iterator>::Item) -> bool," in lines
+    assert not any(line.endswith(" ·") for line in lines)
     assert "// First, we declare a type which has `iter_mut` method to get the `IterMut`" in lines
     assert "fn next(&mut self) -> Option<&'a mut T>" in lines
 
