@@ -625,7 +625,7 @@ def test_a_structs_description_above_its_trait_implementations_is_kept():
     # clauses indented as rustdoc shows them, without the stability mark and source link beside each
     assert "impl<'a, T> DoubleEndedIterator for IterMut<'a, T>" in lines and "type Item = &'a mut T" in lines
     assert "    P: FnMut(<IterMut<'a, T> as Iterator>::Item) -> bool," in lines
-    assert not any(line.endswith(" ·") for line in lines)
+    assert not any(line.endswith((" ·", "Read more")) for line in lines)
     assert "// First, we declare a type which has `iter_mut` method to get the `IterMut`" in lines
     assert "fn next(&mut self) -> Option<&'a mut T>" in lines
 
@@ -656,6 +656,16 @@ def test_a_code_block_in_a_wrapper_beside_the_text_is_kept():
             f"<p>These integer constants are opcodes for the xFileControl method.</p><ul>{items}</ul></body></html>")
     lines = ENGINES["density"](html).text.split("\n")
     assert "#define SQLITE_FCNTL_OP1   1" in lines and "#define SQLITE_FCNTL_OP12   12" in lines
+
+
+def test_a_more_link_closing_a_paragraph_is_not_written():
+    # rustdoc's "Read more" after each method's summary, Doxygen's "More...<br>" after each brief description;
+    # a link that says "read more" inside a sentence is the sentence's
+    html = (f"<html><body><div id='content'><p>{ARTICLE[0]} <a href='trait.Iterator.html#method.next'>Read more</a></p>"
+            f"<table><tr><td class='mdescRight'>{ARTICLE[1]} <a href='#details'>More...</a><br /></td></tr></table>"
+            f"<p>{ARTICLE[2]} You can <a href='guide.html'>read more</a> in the guide.</p></div></body></html>")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines == [ARTICLE[0], ARTICLE[1], f"{ARTICLE[2]} You can read more in the guide."]
 
 
 def test_labels_drawn_as_boxes_are_separate_words():

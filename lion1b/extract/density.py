@@ -273,6 +273,11 @@ SWITCH_CLASSES = frozenset({"switch", "switchinline"})  # LibreOffice's help: al
 # ends each signature with one ("mzip :: m a -> m b -> m (a, b) Source", 2,490 in GHC's base), rustdoc puts
 # "source" beside each item. A link to code hosted elsewhere ("read the <a>source</a> on GitHub") is prose.
 SOURCE_LINK_TEXT = frozenset({"source", "[source]", "src", "[src]"})
+# A link that only says there is more, at the end of a paragraph: rustdoc's "Read more" after each
+# method's summary (1,511 lines in 1,000 of its pages), Doxygen's "More..." after each brief description
+# (3,008 lines of FFmpeg's API). A control, like "Close": it is not written, but it is scored as the link
+# it is (a news page's rail of teasers, each ending "Read more", must stay a list of links).
+MORE_LABELS = frozenset({"read more", "read more...", "read more…", "more...", "more…", "continue reading"})
 SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_modules|_source)/")
 
 _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
@@ -441,6 +446,7 @@ class Blocks:
     url_chars: list[int] = field(default_factory=list)
     kind: list[int] = field(default_factory=list)  # TEXT or CODE
     by_class: set[int] = field(default_factory=set)  # the chunks inside a block of CODE_CLASS (code)
+    shown: dict[int, str] = field(default_factory=dict)  # chunks written without their "more" link (MORE_LABELS)
     in_item: list[int] = field(default_factory=list)  # the list item (<li>, <dd> block) a chunk is in, or -1
     in_term: list[int] = field(default_factory=list)  # the definition list's term (<dt> block) it is in, or -1
     term: dict[int, int] = field(default_factory=dict)  # a <dd> block's term: the <dt> before it in its list
@@ -511,6 +517,7 @@ def walk(body: LexborNode) -> Blocks:
     # the <br>-ended line being read: where it starts in pending, its links, their characters, other text
     line_start = line_links = line_link_chars = 0
     line_plain = line_marked = False  # ... and whether a separator between its links is more than a space
+    link_start = link_end = -1  # where in pending the last link's text starts and ends
     verbatim = 0  # depth inside <pre>: everything below is one code chunk, whitespace kept
     classed = 0  # depth inside blocks of CODE_CLASS: code, its whitespace collapsed but for &nbsp;
     gutters = 0  # depth inside blocks named for line numbers (GUTTER_CLASS)
@@ -527,7 +534,7 @@ def walk(body: LexborNode) -> Blocks:
         separators (square brackets only around every link, or every link and the current page's item,
         unlinked: "[Overview][<a>Types</a>][<a>Index</a>]" on fpdoc's unit pages); in a cell, visible ones: a
         data cell can hold two links between spaces, a name and its footnote ("isogrk4.txt [1]" in docutils')."""
-        nonlocal pending_links, line_links, line_link_chars, line_plain, line_marked
+        nonlocal pending_links, line_links, line_link_chars, line_plain, line_marked, link_start, link_end
         if judge and line_links >= 2 and (line_marked or not cell):
             line = "".join(pending[line_start:])
             brackets = "[" in line or "]" in line
@@ -535,12 +542,13 @@ def walk(body: LexborNode) -> Blocks:
                     or (brackets and BRACKETED.fullmatch(line) and line.count("[") <= line_links + 1)):
                 del pending[max(line_start - 1, 0):]  # with the <br> before it
                 pending_links -= line_link_chars
+                link_start = link_end = -1
         line_links = line_link_chars = 0
         line_plain = line_marked = False
 
     def flush(owner: int) -> None:
         nonlocal pending_links, pending_code, pending_urls, next_item, line_start
-        nonlocal line_links, line_link_chars, line_plain, line_marked
+        nonlocal line_links, line_link_chars, line_plain, line_marked, link_start, link_end
         if line_links >= 2:  # what end_line judges (else it only starts a new line, as here)
             # a line after a <br> is the block's last line; no <br>, no line, but for a table cell (NAV_SEPARATORS)
             cell = line_start == 0 and blocks.tag[owner] in CELL_TAGS
@@ -564,6 +572,11 @@ def walk(body: LexborNode) -> Blocks:
                     text = "\n".join(line for line in (part.strip() for part in text.split(BR)) if line)
                 text = text.strip()
             if text:
+                if kind == TEXT and 0 <= link_start < link_end <= len(pending) and not "".join(
+                        pending[link_end:]).replace(BR, "").strip():  # it ends with a link: a "more" link?
+                    label = " ".join("".join(pending[link_start:link_end]).split())
+                    if label.lower() in MORE_LABELS and text.endswith(label):
+                        blocks.shown[len(blocks.text)] = text[:-len(label)].rstrip()
                 blocks.owner.append(owner)
                 blocks.text.append(text)
                 blocks.link_chars.append(pending_links)
@@ -577,6 +590,7 @@ def walk(body: LexborNode) -> Blocks:
                 next_item = (0, 0)
             pending.clear()
         pending_links = pending_code = pending_urls = 0
+        link_start = link_end = -1
 
     root = blocks.add_block(-1, "body", 0, False)
     open_blocks = [root]
@@ -614,6 +628,7 @@ def walk(body: LexborNode) -> Blocks:
             if is_link:
                 in_links -= 1
                 in_urls -= is_link == PRINTED_URL
+                link_end = len(pending)
             if not stack:
                 break
             children = stack[-1][0]
@@ -761,6 +776,8 @@ def walk(body: LexborNode) -> Blocks:
             is_code = tag in INLINE_CODE_TAGS or (tag == "span" and cls is not None and INLINE_CODE_CLASS in cls)
             line_links += bool(is_link)
             in_links += bool(is_link)
+            if is_link:
+                link_start = len(pending)
             in_code += is_code
             children = node.iter(include_text=True)
             stack.append((children, -1, is_link, is_code))
@@ -1257,7 +1274,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
     out: list[str] = []
     code: list[list[int]] = []
     previous = ""  # kind of the last block written: "item", "row" or ""
-    chunks, labels = _labels(blocks, chunks)
+    chunks, labels = _labels(blocks, [i for i in chunks if blocks.shown.get(i) != ""])
     layout = -1  # a row whose one cell with text holds a heading and more: a layout, its blocks are lines
     k = 0
     while k < len(chunks):
@@ -1305,7 +1322,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
             else:
                 out.append(" | ".join(cells))
         else:
-            text = _prefixed(labels[i], blocks.text[i], markdown) if i in labels else blocks.text[i]
+            text = _prefixed(labels[i], _shown(blocks, i), markdown) if i in labels else _shown(blocks, i)
             depth, number = blocks.item[i]
             level = HEADING_LEVEL.get(blocks.tag[blocks.owner[i]], 0)
             if depth:
@@ -1321,16 +1338,21 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
     return "\n".join(out), code
 
 
+def _shown(blocks: Blocks, i: int) -> str:
+    """A chunk's text as written: without its closing "more" link (see MORE_LABELS)."""
+    return blocks.shown.get(i, blocks.text[i])
+
+
 def _cells(blocks: Blocks, chunks: list[int], k: int, row: int, labels: dict[int, str],
            markdown: bool) -> tuple[list[str], int]:
     """The cells of the table row whose first chunk is ``chunks[k - 1]``, and the index past the row."""
     i = chunks[k - 1]
-    cells = [blocks.text[i].replace("\n", " ")]
+    cells = [_shown(blocks, i).replace("\n", " ")]
     if i in labels:
         cells[0] = _prefixed(labels[i], cells[0], markdown)
     cell = _cell(blocks, i)
     while k < len(chunks) and _row(blocks, chunks[k]) == row:
-        text = blocks.text[chunks[k]].replace("\n", " ")
+        text = _shown(blocks, chunks[k]).replace("\n", " ")
         if _cell(blocks, chunks[k]) == cell:  # a second paragraph of the same cell
             cells[-1] += " " + text
         else:
