@@ -274,9 +274,10 @@ SWITCH_CLASSES = frozenset({"switch", "switchinline"})  # LibreOffice's help: al
 # "source" beside each item. A link to code hosted elsewhere ("read the <a>source</a> on GitHub") is prose.
 SOURCE_LINK_TEXT = frozenset({"source", "[source]", "src", "[src]"})
 # A link that only says there is more, at the end of a paragraph: rustdoc's "Read more" after each
-# method's summary (1,511 lines in 1,000 of its pages), Doxygen's "More..." after each brief description
-# (3,008 lines of FFmpeg's API). A control, like "Close": it is not written, but it is scored as the link
-# it is (a news page's rail of teasers, each ending "Read more", must stay a list of links).
+# method's summary (37,940 lines on 677 of 2,138 pages of alloc and std), Doxygen's "More..." after each
+# brief description (3,008 lines in 800 of FFmpeg's API pages). A control, like "Close": it is not written,
+# but it is scored as the link it is (a news page's rail of teasers, each ending "Read more", must stay a
+# list of links).
 MORE_LABELS = frozenset({"read more", "read more...", "read more…", "more...", "more…", "continue reading"})
 SOURCE_LINK_HREF = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//)(?:[^?#]*/)?(?:src|_modules|_source)/")
 
