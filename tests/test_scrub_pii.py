@@ -22,6 +22,10 @@ SAMPLES = [
     ("EMAIL", "[[x_y-z@sub.domain.io]]"),
     ("EMAIL", "[[Jane@MyCompany.com]]"),  # a capitalised domain; only a CamelCase top-level domain is code
     ("EMAIL", "[[git@example.com]]"),  # a repository account's mailbox: no path after it
+    # a person's mailbox that holds a role word, but not as a role's name is built: dots join a person's names,
+    # a digit-only mailbox is an account (QQ), a dash joins two names
+    ("EMAIL", "[[mary.sales@corp.example]]"), ("EMAIL", "[[12345678@qq.com]]"), ("EMAIL", "[[jean-pierre@free.fr]]"),
+    ("EMAIL", "Maintainer: Raphael Hertzog <[[hertzog@debian.org]]>"), ("EMAIL", "[[owner.team1@corp.example]]"),
     ("PHONE", "[[+1-617-232-3486]]"),
     ("PHONE", "[[+1 (646) 766-2281]]"),
     ("PHONE", "[[(212) 411-7988]]"),
@@ -234,6 +238,15 @@ HARD_NEGATIVES = [
     # the GAP manual's cross-references after "calling" (a function's name, then its section), and KiCad's XSLT
     # example with a byte mask after "text" (both scrubbed as phones)
     "for example from calling PcgsChiefSeries (45.11-14)). Then", "<xsl:text>00000000</xsl:text>",
+    # the Debian handbook, Python's and PostgreSQL's docs in a drivers' run: a role's, a mailing list's and a bug's
+    # mailbox name no person (38-44 of them on 30-34 lines of the handbook in each language were scrubbed), and
+    # a systemd instance unit is no mailbox
+    "A new bug is reported by sending an e-mail to submit@bugs.debian.org", "mail 12345-done@bugs.debian.org",
+    "the debian-user@lists.debian.org mailing list", "post to python-list@python.org", "docs@python.org",
+    "pypa-dev@googlegroups.com", "report it to pgsql-bugs@lists.postgresql.org", "distutils-sig@python.org",
+    "postmaster@falcot.com", "sales-asia@falcot.com", "support_team@corp.example", "security@postgresql.org",
+    "rua=mailto:mailauth-reports@google.com", "systemctl enable modprobe@module.service",
+    "git-maintenance@daily.timer", "MAILER-DAEMON@mail.example.org", "no-reply@accounts.example.com",
 ]
 
 
