@@ -117,6 +117,7 @@ SAMPLES = [
     ("SECRET", '"apiKey": "[[a1b2c3d4e5f6g7h8]]"'),
     ("SECRET", "token: [[95d09ea9823fa7b3a99b7d87de864402]]"),
     ("SECRET", "Authorization: Bearer [[314914bc781ef02216ef29a54358a557]]"),
+    ("SECRET", "leaked API key [[647F28654894E3BD457199BE38DBBDC86092693E]]"),  # hex, but no public key's id
     ("SECRET", "aws_secret_access_key = [[wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY]]"),
     ("SECRET", "the aws secret is [[wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY]]"),
     ("SECRET", "postgres://[[alice:s3cr3t]]@db.example.com:5432/app"),
@@ -247,6 +248,8 @@ HARD_NEGATIVES = [
     "postmaster@falcot.com", "sales-asia@falcot.com", "support_team@corp.example", "security@postgresql.org",
     "rua=mailto:mailauth-reports@google.com", "systemctl enable modprobe@module.service",
     "git-maintenance@daily.timer", "MAILER-DAEMON@mail.example.org", "no-reply@accounts.example.com",
+    # ... and a public key's fingerprint or id in gpg's output (7 scrubbed as secrets)
+    "gpg:                using RSA key 647F28654894E3BD457199BE38DBBDC86092693E", "using EDDSA key 38DBBDC86092693E",
 ]
 
 

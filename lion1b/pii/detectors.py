@@ -621,6 +621,11 @@ TOKEN_ALPHABET_RE = re.compile(r"[A-Za-z0-9+/=_\-.~]+")
 SPACED_VALUE_RE = re.compile(r"(?<=\s)[A-Za-z0-9_\-+/.~]{16,}=*(?![\w\-+/])")
 # A hex literal is a number, not a secret: "signed with key 0xBCE58C8CE41F32DF" (a PGP key id, public; Exim)
 HEX_LITERAL_RE = re.compile(r"0[xX][0-9A-Fa-f]+")
+# A public key's id or fingerprint is no secret either: gpg's "using RSA key 647F2865...092693E" (the Debian
+# handbook's kernel chapter, in every language). A hex value after an API's "key" or a "token" still is one.
+PUBLIC_KEY_BEFORE_RE = re.compile(
+    r"(?i)\b(?:rsa|dsa|ecdsa|eddsa|ed25519|pgp|gpg|openpgp|public|signing)[ \t]+key[ \t]+\Z")
+KEY_ID_RE = re.compile(r"[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40}")
 # The keyword on the value's line: SWI-Prolog's predicate table ends a row "keysort/2 | Sort, using a key" above
 # "known_licenses/0", which was taken for a key.
 KEYWORD_BEFORE_RE = re.compile(r"(?i)\b(?:bearer|basic|token|key|secret|password)[ \t]+\Z")
@@ -696,7 +701,9 @@ def find_secret(text: str) -> Iterator[tuple[int, int]]:
         for m in SPACED_VALUE_RE.finditer(text):
             value = m.group().rstrip(".")
             if (looks_random(value) and not HEX_LITERAL_RE.fullmatch(value)
-                    and KEYWORD_BEFORE_RE.search(text, max(0, m.start() - 16), m.start())):
+                    and KEYWORD_BEFORE_RE.search(text, max(0, m.start() - 16), m.start())
+                    and not (KEY_ID_RE.fullmatch(value)
+                             and PUBLIC_KEY_BEFORE_RE.search(text, max(0, m.start() - 24), m.start()))):
                 yield m.start(), m.start() + len(value)
     if "://" in text:
         for m in URL_CRED_RE.finditer(text):
