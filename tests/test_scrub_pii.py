@@ -248,6 +248,7 @@ HARD_NEGATIVES = [
     "postmaster@falcot.com", "sales-asia@falcot.com", "support_team@corp.example", "security@postgresql.org",
     "rua=mailto:mailauth-reports@google.com", "systemctl enable modprobe@module.service",
     "git-maintenance@daily.timer", "MAILER-DAEMON@mail.example.org", "no-reply@accounts.example.com",
+    "owner-listname@example.com", "exim-users@exim.org", "postfix-users@postfix.org",
     # ... and a public key's fingerprint or id in gpg's output (7 scrubbed as secrets)
     "gpg:                using RSA key 647F28654894E3BD457199BE38DBBDC86092693E", "using EDDSA key 38DBBDC86092693E",
 ]

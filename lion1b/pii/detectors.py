@@ -79,14 +79,15 @@ UNIT_SUFFIX_RE = re.compile(r"\.(?:service|socket|device|mount|automount|swap|pa
 ROLE_MAILBOXES = frozenset((
     "abuse", "admin", "administrator", "billing", "bugs", "contact", "control", "docs", "feedback", "help",
     "helpdesk", "hostmaster", "info", "listmaster", "listserv", "mailer-daemon", "mailman", "majordomo",
-    "marketing", "news", "noc", "nobody", "noreply", "no-reply", "postmaster", "press", "privacy", "root", "sales",
-    "security", "submit", "support", "sympa", "team", "usenet", "uucp", "webmaster", "www",
+    "marketing", "news", "noc", "nobody", "noreply", "no-reply", "owner", "postmaster", "press", "privacy", "root",
+    "sales", "security", "submit", "support", "sympa", "team", "usenet", "uucp", "webmaster", "www",
 ))
 # A list's or a team's name ends in what it is for ("debian-user", "python-list", "pypa-dev", "distutils-sig",
-# "openssl-core", "mailauth-reports", "dev_team") or starts with a role ("sales-asia", "support-de").
-ROLE_NAME_ENDS = ROLE_MAILBOXES | {"announce", "bounces", "commits", "core", "dev", "devel", "discuss", "list",
-                                   "maintainers", "reports", "request", "sig", "subscribe", "unsubscribe", "user",
-                                   "users"}
+# "openssl-core", "mailauth-reports", "exim-cvs", "dev_team") or starts with a role ("sales-asia", "support-de",
+# list software's "owner-listname").
+ROLE_NAME_ENDS = ROLE_MAILBOXES | {"announce", "bounces", "commits", "core", "cvs", "dev", "devel", "discuss",
+                                   "list", "maintainers", "reports", "request", "sig", "subscribe", "unsubscribe",
+                                   "user", "users"}
 ROLE_NAME_SEPARATOR_RE = re.compile(r"[-_]")
 LIST_HOST_PREFIXES = ("lists.", "list.")  # every mailbox of a list server is a list's
 LIST_SERVICES = ("googlegroups.com", "groups.io", "freelists.org")
