@@ -23,7 +23,8 @@ as ch03.ja.html, else a folder named after one of --langs such as /de/ or /pt-br
                   b-filt: boilerplate of the filter's output, before dedupe removed site template lines
   docs, words     documents after dedupe and their tokens (words; a CJK character is one)
 
-and, for the whole run, documents per CPU-second of extract + filter beside datatrove's pipeline (its
+then the boilerplate share of the whole run's output read as one dataset (lines in >= 5% of all its
+documents), and, for the whole run, documents per CPU-second of extract + filter beside datatrove's pipeline (its
 Trafilatura extractor, GopherRepetitionFilter, GopherQualityFilter and C4QualityFilter called directly in
 this process: no sandbox, no writer), when datatrove is installed (setup.sh --bench).
 
@@ -314,6 +315,10 @@ def main() -> None:
             for doc in rng.sample(docs, min(args.show, len(docs))):
                 print(f"    KEPT {doc['url']} lang={doc['lang']} langs={doc['langs']}\n      {doc['text'][:500]!r}")
 
+    if len(rows) > 1:  # the same measure over the run's whole output, as one dataset: 5% of all its documents
+        whole = boilerplate([doc for row in rows.values() for doc in row["docs"]])
+        print(f"whole run, every group as one dataset: boilerplate {whole['share']:.4f} of {whole['lines']} prose "
+              f"lines (by chars {whole['char_share']:.4f}), {whole['all_share']:.4f} with code included")
     ours_rate = len(pages) / (cpu_extract + cpu_filter)
     print(f"extract {cpu_extract:.1f} CPU s + filter {cpu_filter:.1f} CPU s: {ours_rate:.1f} HTML pages per "
           f"CPU-second (reading and writing the records included); then dedupe {cpu_dedupe:.1f} CPU s")

@@ -370,13 +370,19 @@ def _mark(text: str) -> bool:
     return len(text) <= PERMALINK_CHARS and not any(c.isalnum() for c in text)
 
 
-def _not_text_link(href: str, node: LexborNode) -> bool:
+def _not_text_link(href: str, node: LexborNode, page_title: str | None) -> bool:
     """A link whose text is not the page's: a script's control (href "#" or "javascript:": "collapse",
     "Close", "☰", like a <button>), a permalink or footnote mark (see _mark), a source link (SOURCE_LINK_*).
     A script's link around code names an identifier: gi-docgen links a type in another library's docs as
-    <a href="javascript:void(0)" data-link=...><code>GdkRGBA</code></a> ("Type: GdkRGBA" lost its type)."""
+    <a href="javascript:void(0)" data-link=...><code>GdkRGBA</code></a> ("Type: GdkRGBA" lost its type). In a
+    heading (``page_title``: the <title> then, else None), a link to "#" that the <title> names is the page's
+    name, not a control: rustdoc's h1 "Struct alloc::slice::<a href="#">IterMut</a>" under the title "IterMut in
+    alloc::slice - Rust" made every item page's title "Struct alloc::slice::"; YARD's "collapse" stays out."""
     if href[0] == "#":
-        return len(href) == 1 or _mark((node.text(deep=True) or "").strip())
+        text = (node.text(deep=True) or "").strip()
+        if len(href) == 1:
+            return not (page_title and any(c.isalnum() for c in text) and text in page_title)
+        return _mark(text)
     if href[0] in "jJ" and href[:11].lower() == "javascript:":
         return node.css_first("code") is None
     return (("src/" in href or "_modules/" in href or "_source/" in href) and SOURCE_LINK_HREF.match(href) is not None
@@ -510,8 +516,9 @@ def line_number_gutter(text: str) -> bool:
     return all(b == a + 1 for a, b in pairwise(numbers))
 
 
-def walk(body: LexborNode) -> Blocks:
-    """One iterative pass over the DOM (no recursion: deep pages cannot overflow the stack)."""
+def walk(body: LexborNode, page_title: str = "") -> Blocks:
+    """One iterative pass over the DOM (no recursion: deep pages cannot overflow the stack); ``page_title``
+    (the <title>) tells the page's name in a heading from a script's control (_not_text_link)."""
     blocks = Blocks()
     pending: list[str] = []
     pending_links = pending_code = pending_urls = 0
@@ -699,7 +706,8 @@ def walk(body: LexborNode) -> Blocks:
             hint = hint.replace("header", "heading")  # <h4 class="code-header">, not the page's header
         if tag == "a":
             href = attrs.get("href")
-            if href and _not_text_link(href, node):
+            if href and _not_text_link(href, node, page_title if blocks.tag[open_blocks[-1]] in HEADING_LEVEL
+                                       else None):
                 continue
             hint = None
         elif tag in CODE_TAGS:  # the class names a language or a highlighter ("prettyprint"), never chrome
@@ -1405,7 +1413,7 @@ def main_text(body: LexborNode | None, markdown: bool = False,
     ``page_title`` (the <title>) tells a site name in an h1 from the page's headline."""
     if body is None:
         return "", "", []
-    blocks = walk(body)
+    blocks = walk(body, page_title)
     dead = [False] * len(blocks.parent)
     for e in range(1, len(dead)):
         dead[e] = blocks.unlikely[e] > 0 or dead[blocks.parent[e]]
