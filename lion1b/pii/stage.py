@@ -3,7 +3,8 @@ stable per-document pseudonyms `<EMAIL_1>` with --pseudonymize) in every field t
 `title`, and the path, query, fragment and user info of `url` and `requested_url` (which stay parseable URLs).
 
 The detectors are in lion1b/pii/detectors.py. Private and documentation IP addresses inside the page's
-code blocks (configuration examples) are kept; see docs/scrub_pii.md. Each record gets `pii_counts`
+code blocks (configuration examples) are kept, and so are a role's, a mailing list's or a bug's e-mail address
+(submit@bugs.debian.org: no person's); see docs/scrub_pii.md. Each record gets `pii_counts`
 ({type: n} over all its fields, only types found); the summary line adds them up as pii_<TYPE>=n,
 docs_with_pii=n, docs_with_pii_in_title=n and docs_with_pii_in_url=n. Found values are never logged: only
 counts.
