@@ -21,7 +21,7 @@ from lion1b.filter.langid import (
     score_paragraphs,
 )
 from lion1b.filter.quality import Doc, _duplicates, check_quality, gopher_quality, load_config, tokenize
-from lion1b.filter.stage import FilterData
+from lion1b.filter.stage import LANG_SAMPLE_CHARS, FilterData
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB = load_config("web")
@@ -326,6 +326,23 @@ def test_a_clear_lead_names_a_paragraphs_language():
     assert all(p.lang == "en" and p.score < 0.5 for p in paragraphs)
     kept = make_stage("--langs", "en").process({**record("\n".join(lines)), "code_lines": [[1, 4]]})
     assert kept["lang"] == "en" and kept["langs"] == {"en": 1.0}
+
+
+def test_a_partly_translated_page_is_scored_whole_when_its_sample_is_mixed():
+    # A long page's prose is sampled (every k-th paragraph) for its language shares. The Debian handbook's
+    # partly translated pages put English and French paragraphs side by side, and a sample read a page that
+    # is 66% French as 67% English: 88 of 1,380 pages of the handbook and Python's docs got the wrong `lang`.
+    # A sample that holds two languages has every paragraph scored.
+    english = [p for p in EN_BODY.split("\n") if p]
+    french = [p for p in FR_ARTICLE.split("\n") if p]
+    paragraphs = [english[i // 2] if i % 2 == 0 and i < 10 else french[i % len(french)] for i in range(16)]
+    assert sum(map(len, paragraphs)) > LANG_SAMPLE_CHARS  # sampled: every second paragraph, 5 of 8 English
+    kept = make_stage("--langs", "en,fr").process(record("\n".join(paragraphs)))
+    assert kept["lang"] == "fr" and 0.6 < kept["langs"]["fr"] < 0.75, kept["langs"]
+    sampled = score_paragraphs(FastTextLangId(), paragraphs, [False] * 16, LANG_SAMPLE_CHARS, 0.5)
+    assert len(sampled) == 16
+    one_language = english * 3 + english[:1]  # a sample in one language is enough: 8 of 16 scored
+    assert len(score_paragraphs(FastTextLangId(), one_language, [False] * 16, LANG_SAMPLE_CHARS, 0.5)) == 8
 
 
 @pytest.mark.parametrize("lang", ["zh", "ja"])

@@ -161,7 +161,7 @@ class FilterData(MapStage):
         strip) or the Drop. Paragraphs neither at --min-lang-score nor a clear lead (is_clear) are not
         identified: they neither count for nor against a language, and --strip-other-langs keeps them."""
         budget = None if self.args.strip_other_langs else LANG_SAMPLE_CHARS
-        paragraphs = score_paragraphs(self.lang_id, lines, code, budget)
+        paragraphs = score_paragraphs(self.lang_id, lines, code, budget, self.args.min_lang_score)
         if paragraphs and _headings_between_code(lines, code, paragraphs):
             paragraphs = []
         if not paragraphs:  # no prose with letters at all (a source file, a page of numbers): judge what
