@@ -61,6 +61,7 @@ Options (finalizedata.sh and parall.sh):
   --seq-len N        tokens per packed sequence
   --langs en,de,...  languages to keep
   --profile NAME     filter profile (docs/filter.md)
+  --format FORMAT    text (default) or markdown: the shape of the extracted text (docs/extract.md)
   --repeated-blocks  dedupe also removes repeated blocks: text that other documents hold too, kept once
                      (docs/dedupe.md; off by default)
   --test-ratio R     share of documents in the test split
@@ -77,7 +78,7 @@ lines when stderr is not a terminal).'
 # globals below; values left empty are filled from lion1b/config.py by data_defaults.
 parse_data_options() {
   parts="" threads="" seeds="" tokenizer="" vocab_size="" seq_len="" langs="" test_ratio="" profile=""
-  hostfile="" skip_crawl=0 force=() crawl_extra=() dedupe_flags=()
+  hostfile="" skip_crawl=0 force=() crawl_extra=() dedupe_flags=() text_format=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
       -h|--help) usage "$0" "$DATA_OPTIONS"; exit 0 ;;
@@ -90,6 +91,7 @@ parse_data_options() {
       --langs) langs=$(opt_value "$@"); shift 2 ;;
       --test-ratio) test_ratio=$(opt_value "$@"); shift 2 ;;
       --profile) profile=$(opt_value "$@"); shift 2 ;;
+      --format) text_format=$(opt_value "$@"); shift 2 ;;
       --repeated-blocks) dedupe_flags+=(--repeated-blocks); shift ;;
       --hostfile) hostfile=$(opt_value "$@"); shift 2 ;;
       --skip-crawl) skip_crawl=1; shift ;;
@@ -112,6 +114,10 @@ data_defaults() {
   positive_int --threads "$threads"
   positive_int --vocab-size "$vocab_size"
   positive_int --seq-len "$seq_len"
+  case "$text_format" in
+    ""|text|markdown) ;;
+    *) fail "--format must be text or markdown (got '$text_format')" ;;
+  esac
   if [[ "$skip_crawl" == 0 ]]; then
     [[ -f "$seeds" ]] || fail "seeds file not found: $seeds (give --seeds FILE, or --skip-crawl for data already crawled)"
   fi
@@ -127,7 +133,8 @@ data_defaults() {
 # so finalizedata.sh and parall.sh run exactly the same commands (and so write the same bytes).
 define_stages() {
   local common=(--part-id "{T}" --num-parts "$parts" --threads "$threads" "${force[@]}")
-  local filter_flags=()
+  local filter_flags=() extract_flags=()
+  [[ -n "$text_format" ]] && extract_flags+=(--format "$text_format")
   [[ -n "$langs" ]] && filter_flags+=(--langs "$langs")
   [[ -n "$profile" ]] && filter_flags+=(--profile "$profile")
   # Extra crawl flags: after '--' on the command line, or LION1B_CRAWL_FLAGS in the environment.
@@ -136,7 +143,7 @@ define_stages() {
   mkdir -p "$(dirname "$LION1B_FILE_REJECTED")"
   CRAWL=("$PYTHON" scripts/crawl_threaded.py --seeds "$seeds" --part-id "{T}" --num-parts "$parts"
          --output "$LION1B_FILE_RAW_HTML" --outlinks "$LION1B_FILE_OUTLINKS" "${env_crawl[@]}" "${crawl_extra[@]}")
-  EXTRACT=("$PYTHON" scripts/extract_text.py "${common[@]}" --input "$LION1B_FILE_RAW_HTML"
+  EXTRACT=("$PYTHON" scripts/extract_text.py "${common[@]}" "${extract_flags[@]}" --input "$LION1B_FILE_RAW_HTML"
            --output "$LION1B_FILE_EXTRACTED" --rejected-output "$(rejected extract)")
   FILTER=("$PYTHON" scripts/filter_data.py "${common[@]}" "${filter_flags[@]}" --input "$LION1B_FILE_EXTRACTED"
           --output "$LION1B_FILE_FILTERED" --rejected-output "$(rejected filter)")

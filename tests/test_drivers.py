@@ -130,6 +130,23 @@ def test_repeated_blocks_reach_every_dedupe_phase(project: Path) -> None:
     assert "dedupe.py" in plain and "--repeated-blocks" not in plain
 
 
+def test_format_reaches_the_extract_command_only(project: Path) -> None:
+    """finalizedata.sh/parall.sh --format markdown: extract_text writes Markdown; no other stage takes it, and
+    another format stops the run before any stage starts, naming it."""
+    show = ('source lion1b/pipeline.sh; parse_data_options --skip-crawl "$@"; data_defaults; '
+            'for name in EXTRACT FILTER SIGNATURES WRITE SCRUB PACK; do '
+            'declare -n cmd="$name"; echo "$name ${cmd[*]}"; done')
+    commands = dict(line.split(" ", 1) for line in run(project, "-c", show, "show", "--format", "markdown")
+                    .stdout.splitlines())
+    assert {name for name, cmd in commands.items() if "--format markdown" in cmd} == {"EXTRACT"}
+    assert "--format" not in run(project, "-c", show, "show").stdout
+    (project / "data").mkdir(exist_ok=True)
+    (project / "data" / "raw_html_thread0.txt").write_text("")
+    bad = run(project, "finalizedata.sh", "--skip-crawl", "--parts", "1", "--format", "html")
+    assert bad.returncode != 0 and "--format must be text or markdown (got 'html')" in bad.stderr
+    assert not (project / "logs" / "extract_part0.log").exists()
+
+
 def test_shell_scripts_are_shellcheck_clean() -> None:
     shellcheck = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
     scripts = [*DRIVERS, "setup.sh", "lion1b/pipeline.sh", ".ci/run"]
