@@ -1147,6 +1147,24 @@ def test_markdown_writes_inline_code_in_backticks():
     assert "`" not in ENGINES["density"](html).text.replace("`date`", "")
 
 
+def test_markdown_opens_with_the_pages_title_heading():
+    # The plain text leaves the headline to `title`; a Markdown document of the page opens with it, as the
+    # page does: the h1 headline, or the section heading _trim drops from the top because the <title> holds
+    # it (DocBook: PostgreSQL's "36.17. Internals", 1,131 of its pages, the Debian handbook's sections). A
+    # site's name in an h1 is no title (Exim's chapters, an h1 that links home).
+    body = f"<p>{ARTICLE[0]}</p><pre>make check</pre><p>{ARTICLE[1]}</p>"
+    h1 = ENGINES["density"](f"<html><body><article><h1>Installing</h1>{body}</article></body></html>", markdown=True)
+    assert h1.text.startswith("# Installing\n\n" + ARTICLE[0]) and h1.title == "Installing"
+    assert h1.text.split("\n")[h1.code_lines[0][0]:h1.code_lines[0][1]] == ["```", "make check", "```"]
+    docbook = (f"<html><head><title>36.17. Internals</title></head><body><div class='sect1'><div class='titlepage'>"
+               f"<h2 class='title'>36.17. Internals</h2></div>{body}</div></body></html>")
+    assert ENGINES["density"](docbook, markdown=True).text.startswith("# 36.17. Internals\n\n" + ARTICLE[0])
+    assert ENGINES["density"](docbook).text.startswith(ARTICLE[0])  # plain: the title only
+    home = (f"<html><head><title>6. The runtime configuration file</title></head><body><h1><a href='index.html'>"
+            f"Exim Internet Mailer</a></h1><div class='chapter'>{body}</div></body></html>")
+    assert ENGINES["density"](home, markdown=True).text.startswith(ARTICLE[0])
+
+
 def test_format_flag_through_the_stage(tmp_path):
     (rec,) = run(tmp_path, [raw("https://docs.example/tutorial", DOC_PAGE)], "--format", "markdown")
     assert "```\n>>> 2 + 2" in rec["text"] and rec["code_lines"]

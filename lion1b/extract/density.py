@@ -1475,21 +1475,41 @@ def _ancestors(parent: list[int], e: int) -> set[int]:
 def main_text(body: LexborNode | None, markdown: bool = False,
               page_title: str = "") -> tuple[str, str, list[list[int]]]:
     """(headline, main text, code line ranges) of a page body; ("", "", []) when nothing reads like an article.
-    ``page_title`` (the <title>) tells a site name in an h1 from the page's headline."""
+    ``page_title`` (the <title>) tells a site name in an h1 from the page's headline. The plain text leaves
+    the headline to the title; Markdown opens with it ("# 4. More Control Flow Tools")."""
     if body is None:
         return "", "", []
     blocks = walk(body, page_title, markdown)
     dead = [False] * len(blocks.parent)
     for e in range(1, len(dead)):
         dead[e] = blocks.unlikely[e] > 0 or dead[blocks.parent[e]]
-    headline, chunks = _trim(blocks, select(blocks, dead), page_title)
+    selected = select(blocks, dead)
+    headline, chunks = _trim(blocks, selected, page_title)
     if sum(len(blocks.text[i]) for i in chunks) < RETRY_BELOW_CHARS and any(blocks.unlikely):
         for e in range(1, len(dead)):  # the retry keeps only what is never an article's wrapper out
             dead[e] = blocks.unlikely[e] == CHROME_LEVEL or blocks.tag[e] == "aside" or dead[blocks.parent[e]]
-        relaxed = _trim(blocks, select(blocks, dead), page_title)
+        retry = select(blocks, dead)
+        relaxed = _trim(blocks, retry, page_title)
         if sum(len(blocks.text[i]) for i in relaxed[1]) > sum(len(blocks.text[i]) for i in chunks):
-            headline, chunks = relaxed
+            (headline, chunks), selected = relaxed, retry
     if headline and _home_link(body, headline):
         headline = ""
     text, code = render(blocks, _filled(blocks, chunks), markdown)
+    heading = (headline or _title_heading(blocks, selected, chunks, page_title)) if markdown and text else ""
+    if heading:  # a Markdown document opens with its title, as the page does
+        text = f"# {' '.join(heading.split())}\n\n{text}"
+        code = [[first + 2, end + 2] for first, end in code]
     return headline, text, code
+
+
+def _title_heading(blocks: Blocks, selected: list[int], kept: list[int], page_title: str) -> str:
+    """The heading _trim dropped from the top of the text because the <title> holds it (DocBook's section
+    pages: "36.17. Internals" over its text and in its title), which opens a Markdown document as its title;
+    not an h1, which is the headline or, when _trim or _home_link rejected it, the site's name."""
+    for i in selected:
+        if kept and i >= kept[0]:
+            break
+        if blocks.tag[blocks.owner[i]] in HEADING_LEVEL and blocks.tag[blocks.owner[i]] != "h1" \
+                and blocks.text[i] in page_title:
+            return blocks.text[i]
+    return ""
