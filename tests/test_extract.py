@@ -1135,6 +1135,7 @@ def test_markdown_writes_inline_code_in_backticks():
             "<p>Use the <code>range()</code> function, or <a href='/len'><code class='xref'><span class='pre'>len()"
             "</span></code></a>; <kbd>Ctrl-D</kbd> ends it; a shell runs <code> `date` </code>.</p>"
             "<ul><li>The <samp>NAME</samp> section</li><li>the exit status</li></ul>"
+            "<p>Returns <code>x</code> as it is, then <code>y</code>. <a href='/m'>Read more</a></p>"
             f"<p>{ARTICLE[1]} <tt>x</tt><tt></tt></p><pre>for <code>i</code> in range(3):\n    pass</pre>"
             "</article></body></html>")
     lines = ENGINES["density"](html, markdown=True).text.split("\n")
@@ -1142,6 +1143,7 @@ def test_markdown_writes_inline_code_in_backticks():
     assert "Use the `range()` function, or `len()`; `Ctrl-D` ends it; a shell runs `` `date` `` ." in lines
     assert lines[lines.index("```") + 1] == "for i in range(3):"  # code blocks hold no code spans
     assert f"{ARTICLE[1]} `x`" in lines and "- The `NAME` section" in lines
+    assert "Returns `x` as it is, then `y`." in lines  # without its "more" link (MORE_LABELS)
     plain = ENGINES["density"](html).text.split("\n")
     assert "Use the range() function, or len(); Ctrl-D ends it; a shell runs `date` ." in plain
     assert "`" not in ENGINES["density"](html).text.replace("`date`", "")
