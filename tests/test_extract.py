@@ -1149,6 +1149,26 @@ def test_markdown_writes_inline_code_in_backticks():
     assert "`" not in ENGINES["density"](html).text.replace("`date`", "")
 
 
+def test_markdown_tables_escape_pipes_and_stay_apart():
+    # The Debian reference in Markdown: "ps aux | pager" in a command table's cell started a third column; a
+    # DocBook admonition (a table of one cell) came out as a one-cell table, and when it followed a table
+    # it joined that table's rows
+    rows = "".join(f"<tr><td><code>{cmd}</code></td><td>{what}</td></tr>" for cmd, what in (
+        ("ps aux | pager", "display information on all the running processes"), ("top", "display process information")))
+    hidden = "Unix has a tradition to hide filenames which start with a dot."
+    note = f"<div class='note'><table><tr><td><p>{hidden}</p></td></tr></table></div>"
+    html = (f"<html><body><div class='sect1'><p>{ARTICLE[0]}</p><table><tr><th>command</th><th>description</th></tr>"
+            f"{rows}</table>{note}<table><tr><th>key</th><th>action</th></tr><tr><td>q</td><td>quit</td></tr></table>"
+            "<table><tr><th>signal</th><th>number</th></tr><tr><td>HUP</td><td>1</td></tr></table>"
+            f"<p>{ARTICLE[1]}</p></div></body></html>")
+    text = ENGINES["density"](html, markdown=True).text
+    assert "| `ps aux \\| pager` | display information on all the running processes |" in text.split("\n")
+    tables = "| key | action |\n| --- | --- |\n| q | quit |\n\n| signal | number |\n| --- | --- |\n"  # apart
+    assert f"\n\n{hidden}\n\n{tables}" in text
+    plain = ENGINES["density"](html).text.split("\n")
+    assert "ps aux | pager | display information on all the running processes" in plain
+
+
 def test_markdown_opens_with_the_pages_title_heading():
     # The plain text leaves the headline to `title`; a Markdown document of the page opens with it, as the
     # page does: the h1 headline, or the section heading _trim drops from the top because the <title> holds

@@ -1326,6 +1326,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
     out: list[str] = []
     code: list[list[int]] = []
     previous = ""  # kind of the last block written: "item", "row" or ""
+    previous_table = -1  # the table of the last row written
     chunks, labels = _labels(blocks, [i for i in chunks if blocks.shown.get(i) != ""])
     layout = -1  # a row whose one cell with text holds a heading and more: a layout, its blocks are lines
     k = 0
@@ -1349,11 +1350,17 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
                 kind, signature = "signature", _signature(cells)
             elif len(cells) == 1 and k == after and i in blocks.by_class and _table(blocks, row) in blocks.code_blocks:
                 kind = ""  # a line of a table that is code (Scribble: one row per line)
+            elif markdown and len(cells) == 1 and k == after and not _same_table(blocks, chunks, after - 2, row) \
+                    and not _same_table(blocks, chunks, k, row):
+                kind = ""  # a table of one cell is a layout, not a table (DocBook's admonitions: "Tip: ...")
         if not kind and i in blocks.by_class:
             kind = "classed"  # code named by class, line after line: one fenced block in Markdown
+        new_table = kind == "row" and _table(blocks, row) != previous_table
+        if kind == "row":
+            previous_table = _table(blocks, row)
         if markdown and kind == previous == "classed":
             out.pop()  # the closing fence: this line joins the block above
-        elif markdown and out and not (kind and kind == previous):
+        elif markdown and out and (not (kind and kind == previous) or new_table):  # two tables: a blank between
             out.append("")
         if (blocks.kind[i] == CODE and kind in ("", "classed")) or kind == "signature":
             first = len(out)  # code straight in a cell stays its cell
@@ -1367,9 +1374,9 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
             else:
                 code.append([first, len(out)])
         elif kind == "row":
-            if markdown:
-                out.append("| " + " | ".join(cells) + " |")
-                if previous != "row":
+            if markdown:  # a "|" in a cell is escaped: "ps aux | pager" would start a column
+                out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+                if previous != "row" or new_table:
                     out.append("|" + " --- |" * len(cells))
             else:
                 out.append(" | ".join(cells))
@@ -1434,6 +1441,14 @@ def _cells(blocks: Blocks, chunks: list[int], k: int, row: int, labels: dict[int
             cell = _cell(blocks, chunks[k])
         k += 1
     return cells, k
+
+
+def _same_table(blocks: Blocks, chunks: list[int], k: int, row: int) -> bool:
+    """Whether ``chunks[k]`` (when there is one) is in the table of ``row``."""
+    if not 0 <= k < len(chunks):
+        return False
+    other = _row(blocks, chunks[k])
+    return other >= 0 and _table(blocks, other) == _table(blocks, row)
 
 
 def _one_row(blocks: Blocks, row: int) -> bool:
