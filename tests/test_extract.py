@@ -1160,11 +1160,15 @@ def test_markdown_tables_escape_pipes_and_stay_apart():
     html = (f"<html><body><div class='sect1'><p>{ARTICLE[0]}</p><table><tr><th>command</th><th>description</th></tr>"
             f"{rows}</table>{note}<table><tr><th>key</th><th>action</th></tr><tr><td>q</td><td>quit</td></tr></table>"
             "<table><tr><th>signal</th><th>number</th></tr><tr><td>HUP</td><td>1</td></tr></table>"
+            "<table><tr><th>BRE</th><th>ERE</th><th>meaning</th></tr><tr><td><code>\\|</code></td><td></td>"
+            "<td>BRE only</td></tr><tr><td></td><td><code>|</code></td><td>ERE only</td></tr></table>"
             f"<p>{ARTICLE[1]}</p></div></body></html>")
     text = ENGINES["density"](html, markdown=True).text
     assert "| `ps aux \\| pager` | display information on all the running processes |" in text.split("\n")
     tables = "| key | action |\n| --- | --- |\n| q | quit |\n\n| signal | number |\n| --- | --- |\n"  # apart
     assert f"\n\n{hidden}\n\n{tables}" in text
+    # an empty cell keeps its column: "BRE only" stayed under "ERE"
+    assert "| `\\\\|` |  | BRE only |\n|  | `\\|` | ERE only |" in text
     plain = ENGINES["density"](html).text.split("\n")
     assert "ps aux | pager | display information on all the running processes" in plain
 

@@ -1337,7 +1337,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
         kind = ""
         row = _row(blocks, i)
         if row >= 0 and row != layout:
-            cells, k = _cells(blocks, chunks, k, row, labels, markdown)
+            cells, k, owners = _cells(blocks, chunks, k, row, labels, markdown)
             kind = "row"
             if len(cells) == 1 and k > after and any(  # gtk-doc's title and summary: "GSocket GSocket — ..."
                     blocks.tag[blocks.owner[c]] in HEADING_LEVEL for c in chunks[after - 1:k]):
@@ -1345,7 +1345,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
             elif "(" in cells[1:]:  # a prototype laid out in cells (Doxygen), one row per parameter
                 table = _table(blocks, row)
                 while ")" not in cells and k < len(chunks) and _table(blocks, _row(blocks, chunks[k])) == table:
-                    more, k = _cells(blocks, chunks, k + 1, _row(blocks, chunks[k]), labels, markdown)
+                    more, k, _ = _cells(blocks, chunks, k + 1, _row(blocks, chunks[k]), labels, markdown)
                     cells += more
                 kind, signature = "signature", _signature(cells)
             elif len(cells) == 1 and k == after and i in blocks.by_class and _table(blocks, row) in blocks.code_blocks:
@@ -1375,6 +1375,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
                 code.append([first, len(out)])
         elif kind == "row":
             if markdown:  # a "|" in a cell is escaped: "ps aux | pager" would start a column
+                cells = _in_columns(blocks, row, cells, owners)
                 out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
                 if previous != "row" or new_table:
                     out.append("|" + " --- |" * len(cells))
@@ -1425,13 +1426,15 @@ def _backticked(span: re.Match) -> str:
 
 
 def _cells(blocks: Blocks, chunks: list[int], k: int, row: int, labels: dict[int, str],
-           markdown: bool) -> tuple[list[str], int]:
-    """The cells of the table row whose first chunk is ``chunks[k - 1]``, and the index past the row."""
+           markdown: bool) -> tuple[list[str], int, list[int]]:
+    """The cells of the table row whose first chunk is ``chunks[k - 1]``, the index past the row, and each
+    cell's td/th (-1 for a chunk in none: _cell)."""
     i = chunks[k - 1]
     cells = [_shown(blocks, i, markdown).replace("\n", " ")]
     if i in labels:
         cells[0] = _prefixed(labels[i], cells[0], markdown)
     cell = _cell(blocks, i)
+    owners = [cell]
     while k < len(chunks) and _row(blocks, chunks[k]) == row:
         text = _shown(blocks, chunks[k], markdown).replace("\n", " ")
         if _cell(blocks, chunks[k]) == cell:  # a second paragraph of the same cell
@@ -1439,8 +1442,25 @@ def _cells(blocks: Blocks, chunks: list[int], k: int, row: int, labels: dict[int
         else:
             cells.append(text)
             cell = _cell(blocks, chunks[k])
+            owners.append(cell)
         k += 1
-    return cells, k
+    return cells, k, owners
+
+
+def _in_columns(blocks: Blocks, row: int, cells: list[str], owners: list[int]) -> list[str]:
+    """A Markdown row's cells in their columns: an empty td/th of the row is an empty cell (without it,
+    the cells after it moved a column left: the Debian reference's BRE | ERE table). Rows whose cells are not
+    the row's own td/th stay as they are."""
+    columns = []
+    e = row + 1
+    while e < len(blocks.parent) and blocks.parent[e] >= row:  # the row's subtree (blocks are in document order)
+        if blocks.parent[e] == row and blocks.tag[e] in CELL_TAGS:
+            columns.append(e)
+        e += 1
+    if len(columns) <= len(cells) or not set(owners) <= set(columns) or len(set(owners)) < len(owners):
+        return cells
+    text = dict(zip(owners, cells, strict=True))
+    return [text.get(column, "") for column in columns]
 
 
 def _same_table(blocks: Blocks, chunks: list[int], k: int, row: int) -> bool:
