@@ -331,7 +331,7 @@ def test_a_clear_lead_names_a_paragraphs_language():
 def test_a_partly_translated_page_is_scored_whole_when_its_sample_is_mixed():
     # A long page's prose is sampled (every k-th paragraph) for its language shares. The Debian handbook's
     # partly translated pages put English and French paragraphs side by side, and a sample read a page that
-    # is 66% French as 67% English: 88 of 1,380 pages of the handbook and Python's docs got the wrong `lang`.
+    # is 66% French as 67% English: 88 of 1,387 pages of the handbook and Python's docs got the wrong `lang`.
     # A sample that holds two languages has every paragraph scored.
     english = [p for p in EN_BODY.split("\n") if p]
     french = [p for p in FR_ARTICLE.split("\n") if p]

@@ -181,7 +181,7 @@ def score_paragraphs(lang_id: FastTextLangId | LangDetectLangId, lines: list[str
     are sampled (every k-th paragraph): a bounded cost per document, and enough for the shares of a document
     in one language. When the sample holds two languages (clear paragraphs, is_clear at ``min_score``), every
     paragraph is scored: a partly translated page's shares depend on which paragraphs are read, and a sample
-    gave 88 of 1,380 pages of the Debian handbook and Python's docs the wrong dominant language (a French
+    gave 88 of 1,387 pages of the Debian handbook and Python's docs the wrong dominant language (a French
     page, 66% French, read as 67% English)."""
     code_or_row = [is_code or TABLE_CELLS in line for line, is_code in zip(lines, code, strict=True)]
     chunks = [c for c in paragraphs_of(lines, code_or_row) if any(ch.isalpha() for ch in c[2])]
