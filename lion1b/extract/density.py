@@ -1544,7 +1544,7 @@ def _title_heading(blocks: Blocks, selected: list[int], kept: list[int], page_ti
     for i in selected:
         if kept and i >= kept[0]:
             break
-        if blocks.tag[blocks.owner[i]] in HEADING_LEVEL and blocks.tag[blocks.owner[i]] != "h1" \
-                and blocks.text[i] in page_title:
+        tag = blocks.tag[blocks.owner[i]]
+        if tag in HEADING_LEVEL and tag != "h1" and blocks.text[i] in page_title:
             return blocks.text[i]
     return ""

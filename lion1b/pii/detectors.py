@@ -48,14 +48,19 @@ GI_DOCGEN_LINK_RE = re.compile(
 )
 CAMEL_CASE_RE = re.compile(r"[a-z][A-Z]")
 VCS_ACCOUNT_RE = re.compile(r"(?:git|hg|svn|cvs|anoncvs|anonymous|gitolite)@")
+# A systemd instance unit ("modprobe@module.service", "getty@tty1.service", "wg-quick@wg0.service"); none of
+# these unit types is a top-level domain (".target" is one, so it is not listed).
+UNIT_SUFFIX_RE = re.compile(r"\.(?:service|socket|device|mount|automount|swap|path|timer|slice|scope)")
 
 
 def names_code(text: str, start: int, end: int) -> bool:
-    """True when the address at start:end is a cross-reference or a repository's location, not a mailbox."""
+    """True when the address at start:end is a cross-reference, a repository's location or a systemd unit,
+    not a mailbox."""
     at = text.index("@", start, end)
     if GI_DOCGEN_LINK_RE.search(text, max(0, start - 1), at):
         return True
-    if CAMEL_CASE_RE.search(text, text.rindex(".", start, end), end):
+    last_dot = text.rindex(".", start, end)
+    if CAMEL_CASE_RE.search(text, last_dot, end) or UNIT_SUFFIX_RE.fullmatch(text, last_dot, end):
         return True
     return (VCS_ACCOUNT_RE.fullmatch(text, start, at + 1) is not None and text[end:end + 1] == ":"
             and not text[end + 1:end + 2].isspace())
@@ -65,10 +70,6 @@ def names_code(text: str, start: int, end: int) -> bool:
 # examples) is a login on a server, not a mailbox; a real password there is a SECRET (URL_CRED_RE).
 URL_USERINFO_BEFORE_RE = re.compile(r"://(?:[^\s/@:]+:)?\Z")
 
-
-# A systemd instance unit ("modprobe@module.service", "getty@tty1.service", "wg-quick@wg0.service") reads as an
-# address; none of these unit types is a top-level domain (".target" is one, so it is not listed).
-UNIT_SUFFIX_RE = re.compile(r"\.(?:service|socket|device|mount|automount|swap|path|timer|slice|scope)\Z")
 
 # Mailboxes that name a function, not a person, are not personal data: RFC 2142's, the operational ones sites
 # publish beside them, and those of mailing-list and bug-tracker software. The Debian handbook tells how to take
@@ -111,11 +112,11 @@ def role_address(address: str) -> bool:
 
 
 def find_email(text: str) -> Iterator[tuple[int, int]]:
-    """Personal mailboxes: not code (names_code), a systemd unit, a URL's login, nor a role's address."""
+    """Personal mailboxes: not code (names_code), a URL's login, nor a role's address."""
     if "@" not in text:
         return
     for m in EMAIL_RE.finditer(text):
-        if not (names_code(text, m.start(), m.end()) or UNIT_SUFFIX_RE.search(m.group())
+        if not (names_code(text, m.start(), m.end())
                 or URL_USERINFO_BEFORE_RE.search(text, max(0, m.start() - 64), m.start())
                 or role_address(m.group())):
             yield m.start(), m.end()
