@@ -1173,6 +1173,30 @@ def test_markdown_tables_escape_pipes_and_stay_apart():
     assert "ps aux | pager | display information on all the running processes" in plain
 
 
+def test_markdown_tables_keep_spanned_cells_in_their_columns():
+    # PostgreSQL's operator classes name a class once (rowspan) over its operators; its error codes head each
+    # class with a row spanning both columns; its lock table's header spans eight. Pipe tables cannot span, so
+    # a spanned column is an empty cell: without it, "< (bit,bit)" moved under "Name"
+    classes = ("<table><tr><th>Name</th><th>Indexable Operators</th></tr>"
+               "<tr><td rowspan='3'><code>bit_minmax_ops</code></td><td><code>= (bit,bit)</code></td></tr>"
+               "<tr><td><code>&lt; (bit,bit)</code></td></tr><tr><td><code>&gt; (bit,bit)</code></td></tr>"
+               "<tr><td rowspan=' 2px'>box_ops</td><td>@&gt;</td></tr><tr><td>&lt;&lt;</td></tr>"
+               "<tr><td colspan='2'>Class 00 — Successful Completion</td></tr><tr><td>00000</td><td>ok</td></tr>"
+               "<tr><td rowspan='2'>a</td><td>b</td><td rowspan='0'>c</td></tr><tr><td>d</td></tr>"
+               "<tr><td colspan='x'>e</td><td>f</td></tr></table>")
+    locks = ("<table><tr><th rowspan='2'>Requested Lock Mode</th><th colspan='2'>Existing Lock Mode</th></tr>"
+             "<tr><th>SHARE</th><th>EXCL.</th></tr><tr><td>SHARE</td><td></td><td>X</td></tr></table>")
+    html = f"<html><body><div class='sect1'><p>{ARTICLE[0]}</p>{classes}{locks}<p>{ARTICLE[1]}</p></div></body></html>"
+    text = ENGINES["density"](html, markdown=True).text
+    assert ("| Name | Indexable Operators |\n| --- | --- |\n| `bit_minmax_ops` | `= (bit,bit)` |\n"
+            "|  | `< (bit,bit)` |\n|  | `> (bit,bit)` |\n| box_ops | @> |\n|  | << |\n"
+            "| Class 00 — Successful Completion |  |\n| 00000 | ok |\n"
+            "| a | b | c |\n|  | d |  |\n| e | f |  |\n") in text  # rowspan="0": to the table's end
+    assert ("| Requested Lock Mode | Existing Lock Mode |  |\n| --- | --- | --- |\n|  | SHARE | EXCL. |\n"
+            "| SHARE |  | X |") in text
+    plain = ENGINES["density"](html).text.split("\n")  # plain text: a row's own cells, as before
+    assert "< (bit,bit)" in plain and "Class 00 — Successful Completion" in plain
+
 def test_markdown_opens_with_the_pages_title_heading():
     # The plain text leaves the headline to `title`; a Markdown document of the page opens with it, as the
     # page does: the h1 headline, or the section heading _trim drops from the top because the <title> holds

@@ -192,6 +192,8 @@ LIST_TAGS = {"ul", "ol"}
 # “debian/copyright”）", 54% link text alone (the English, in more letters, 44%), and lost it.
 ITEM_TAGS = frozenset({"li", "dd"})
 CELL_TAGS = {"td", "th"}
+MAX_COLSPAN, MAX_ROWSPAN = 1000, 65534  # HTML's limits; rowspan="0" spans the rest of the table
+LEADING_DIGITS = re.compile(r"\s*(\d+)")  # how a browser reads a span: "3", " 2 ", "2px"
 CELL_DIVS = 2  # divs between a <div> of text and its cell that still make it a cell of the row (_cell)
 # Javadoc (JDK 16 and later) lays out its summary tables as a grid of <div>s, one per cell, header cells first:
 # <div class="summary-table three-column-summary">. Read as a table of that many columns, a method's return
@@ -466,6 +468,7 @@ class Blocks:
     term: dict[int, int] = field(default_factory=dict)  # a <dd> block's term: the <dt> before it in its list
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
+    span: dict[int, tuple[int, int]] = field(default_factory=dict)  # a td/th's (rowspan, colspan) when not 1, 1
 
     def add_block(self, parent: int, tag: str, weight: int, unlikely: int, admonition: bool = False,
                   section: bool = False, main: bool = False) -> int:
@@ -478,6 +481,17 @@ class Blocks:
         self.main.append(main or tag == "main")
         self.box.append(index if admonition else self.box[parent] if parent >= 0 else -1)
         return index
+
+
+def _span(attrs: dict) -> tuple[int, int]:
+    """A cell's (rowspan, colspan) as a browser reads them: a value that is not a number is 1, and each is
+    clamped to HTML's limits."""
+    spans = []
+    for name, limit in (("rowspan", MAX_ROWSPAN), ("colspan", MAX_COLSPAN)):
+        digits = LEADING_DIGITS.match(attrs.get(name) or "")
+        number = int(digits.group(1)) if digits else 1
+        spans.append(min(number or (MAX_ROWSPAN if name == "rowspan" else 1), limit))
+    return spans[0], spans[1]
 
 
 def _prose(raw: str) -> str:
@@ -796,6 +810,8 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
                     blocks.code_blocks.add(index)
             if as_tag in ITEM_TAGS or as_tag in CELL_TAGS:
                 items.append(index if as_tag in ITEM_TAGS else -1)
+                if as_tag == tag and ("rowspan" in attrs or "colspan" in attrs):
+                    blocks.span[index] = _span(attrs)
             if as_tag == "dt":
                 open_terms.append(index)
                 last_term[parent] = index
@@ -1327,6 +1343,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
     code: list[list[int]] = []
     previous = ""  # kind of the last block written: "item", "row" or ""
     previous_table = -1  # the table of the last row written
+    spanned: dict[int, int] = {}  # Markdown: its columns held by a cell of a row above, and for how many more rows
     chunks, labels = _labels(blocks, [i for i in chunks if blocks.shown.get(i) != ""])
     layout = -1  # a row whose one cell with text holds a heading and more: a layout, its blocks are lines
     k = 0
@@ -1358,6 +1375,8 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
         new_table = kind == "row" and _table(blocks, row) != previous_table
         if kind == "row":
             previous_table = _table(blocks, row)
+            if new_table:
+                spanned = {}
         if markdown and kind == previous == "classed":
             out.pop()  # the closing fence: this line joins the block above
         elif markdown and out and (not (kind and kind == previous) or new_table):  # two tables: a blank between
@@ -1375,7 +1394,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
                 code.append([first, len(out)])
         elif kind == "row":
             if markdown:  # a "|" in a cell is escaped: "ps aux | pager" would start a column
-                cells = _in_columns(blocks, row, cells, owners)
+                cells = _in_columns(blocks, row, cells, owners, spanned)
                 out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
                 if previous != "row" or new_table:
                     out.append("|" + " --- |" * len(cells))
@@ -1447,9 +1466,12 @@ def _cells(blocks: Blocks, chunks: list[int], k: int, row: int, labels: dict[int
     return cells, k, owners
 
 
-def _in_columns(blocks: Blocks, row: int, cells: list[str], owners: list[int]) -> list[str]:
-    """A Markdown row's cells in their columns: an empty td/th of the row is an empty cell (without it,
-    the cells after it moved a column left: the Debian reference's BRE | ERE table). Rows whose cells are not
+def _in_columns(blocks: Blocks, row: int, cells: list[str], owners: list[int], spanned: dict[int, int]) -> list[str]:
+    """A Markdown row's cells in their table's columns, which pipe tables cannot span: an empty td/th is an
+    empty cell (without it the cells after it moved a column left: the Debian reference's BRE | ERE table),
+    a cell spanning n columns is followed by n - 1 empty cells, and a column held by a rowspan from a row
+    above is an empty cell (PostgreSQL's operator classes: the class's name once, its operators below).
+    ``spanned`` (column: rows still held) is the table's state from row to row. Rows whose cells are not
     the row's own td/th stay as they are."""
     columns = []
     e = row + 1
@@ -1457,10 +1479,22 @@ def _in_columns(blocks: Blocks, row: int, cells: list[str], owners: list[int]) -
         if blocks.parent[e] == row and blocks.tag[e] in CELL_TAGS:
             columns.append(e)
         e += 1
-    if len(columns) <= len(cells) or not set(owners) <= set(columns) or len(set(owners)) < len(owners):
+    held = {column for column, rows in spanned.items() if rows > 0}
+    for column in held:
+        spanned[column] -= 1
+    if not set(owners) <= set(columns) or len(set(owners)) < len(owners):
         return cells
     text = dict(zip(owners, cells, strict=True))
-    return [text.get(column, "") for column in columns]
+    grid: list[str] = []
+    for cell in columns:
+        while len(grid) in held:
+            grid.append("")
+        rows, width = blocks.span.get(cell, (1, 1))
+        for column in range(len(grid), len(grid) + width):
+            if rows > 1:
+                spanned[column] = rows - 1
+        grid += [text.get(cell, "")] + [""] * (width - 1)
+    return grid + [""] * (max(held, default=-1) + 1 - len(grid))
 
 
 def _same_table(blocks: Blocks, chunks: list[int], k: int, row: int) -> bool:
