@@ -766,7 +766,7 @@ def ipv4(rng: random.Random, lang: str) -> str:
 
 def ipv6(rng: random.Random, lang: str) -> str:
     g = [f"{rng.randrange(1, 0x10000):x}" for _ in range(5)]
-    return rng.choice([f"2001:db8:{g[0]}:{g[1]}::{g[2]}", f"2001:db8:{g[0]}:{g[1]}:{g[2]}:{g[3]}:{g[4]}:1",
+    return rng.choice([f"2a02:8108:{g[0]}:{g[1]}::{g[2]}", f"2a02:8108:{g[0]}:{g[1]}:{g[2]}:{g[3]}:{g[4]}:1",
                        f"fe80::{g[0]}:{g[1]}:{g[2]}"])
 
 

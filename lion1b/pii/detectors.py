@@ -376,17 +376,26 @@ VERSION_HEADING_RE = re.compile(r"\s*\d+(?:\.\d+)+\.?\s+[A-Z][\w\-]*(?:\s+[\w\-]
 LINE_MARKER_RE = re.compile(r"\s*(?:[-*+•]|#{1,6})?\s*")
 MAC_RE = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){7}")
 CIDR_AFTER_RE = re.compile(r"/\d")
+# Reserved for documentation and never assigned (RFC 5737, RFC 3849, RFC 9637): the addresses manuals use
+# ("the ipaddress module: IPv4Address('192.0.2.1')"), no one's
+DOCUMENTATION_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
+    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32", "3fff::/20"))
 
 
 def identifies_a_host(
     address: ipaddress.IPv4Address | ipaddress.IPv6Address, text: str, start: int, end: int
 ) -> bool:
-    """Loopback, unspecified, multicast and netmask-like addresses and CIDR networks (192.168.1.0/24, and the
-    mask in 10.0.0.0/0.0.0.255) name no machine and no person; scrubbing them would only damage technical text."""
+    """Loopback, unspecified, multicast, documentation and netmask-like addresses and CIDR networks
+    (192.168.1.0/24, and the mask in 10.0.0.0/0.0.0.255) name no machine and no person; scrubbing them would
+    only damage technical text."""
     if CIDR_AFTER_RE.match(text, end) or text[start - 1 : start] == "/":
         return False
     if address.is_loopback or address.is_unspecified or address.is_multicast:
         return False  # nor does 0.0.0.0/8, "this network" ("#Ref<0.0.0.93>" is an Erlang reference)
+    if address.version == 6 and address.ipv4_mapped:  # ::ffff:192.0.2.128 is 192.0.2.128
+        address = address.ipv4_mapped
+    if any(address in network for network in DOCUMENTATION_NETWORKS):
+        return False
     span = text[start:end]
     if address.version == 6 and address.is_reserved and span.count(":") == 2 and "." not in span:
         return False  # two groups in IETF-reserved space: C++'s "using B1::B1;", "D2::D2(int)" (cppreference)

@@ -2,9 +2,10 @@
 stable per-document pseudonyms `<EMAIL_1>` with --pseudonymize) in every field that comes from the page: `text`,
 `title`, and the path, query, fragment and user info of `url` and `requested_url` (which stay parseable URLs).
 
-The detectors are in lion1b/pii/detectors.py. Private and documentation IP addresses inside the page's
-code blocks (configuration examples) are kept, and so are a role's, a mailing list's or a bug's e-mail address
-(submit@bugs.debian.org: no person's); see docs/scrub_pii.md. Each record gets `pii_counts`
+The detectors are in lion1b/pii/detectors.py. Private IP addresses inside the page's code blocks
+(configuration examples) are kept, documentation addresses (192.0.2.0/24, 2001:db8::/32) everywhere, and
+so are a role's, a mailing list's or a bug's e-mail address (submit@bugs.debian.org: no person's); see
+docs/scrub_pii.md. Each record gets `pii_counts`
 ({type: n} over all its fields, only types found); the summary line adds them up as pii_<TYPE>=n,
 docs_with_pii=n, docs_with_pii_in_title=n and docs_with_pii_in_url=n. Found values are never logged: only
 counts.
@@ -119,7 +120,7 @@ class Scrubber:
 
 
 def example_addresses_in_code(text: str, spans: list[Span], code_lines: Any) -> list[Span]:
-    """IP spans that are private, loopback or documentation addresses (RFC 1918, RFC 5737, link-local) inside
+    """IP spans that are private, loopback or link-local addresses (RFC 1918, RFC 3927) inside
     the page's code blocks: configuration examples in technical documentation (``Gateway=192.168.0.1``), which
     name no person and no reachable machine, so scrubbing them would only break the example. The same address
     in prose, and every public address, is still scrubbed."""
