@@ -177,7 +177,7 @@ HARD_NEGATIVES = [
     "192.168.1.0/24", "2001:db8::/32", "224.0.0.1",
     # documentation addresses (RFC 5737, 3849, 9637), no one's: the ipaddress docs' examples
     "IPv4Address('192.0.2.1')", "hosts 198.51.100.7 and 203.0.113.9", "2001:db8::8a2e:370:7334", "::ffff:192.0.2.128",
-    "3fff::1", "10.0.0.0/0.0.0.255", "tokenizer: gpt2",
+    "3fff::1", "::ffff:127.0.0.1", "10.0.0.0/0.0.0.255", "tokenizer: gpt2",
     "the key to success", "password: required", "Forgot your password: click", "monkey=banana12345678",
     "password=os.environ", "api_key=YOUR_API_KEY", "password: ${DB_PASS}", "GB82 WEST 1234 5698 7654 33",
     "DE00370400440532013000", "+0 123 456 789", "(555) 123-4567", "123-456-7890", "sk-not-a-key",

@@ -390,10 +390,10 @@ def identifies_a_host(
     only damage technical text."""
     if CIDR_AFTER_RE.match(text, end) or text[start - 1 : start] == "/":
         return False
-    if address.is_loopback or address.is_unspecified or address.is_multicast:
-        return False  # nor does 0.0.0.0/8, "this network" ("#Ref<0.0.0.93>" is an Erlang reference)
     if address.version == 6 and address.ipv4_mapped:  # ::ffff:192.0.2.128 is 192.0.2.128
         address = address.ipv4_mapped
+    if address.is_loopback or address.is_unspecified or address.is_multicast:
+        return False  # nor does 0.0.0.0/8, "this network" ("#Ref<0.0.0.93>" is an Erlang reference)
     if any(address in network for network in DOCUMENTATION_NETWORKS):
         return False
     span = text[start:end]
