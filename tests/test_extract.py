@@ -1594,6 +1594,23 @@ def test_a_lead_in_sentence_opening_the_text_is_kept_and_a_label_is_not():
     assert lines[0] == "The INSERT statement is used to populate a table with rows:"
     assert lines[-1] == ARTICLE[-1]
 
+def test_a_list_longer_than_the_edge_keeps_its_first_and_last_items():
+    # pytest's release notes end with their contributors, one short name an item: the last three were cut as
+    # edge lines ("Wolfremium" ended the page), and an authors page lost its first name. A list of more items
+    # than the edge trims is content; a short one at the edge (tags, a menu's "Up: Home") is still trimmed.
+    names = ["Anthony Sottile", "Bruno Oliveira", "Pax", "Tim Hoffmann", "Wolfremium", "Zach OBrien", "aizpurua23a"]
+    contributors = "<ul>" + "".join(f"<li><p>{name}</p></li>" for name in names) + "</ul>"
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    html = (f'<html><body><div class="section">{contributors}{body}<p>Thanks to all of the contributors:</p>'
+            f'{contributors}</div></body></html>')
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[:2] == ["- Anthony Sottile", "- Bruno Oliveira"] and lines[-3:] == ["- Wolfremium", "- Zach OBrien",
+                                                                                       "- aizpurua23a"]
+    tags = "<ul><li>ferries</li><li>harbour</li><li>Oslo</li></ul>"
+    lines = ENGINES["density"](f'<html><body><div class="article">{body}{tags}</div></body></html>').text.split("\n")
+    assert lines[-1] == ARTICLE[-1]
+
+
 
 def test_an_asciidoc_manual_pages_name_line_in_its_header_is_kept():
     # AsciiDoc puts a man page's NAME section in <div id="header"> with the h1 ("header": chrome), so all

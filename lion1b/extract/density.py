@@ -1136,11 +1136,31 @@ def _trim(blocks: Blocks, chunks: list[int], page_title: str = "") -> tuple[str,
     while (name < 0 and start < min(end, MAX_EDGE_LINES) and _edge(blocks, body[start], body[start] < headline_at)
            and not _heads(blocks, body, start) and not _names(blocks, body, start)
            and not _summary(blocks, body, start)
-           and not _section_heading(blocks, body, start, page_title)):
+           and not _section_heading(blocks, body, start, page_title)
+           and not _list_goes_on(blocks, body, start, MAX_EDGE_LINES)):
         start += 1
-    while end > max(start, len(body) - MAX_EDGE_LINES) and _edge(blocks, body[end - 1]):
+    while (end > max(start, len(body) - MAX_EDGE_LINES) and _edge(blocks, body[end - 1])
+           and not _list_goes_on(blocks, body, end - 1, len(body) - MAX_EDGE_LINES - 1)):
         end -= 1
     return headline, ([name] if name >= 0 else []) + body[start:end]
+
+
+def _list_goes_on(blocks: Blocks, chunks: list[int], k: int, beyond: int) -> bool:
+    """Whether chunk ``k`` is an item (or a term) of a list that goes on past the edge, to ``chunks[beyond]``,
+    with more kept items than the edge has lines: such a list is content, and its first or last items are not a
+    byline or a tag row (pytest's release notes ended at "Wolfremium", their last two contributors cut). A
+    short list stays an edge: a menu of which only "Up: Home" is left, docutils' "Release: 5.2 / Date: ...".
+    """
+    holder = blocks.in_item[chunks[k]]
+    if holder < 0:
+        holder = blocks.in_term[chunks[k]]
+    if holder < 0 or not 0 <= beyond < len(chunks):
+        return False
+    the_list = blocks.parent[holder]
+    if not _inside(blocks, blocks.owner[chunks[beyond]], the_list):
+        return False
+    items = {item for i in chunks if (item := blocks.in_item[i]) >= 0 and blocks.parent[item] == the_list}
+    return len(items) > MAX_EDGE_LINES
 
 
 def _site_name(headline: str, page_title: str) -> bool:
