@@ -1687,6 +1687,34 @@ def test_a_texinfo_nav_table_is_page_chrome():
     assert all(p in text for p in ARTICLE)
 
 
+def test_texi2html_178_pages_lose_their_bars_and_keep_their_lists_and_sections():
+    # gettext's manual (texi2html 1.78): an unnamed table above and below each chapter, a link in brackets a
+    # cell ("[ << ] | [ >> ] | [Top] | [Contents] | [Index] | [ ? ]", the "<<" to an in-page anchor, dropped,
+    # left "[]"), every itemized list written as <ul class="toc"> (its encodings by language were dropped as a
+    # table of contents), and "7.1 Invoking the msgmerge Program" over its h3s cut as a short edge line. A data
+    # row with a linked name in brackets (Python's "[tp_cache] | PyObject *") is no bar.
+    cells = ['<a href="#SEC262"> &lt;&lt; </a>', '<a href="g_8.html"> &gt;&gt; </a>', "&nbsp;",
+             '<a href="t.html">Top</a>', '<a href="t.html#c">Contents</a>', '<a href="g_21.html">Index</a>',
+             '<a href="abt.html"> ? </a>']
+    bar = "<table><tr>" + "".join(f"<td>[{cell}]</td>" if "<a" in cell else f"<td>{cell}</td>" for cell in cells)
+    bar += "</tr></table>"
+    encodings = ("<ul class='toc'><li><code>ISO-8859-1</code> for Afrikaans, Albanian, Basque, Breton</li>"
+                 "<li><code>ISO-8859-2</code> for Bosnian, Croatian, Czech</li><li><code>KOI8-R</code> for Russian</li>"
+                 "<li><code>EUC-JP</code> for Japanese</li></ul>")
+    toc = "<ul class='toc'>" + "".join(f"<li><a href='g_{n}.html'>{n}. Chapter {n}</a></li>" for n in range(1, 9))
+    toc += "</ul>"
+    slots = "<table><tr><td>[<a href='#tp_cache'>tp_cache</a>]</td><td>PyObject *</td></tr></table>"
+    html = (f"<html><head><title>GNU gettext utilities: 7. Updating Existing PO Files</title></head><body>{bar}"
+            "<hr><h1>7. Updating Existing PO Files</h1><h2><a href='toc.html#TOC47'>7.1 Invoking the msgmerge "
+            f"Program</a></h2><p>{ARTICLE[0]}</p><h3>7.1.1 Input file location</h3><p>{ARTICLE[1]}</p>{encodings}"
+            f"<h3>7.1.2 Operation mode</h3><p>{ARTICLE[2]}</p>{slots}{toc}{bar}</body></html>")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[0] == "7.1 Invoking the msgmerge Program"
+    assert not [line for line in lines if "Contents" in line or line.startswith("[]")]
+    assert "- ISO-8859-2 for Bosnian, Croatian, Czech" in lines and "- EUC-JP for Japanese" in lines
+    assert "[tp_cache] | PyObject *" in lines and not [line for line in lines if "Chapter" in line]
+
+
 def fpdoc_page(title: str, summary: str, *sections: str) -> str:
     """A page as fpdoc writes Free Pascal's reference: a bar table above the h1, everything in <body>."""
     bar = ('<table class="bar"><tr><td><b>[<a href="index.html">Overview</a>][<a href="index-2.html">Constants</a>]'

@@ -293,6 +293,7 @@ _hint_cache: dict[str, tuple[int, int, bool, bool]] = {}
 NO_HINT = (0, 0, False, False)
 GUTTER, CODE_BY_CLASS = 1, 2  # _code_names' bits
 HIDDEN_BY_CLASS, NOT_TEXT, CLASSIFIER, BOXED, GRID, FRAGMENT, TOGGLE_LABEL = 4, 8, 16, 32, 64, 128, 256  # _class_bits
+TOC_ONLY = 512  # ... and a class that is unlikely only by the name "toc" (see _not_a_toc)
 # Inline labels a stylesheet draws as separate boxes: Doxygen's member labels, <span class="mlabel">inline</span>
 # <span class="mlabel">noexcept</span> with nothing between them, read "inlinenoexcept" (686 lines on 80 of
 # libstdc++'s pages, "inlinestatic" on 51 of ImageMagick's)
@@ -323,6 +324,14 @@ def _class_hint(key: str) -> tuple[int, int, bool, bool]:
     return hint
 
 
+def _not_a_toc(node: LexborNode) -> bool:
+    """Whether a list named "toc" is mostly not link text, so no table of contents: texi2html 1.78 writes
+    every itemized list as <ul class="toc"> (gettext's encodings by language, xgettext's keywords by
+    language: 10 lists, 71 items on 5 of its chapters were dropped)."""
+    links = sum(_size("".join(a.text(deep=True).split())) for a in node.css("a[href]"))
+    return links <= MAX_LINK_SHARE * _size("".join(node.text(deep=True).split()))
+
+
 def _doxygen_lines(node: LexborNode) -> bool:
     """Whether a div.fragment is Doxygen's code: a <div class="line"> a line (see VERBATIM_TAGS)."""
     first = next(node.iter(), None)
@@ -339,7 +348,7 @@ def _class_bits(cls: str) -> int:
     """What a class attribute says besides its weight, memoised like _class_hint: _code_names' bits, and
     HIDDEN_BY_CLASS (NO_JS_ONLY, INHERITED), NOT_TEXT (NOT_TEXT_CLASSES), CLASSIFIER (docutils' type), BOXED
     (BOXED_CLASSES), GRID (GRID_TABLE), FRAGMENT (Doxygen's code, see VERBATIM_TAGS), TOGGLE_LABEL
-    (TOGGLE_LABEL_CLASSES). A substring test before each regex: most names hold none."""
+    (TOGGLE_LABEL_CLASSES), TOC_ONLY. A substring test before each regex: most names hold none."""
     bits = _bits_cache.get(cls)
     if bits is None:
         names = cls.split()
@@ -351,7 +360,9 @@ def _class_bits(cls: str) -> int:
                 | (CLASSIFIER if "classifier" in names else 0)
                 | (BOXED if BOXED_CLASSES.intersection(names) else 0)
                 | (GRID if "-column-summary" in cls and GRID_TABLE.search(cls) else 0)
-                | (FRAGMENT if "fragment" in names else 0))
+                | (FRAGMENT if "fragment" in names else 0)
+                | (TOC_ONLY if "toc" in names and not UNLIKELY.search(" ".join(n for n in names if n != "toc").lower())
+                   else 0))
         if len(_bits_cache) >= MAX_HINT_CACHE:
             _bits_cache.clear()
         _bits_cache[cls] = bits
@@ -469,6 +480,7 @@ class Blocks:
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
     span: dict[int, tuple[int, int]] = field(default_factory=dict)  # a td/th's (rowspan, colspan) when not 1, 1
+    bracketed: set[int] = field(default_factory=set)  # chunks of links and NAV_SEPARATORS only: "[<a>Top</a>]"
 
     def add_block(self, parent: int, tag: str, weight: int, unlikely: int, admonition: bool = False,
                   section: bool = False, main: bool = False) -> int:
@@ -603,6 +615,7 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
     def flush(owner: int) -> None:
         nonlocal pending_links, pending_code, pending_urls, next_item, line_start
         nonlocal line_links, line_link_chars, line_plain, line_marked, link_start, link_end
+        bracketed = line_start == 0 and line_links and not line_plain  # links and separators only
         if line_links >= 2:  # what end_line judges (else it only starts a new line, as here)
             # a line after a <br> is the block's last line; no <br>, no line, but for a table cell (NAV_SEPARATORS)
             cell = line_start == 0 and blocks.tag[owner] in CELL_TAGS
@@ -641,6 +654,8 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
                 blocks.in_term.append(open_terms[-1] if open_terms else -1)
                 if classed and not verbatim:
                     blocks.by_class.add(len(blocks.text) - 1)
+                if bracketed and kind == TEXT:
+                    blocks.bracketed.add(len(blocks.text) - 1)
                 blocks.item.append(next_item)
                 next_item = (0, 0)
             pending.clear()
@@ -777,6 +792,8 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
         weight, unlikely, admonition, section = (_hint_cache.get(hint) or _class_hint(hint)) if hint else NO_HINT
         if tag == "aside":  # a sidebar by its tag: kept only inside the text (see _revive)
             unlikely = max(unlikely, SIDEBAR_LEVEL)
+        elif bits & TOC_ONLY and unlikely == UNLIKELY_LEVEL and tag in LIST_TAGS and _not_a_toc(node):
+            unlikely = SIDEBAR_LEVEL
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
             if pending or line_links:
                 flush(open_blocks[-1])
@@ -1012,12 +1029,17 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # constructors()" links its type and its name, and lost its type while its code cell stayed
     shown = [0 if kind == CODE else links - urls
              for links, urls, kind in zip(blocks.link_chars, blocks.url_chars, blocks.kind, strict=True)]
-    # a row of separators alone is a drawing: fpdoc's inheritance tree has a "|" row between two classes
+    # a row of separators alone is a drawing: fpdoc's inheritance tree has a "|" row between two classes; and
+    # a row of links and separators alone is a bar: texi2html's "[ << ] [ >> ] [Top] [Contents] [Index] [ ? ]",
+    # a link in brackets a cell, read half brackets, topped and tailed 23 of 24 gettext chapters
     drawn: dict[int, bool] = {}
+    bar: dict[int, bool] = {}
     for i, (text, links) in enumerate(zip(blocks.text, shown, strict=True)):
         row = _row(blocks, i)
         if row >= 0:
-            drawn[row] = drawn.get(row, True) and NAV_SEPARATORS.fullmatch(text) is not None
+            separators = NAV_SEPARATORS.fullmatch(text) is not None
+            drawn[row] = drawn.get(row, True) and separators
+            bar[row] = bar.get(row, True) and (separators or i in blocks.bracketed)
             row_text[row] = row_text.get(row, 0) + _size(text)
             row_links[row] = row_links.get(row, 0) + links
         elif (li := blocks.in_item[i]) >= 0:
@@ -1032,7 +1054,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
         if kept[owner] and not dead[owner]:
             row = _row(blocks, i)
             limit = MAX_LINK_SHARE
-            if row >= 0 and drawn[row]:
+            if row >= 0 and (drawn[row] or bar[row]):
                 continue
             if row >= 0:
                 text_chars, links, limit = row_text[row], row_links[row], MAX_ROW_LINK_SHARE
@@ -1219,14 +1241,15 @@ def _summary(blocks: Blocks, chunks: list[int], k: int) -> bool:
 def _section_heading(blocks: Blocks, chunks: list[int], k: int, page_title: str) -> bool:
     """Whether chunk ``k`` is the first of the text's section headings: a heading straight above kept text
     whose level heads other sections further down ("The \\override command", the first of LilyPond's h4s
-    under the page's h3), and not the page's name (in the <title>, or above a name line: PostgreSQL's
-    "dropdb" above "dropdb — remove a PostgreSQL database", "Synopsis" and "Description"). A kicker is a
-    heading of its own level; the heading of a box of links ("Related stories") has its links, which were
-    dropped, between it and the text."""
-    tag = blocks.tag[blocks.owner[chunks[k]]]
-    return (tag in HEADING_LEVEL and k + 1 < len(chunks) and chunks[k + 1] == chunks[k] + 1
+    under the page's h3), or that has sections of its own below (gettext's "7.1 Invoking the msgmerge
+    Program" over its h3s, under the chapter's h1 in the title), and not the page's name (in the <title>,
+    or above a name line: PostgreSQL's "dropdb" above "dropdb — remove a PostgreSQL database", "Synopsis"
+    and "Description"). A kicker is a heading of its own, with no sections below; the heading of a box of
+    links ("Related stories") has its links, which were dropped, between it and the text."""
+    level = HEADING_LEVEL.get(blocks.tag[blocks.owner[chunks[k]]], 0)
+    return (level > 0 and k + 1 < len(chunks) and chunks[k + 1] == chunks[k] + 1
             and blocks.text[chunks[k]] not in page_title and not _names(blocks, chunks, k + 1)
-            and any(blocks.tag[blocks.owner[i]] == tag for i in chunks[k + 1:]))
+            and any(HEADING_LEVEL.get(blocks.tag[blocks.owner[i]], 0) >= level for i in chunks[k + 1:]))
 
 
 def _names(blocks: Blocks, chunks: list[int], k: int) -> bool:
