@@ -5,7 +5,9 @@ Different on purpose: prose in 24 Faker locales (CJK, Cyrillic, Greek, Hebrew, T
 one-liners; phone numbers from each locale's own Faker formats and from libphonenumber's example numbers for 60
 regions, in national and international format, behind labels in the page's language; every Faker card type
 (Maestro 12 digits, JCB 15, Visa 13/19, ...) bare or grouped; IBANs of many countries, compact, spaced and lower
-case; hard negatives that real pages have (EAN-13 barcodes, section and version numbers, dates and prices in the
+case; e-mail addresses at the locale's free-mail and company domains (Faker's `email(safe=False)`: its default
+writes every address at example.org, a domain reserved for examples, which scrub_pii keeps); hard negatives that
+real pages have (EAN-13 barcodes, section and version numbers, dates and prices in the
 locale's format, postcodes, Luhn-invalid card-like numbers). The record format is the dev set's: {"id", "text",
 "spans": [{"type", "start", "end", "value"}], "negs": [{"kind", "start", "end", "value"}]}.
 
@@ -148,7 +150,7 @@ def generate(n: int, seed: int) -> list[dict[str, Any]]:
                 bank = fakers[rng.choice(sorted(set(LOCALES) - NO_BANK_PROVIDER))] if loc in NO_BANK_PROVIDER else f
                 template, value = rng.choice(IBAN_TEMPLATES), _iban(bank, rng)
             elif kind == "EMAIL":
-                template, value = rng.choice(["E-mail: {v}", "write to {v}", "<{v}>", "{v}"]), f.email()
+                template, value = rng.choice(["E-mail: {v}", "write to {v}", "<{v}>", "{v}"]), f.email(safe=False)
             else:
                 template = rng.choice(["from {v}", "server {v} is down", "IP {v}", "[{v}]"])
                 value = rng.choice([f.ipv4_public, f.ipv4_private, f.ipv6])()

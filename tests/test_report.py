@@ -178,7 +178,7 @@ def test_report_tolerates_missing_and_broken_inputs(tmp_path: Path) -> None:
         json.dumps({"id": "a", "url": "http://a.example/1", "text": "kept text"}) + "\nnot json\n", encoding="utf-8")
     hostile = "http://evil.example/<script>alert(1)</script>"
     (data / "rejected" / "filter_data_thread0.txt").write_text(json.dumps(
-        {"id": "b", "url": hostile, "text": "write to jane.doe@example.com <b>now</b>", "drop_reason": "lang:xx"})
+        {"id": "b", "url": hostile, "text": "write to jane.doe@mailbox.net <b>now</b>", "drop_reason": "lang:xx"})
         + "\n", encoding="utf-8")
     (data / "train_thread0.seq").write_bytes(b"not a seq file" * 40)
     report_main(["--data-dir", str(data), "--out", str(tmp_path / "r1")])

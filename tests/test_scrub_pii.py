@@ -21,11 +21,11 @@ SAMPLES = [
     ("EMAIL", "[[jane.doe+news@mail.example.co.uk]]"),
     ("EMAIL", "[[x_y-z@sub.domain.io]]"),
     ("EMAIL", "[[Jane@MyCompany.com]]"),  # a capitalised domain; only a CamelCase top-level domain is code
-    ("EMAIL", "[[git@example.com]]"),  # a repository account's mailbox: no path after it
+    ("EMAIL", "[[git@forge-mail.com]]"),  # a repository account's mailbox: no path after it
     # a person's mailbox that holds a role word, but not as a role's name is built: dots join a person's names,
     # a digit-only mailbox is an account (QQ), a dash joins two names
-    ("EMAIL", "[[mary.sales@corp.example]]"), ("EMAIL", "[[12345678@qq.com]]"), ("EMAIL", "[[jean-pierre@free.fr]]"),
-    ("EMAIL", "Maintainer: Raphael Hertzog <[[hertzog@debian.org]]>"), ("EMAIL", "[[owner.team1@corp.example]]"),
+    ("EMAIL", "[[mary.sales@corp-mail.com]]"), ("EMAIL", "[[12345678@qq.com]]"), ("EMAIL", "[[jean-pierre@free.fr]]"),
+    ("EMAIL", "Maintainer: Raphael Hertzog <[[hertzog@debian.org]]>"), ("EMAIL", "[[owner.team1@corp-mail.com]]"),
     ("PHONE", "[[+1-617-232-3486]]"),
     ("PHONE", "[[+1 (646) 766-2281]]"),
     ("PHONE", "[[(212) 411-7988]]"),
@@ -248,10 +248,17 @@ HARD_NEGATIVES = [
     "A new bug is reported by sending an e-mail to submit@bugs.debian.org", "mail 12345-done@bugs.debian.org",
     "the debian-user@lists.debian.org mailing list", "post to python-list@python.org", "docs@python.org",
     "pypa-dev@googlegroups.com", "report it to pgsql-bugs@lists.postgresql.org", "distutils-sig@python.org",
-    "postmaster@falcot.com", "sales-asia@falcot.com", "support_team@corp.example", "security@postgresql.org",
+    "postmaster@falcot.com", "sales-asia@falcot.com", "support_team@corp-mail.com", "security@postgresql.org",
     "rua=mailto:mailauth-reports@google.com", "systemctl enable modprobe@module.service",
-    "git-maintenance@daily.timer", "MAILER-DAEMON@mail.example.org", "no-reply@accounts.example.com",
-    "owner-listname@example.com", "exim-users@exim.org", "postfix-users@postfix.org",
+    "git-maintenance@daily.timer", "MAILER-DAEMON@mail.falcot.com", "no-reply@accounts.falcot.com",
+    "owner-listname@falcot.com", "exim-users@exim.org", "postfix-users@postfix.org",
+    # GNU's manuals (gettext, autoconf, the coding standards): its bug lists, its offices, a team's commit list,
+    # a locale's catalogs and headers, and the addresses of its examples, at domains reserved for them
+    "report bugs to bug-gettext@gnu.org", "coordinator@translationproject.org", "licensing@gnu.org",
+    "maintainers@gnu.org", "gnustandards-commit@gnu.org", "python-maint@redhat.com",
+    "the catalogs en@quot.po and en@boldquot.po", "en@boldquot.header", "sr@latin.po",
+    "AC_INIT([Hello], [1.0], [bug-hello@example.org])", "fake@example.com", "bob@mail.example.net",
+    "user@host.test", "jane@corp.example",
     # ... and a public key's fingerprint or id in gpg's output (7 scrubbed as secrets)
     "gpg:                using RSA key 647F28654894E3BD457199BE38DBBDC86092693E", "using EDDSA key 38DBBDC86092693E",
 ]
@@ -324,7 +331,7 @@ def run_stage(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 PLANTED = [
-    "planted.person@example.org", "+44 7406 023549", "81.2.69.77", "4111 1111 1111 1111", "536-22-1947",
+    "planted.person@riverside-mail.com", "+44 7406 023549", "81.2.69.77", "4111 1111 1111 1111", "536-22-1947",
     "GB82 WEST 1234 5698 7654 32", "AKIAIOSFODNN7EXAMPLE", "hunter2!", "alice:s3cr3t",
 ]
 
@@ -338,8 +345,8 @@ def test_stage_run_logs_no_planted_value_and_sums_counts(tmp_path: Path) -> None
         {"id": "4", "url": "https://a.example/4", "text": "Nothing personal here, version 1.2.3."},
     ]
     lines = [json.dumps(r) for r in records]
-    lines.insert(2, '{"id": "bad", "url": "u", "text": 5, "note": "planted.person@example.org"}')
-    lines.insert(1, "{not json planted.person@example.org")
+    lines.insert(2, '{"id": "bad", "url": "u", "text": 5, "note": "planted.person@riverside-mail.com"}')
+    lines.insert(1, "{not json planted.person@riverside-mail.com")
     (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n")
     proc = run_stage(tmp_path, "--input", "in.jsonl", "--output", "out.jsonl", "--verbose")
     assert proc.returncode == 0, proc.stderr
@@ -378,8 +385,8 @@ def test_stage_pseudonymize_and_placeholder_flags(tmp_path: Path) -> None:
 
 def test_url_scrubbed_in_path_query_fragment_and_userinfo_and_still_parses() -> None:
     scrubber = Scrubber(ALL, "<{type}>", False)
-    url = ("https://alice:s3cr3t@shop.example.com:8443/users/jane.doe@example.org/profile"
-           "?email=jane%40example.org&tel=%2B44+7406+023549&token=YWJjZGVmZ2hpamtsbW5vcDEyMw%3D%3D&page=2#top")
+    url = ("https://alice:s3cr3t@shop.example.com:8443/users/jane.doe@riverside-mail.com/profile"
+           "?email=jane%40riverside-mail.com&tel=%2B44+7406+023549&token=YWJjZGVmZ2hpamtsbW5vcDEyMw%3D%3D&page=2#top")
     scrubbed = scrubber.url(url)
     parts = urlsplit(scrubbed)
     assert (parts.scheme, parts.hostname, parts.port, parts.fragment) == ("https", "shop.example.com", 8443, "top")
@@ -392,10 +399,10 @@ def test_url_scrubbed_in_path_query_fragment_and_userinfo_and_still_parses() -> 
 
 
 def test_stage_scrubs_title_and_url_like_text(tmp_path: Path) -> None:
-    record = {"id": "keep-me", "url": "https://a.example/contact/jane.doe@example.org?phone=%2B44+7406+023549",
-              "requested_url": "https://a.example/c?mail=jane.doe%40example.org",
-              "title": "Contact Jane (jane.doe@example.org, Tel. 0490 75 40 81)",
-              "text": "Write to jane.doe@example.org"}
+    record = {"id": "keep-me", "url": "https://a.example/contact/jane.doe@riverside-mail.com?phone=%2B44+7406+023549",
+              "requested_url": "https://a.example/c?mail=jane.doe%40riverside-mail.com",
+              "title": "Contact Jane (jane.doe@riverside-mail.com, Tel. 0490 75 40 81)",
+              "text": "Write to jane.doe@riverside-mail.com"}
     (tmp_path / "in.jsonl").write_text(json.dumps(record) + "\n")
     proc = run_stage(tmp_path, "--input", "in.jsonl", "--output", "out.jsonl", "--pseudonymize")
     assert proc.returncode == 0, proc.stderr

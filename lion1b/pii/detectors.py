@@ -51,13 +51,19 @@ VCS_ACCOUNT_RE = re.compile(r"(?:git|hg|svn|cvs|anoncvs|anonymous|gitolite)@")
 # A systemd instance unit ("modprobe@module.service", "getty@tty1.service", "wg-quick@wg0.service"); none of
 # these unit types is a top-level domain (".target" is one, so it is not listed).
 UNIT_SUFFIX_RE = re.compile(r"\.(?:service|socket|device|mount|automount|swap|path|timer|slice|scope)")
+# A locale with a modifier names a catalog or a header, not a mailbox: gettext's "en@quot.po", "en@boldquot.header",
+# "sr@latin.po", glibc's "de_DE@euro", "ca@valencia", "uz@cyrillic", "be@latin".
+LOCALE_FILE_RE = re.compile(
+    r"[a-z]{2,3}(?:_[A-Z]{2})?@(?:quot|boldquot|latin|cyrillic|euro|valencia|devanagari|shaw|saaho|iqtelif|"
+    r"ijekavian|ijekavianlatin|hebrew|arabic)\.(?:po|pot|gmo|mo|header|sed)"
+)
 
 
 def names_code(text: str, start: int, end: int) -> bool:
-    """True when the address at start:end is a cross-reference, a repository's location or a systemd unit,
-    not a mailbox."""
+    """True when the address at start:end is a cross-reference, a repository's location, a systemd unit or
+    a locale's file, not a mailbox."""
     at = text.index("@", start, end)
-    if GI_DOCGEN_LINK_RE.search(text, max(0, start - 1), at):
+    if GI_DOCGEN_LINK_RE.search(text, max(0, start - 1), at) or LOCALE_FILE_RE.fullmatch(text, start, end):
         return True
     last_dot = text.rindex(".", start, end)
     if CAMEL_CASE_RE.search(text, last_dot, end) or UNIT_SUFFIX_RE.fullmatch(text, last_dot, end):
@@ -78,17 +84,18 @@ URL_USERINFO_BEFORE_RE = re.compile(r"://(?:[^\s/@:]+:)?\Z")
 # PostgreSQL's pgsql-bugs@lists.postgresql.org. Scrubbed, those sentences lost what they were about: 38-44
 # addresses in each language of the handbook, 17 in Python's docs, 11 in PostgreSQL's.
 ROLE_MAILBOXES = frozenset((
-    "abuse", "admin", "administrator", "billing", "bugs", "contact", "control", "docs", "feedback", "help",
-    "helpdesk", "hostmaster", "info", "listmaster", "listserv", "mailer-daemon", "mailman", "majordomo",
-    "marketing", "news", "noc", "nobody", "noreply", "no-reply", "owner", "postmaster", "press", "privacy", "root",
-    "sales", "security", "submit", "support", "sympa", "team", "usenet", "uucp", "webmaster", "www",
+    "abuse", "admin", "administrator", "billing", "bug", "bugs", "contact", "control", "coordinator", "docs",
+    "feedback", "help", "helpdesk", "hostmaster", "info", "licensing", "listmaster", "listserv", "mailer-daemon",
+    "mailman", "maintainers", "majordomo", "marketing", "news", "noc", "nobody", "noreply", "no-reply", "owner",
+    "postmaster", "press", "privacy", "root", "sales", "security", "submit", "support", "sympa", "team", "usenet",
+    "uucp", "webmaster", "www",
 ))
 # A list's or a team's name ends in what it is for ("debian-user", "python-list", "pypa-dev", "distutils-sig",
-# "openssl-core", "mailauth-reports", "exim-cvs", "dev_team") or starts with a role ("sales-asia", "support-de",
-# list software's "owner-listname").
-ROLE_NAME_ENDS = ROLE_MAILBOXES | {"announce", "bounces", "commits", "core", "cvs", "dev", "devel", "discuss",
-                                   "list", "maintainers", "reports", "request", "sig", "subscribe", "unsubscribe",
-                                   "user", "users"}
+# "openssl-core", "mailauth-reports", "exim-cvs", "gnustandards-commit", "python-maint", "dev_team") or starts
+# with a role ("sales-asia", "support-de", list software's "owner-listname", GNU's "bug-gettext").
+ROLE_NAME_ENDS = ROLE_MAILBOXES | {"announce", "bounces", "commit", "commits", "core", "cvs", "dev", "devel",
+                                   "discuss", "list", "maint", "maintainers", "patches", "reports", "request", "sig",
+                                   "subscribe", "translators", "unsubscribe", "user", "users"}
 ROLE_NAME_SEPARATOR_RE = re.compile(r"[-_]")
 LIST_HOST_PREFIXES = ("lists.", "list.")  # every mailbox of a list server is a list's
 LIST_SERVICES = ("googlegroups.com", "groups.io", "freelists.org")
@@ -111,14 +118,21 @@ def role_address(address: str) -> bool:
     return len(parts) > 1 and (parts[0] in ROLE_MAILBOXES or parts[-1] in ROLE_NAME_ENDS)
 
 
+# Domains reserved for documentation and tests (RFC 2606, RFC 6761): no mailbox at them is anyone's, and
+# manuals write their examples there (autoconf's "AC_INIT([Hello], [1.0], [bug-hello@example.org])").
+RESERVED_DOMAIN_RE = re.compile(r"(?:.*\.)?example\.(?:com|net|org)|.*\.(?:example|test|invalid|localhost)")
+
+
 def find_email(text: str) -> Iterator[tuple[int, int]]:
-    """Personal mailboxes: not code (names_code), a URL's login, nor a role's address."""
+    """Personal mailboxes: not code (names_code), a URL's login, a role's address, nor one at a domain
+    reserved for examples."""
     if "@" not in text:
         return
     for m in EMAIL_RE.finditer(text):
         if not (names_code(text, m.start(), m.end())
                 or URL_USERINFO_BEFORE_RE.search(text, max(0, m.start() - 64), m.start())
-                or role_address(m.group())):
+                or role_address(m.group())
+                or RESERVED_DOMAIN_RE.fullmatch(m.group().rpartition("@")[2].lower())):
             yield m.start(), m.end()
 
 
