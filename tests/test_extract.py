@@ -1687,6 +1687,20 @@ def test_a_texinfo_nav_table_is_page_chrome():
     assert all(p in text for p in ARTICLE)
 
 
+def test_makeinfo_footnotes_beside_the_node_are_kept():
+    # makeinfo writes a node's footnotes in <div class="footnote"> after the node's <div>, and "foot" weighs as
+    # a page footer: libgcrypt's and autoconf's 11 footnotes were all dropped. A footer beside it still goes.
+    note = ("At least this is true for POSIX threads, as pthread_create is a function that synchronizes memory "
+            "with respect to other threads.")
+    html = ("<html><body><div class='section' id='Multi_002dThreading'><h3>2.5 Multi-Threading</h3>"
+            + "".join(f"<p>{p}</p>" for p in ARTICLE) + "<p>Call it first<a id='DOCF1' href='#FOOT1'><sup>1</sup>"
+            f"</a>.</p></div><div class='footnote'><hr><h4 class='footnotes-heading'>Footnotes</h4><h5><a id='FOOT1'"
+            f" href='#DOCF1'>(1)</a></h5><p>{note}</p></div><div class='footer'><p>Copyright 2024 the authors, all "
+            "rights reserved, see the licence page for the terms of reuse.</p></div></body></html>")
+    text = ENGINES["density"](html).text
+    assert text.endswith(note) and "Copyright" not in text
+
+
 def test_texi2html_178_pages_lose_their_bars_and_keep_their_lists_and_sections():
     # gettext's manual (texi2html 1.78): an unnamed table above and below each chapter, a link in brackets a
     # cell ("[ << ] | [ >> ] | [Top] | [Contents] | [Index] | [ ? ]", the "<<" to an in-page anchor, dropped,

@@ -294,6 +294,10 @@ NO_HINT = (0, 0, False, False)
 GUTTER, CODE_BY_CLASS = 1, 2  # _code_names' bits
 HIDDEN_BY_CLASS, NOT_TEXT, CLASSIFIER, BOXED, GRID, FRAGMENT, TOGGLE_LABEL = 4, 8, 16, 32, 64, 128, 256  # _class_bits
 TOC_ONLY = 512  # ... and a class that is unlikely only by the name "toc" (see _not_a_toc)
+FOOTNOTES = 1024  # ... and a block of footnotes (see FOOTNOTE_CLASSES)
+# makeinfo writes a node's footnotes in a <div class="footnote"> after the node's own <div>: beside the text,
+# not in it, and "foot" weighs as a page footer (libgcrypt's and autoconf's 11 footnotes were all dropped)
+FOOTNOTE_CLASSES = frozenset({"footnote", "footnotes"})
 # Inline labels a stylesheet draws as separate boxes: Doxygen's member labels, <span class="mlabel">inline</span>
 # <span class="mlabel">noexcept</span> with nothing between them, read "inlinenoexcept" (686 lines on 80 of
 # libstdc++'s pages, "inlinestatic" on 51 of ImageMagick's)
@@ -348,7 +352,7 @@ def _class_bits(cls: str) -> int:
     """What a class attribute says besides its weight, memoised like _class_hint: _code_names' bits, and
     HIDDEN_BY_CLASS (NO_JS_ONLY, INHERITED), NOT_TEXT (NOT_TEXT_CLASSES), CLASSIFIER (docutils' type), BOXED
     (BOXED_CLASSES), GRID (GRID_TABLE), FRAGMENT (Doxygen's code, see VERBATIM_TAGS), TOGGLE_LABEL
-    (TOGGLE_LABEL_CLASSES), TOC_ONLY. A substring test before each regex: most names hold none."""
+    (TOGGLE_LABEL_CLASSES), TOC_ONLY, FOOTNOTES. A substring test before each regex: most names hold none."""
     bits = _bits_cache.get(cls)
     if bits is None:
         names = cls.split()
@@ -361,6 +365,7 @@ def _class_bits(cls: str) -> int:
                 | (BOXED if BOXED_CLASSES.intersection(names) else 0)
                 | (GRID if "-column-summary" in cls and GRID_TABLE.search(cls) else 0)
                 | (FRAGMENT if "fragment" in names else 0)
+                | (FOOTNOTES if FOOTNOTE_CLASSES.intersection(names) else 0)
                 | (TOC_ONLY if "toc" in names and not UNLIKELY.search(" ".join(n for n in names if n != "toc").lower())
                    else 0))
         if len(_bits_cache) >= MAX_HINT_CACHE:
@@ -481,6 +486,7 @@ class Blocks:
     item: list[tuple[int, int]] = field(default_factory=list)
     span: dict[int, tuple[int, int]] = field(default_factory=dict)  # a td/th's (rowspan, colspan) when not 1, 1
     bracketed: set[int] = field(default_factory=set)  # chunks of links and NAV_SEPARATORS only: "[<a>Top</a>]"
+    footnotes: set[int] = field(default_factory=set)  # blocks of FOOTNOTE_CLASSES
 
     def add_block(self, parent: int, tag: str, weight: int, unlikely: int, admonition: bool = False,
                   section: bool = False, main: bool = False) -> int:
@@ -814,6 +820,8 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
             open_blocks.append(index)
             if grid:
                 grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
+            if bits & FOOTNOTES:
+                blocks.footnotes.add(index)
             children = node.iter(include_text=True)
             stack.append((children, index, False, False))
             names = bits & (GUTTER | CODE_BY_CLASS)
@@ -992,9 +1000,11 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
                 and links < SIBLING_PARAGRAPH_LINKS * _size(text)) or (kind == CODE and blocks.tag[owner] == "pre"):
             keep.add(owner)
     # ... and a block beside it that holds nothing but code: the <pre> in its wrapper (SQLite's constants
-    # pages, <blockquote><pre>, above the list of what each constant means)
+    # pages, <blockquote><pre>, above the list of what each constant means); and its footnotes, when they are
+    # mostly not links (FOOTNOTE_CLASSES)
     keep.update(e for e in range(1, n) if parent[e] == parent[best] and not dead[e]
-                and 0 < code_len[e] == text_len[e])
+                and (0 < code_len[e] == text_len[e]
+                     or (e in blocks.footnotes and link_len[e] <= MAX_LINK_SHARE * text_len[e])))
     # A page cut into <section>s (what Sphinx and other generators write, one per heading) is one text, even
     # where an index of links inside it keeps the widening above from reaching the whole: from a kept
     # section, the outermost section around it and that section's sibling sections are kept too.
