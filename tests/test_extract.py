@@ -1687,6 +1687,21 @@ def test_a_texinfo_nav_table_is_page_chrome():
     assert all(p in text for p in ARTICLE)
 
 
+def test_the_title_of_a_box_of_links_goes_with_its_links():
+    # docutils' table of contents: <p class="topic-title">Contents</p> over its list of links, which goes as
+    # navigation; the title stayed, a lone "Contents" line in 17 of lxml's 45 pages. An item of a list whose
+    # next item went (a link) is no box's title: the Rust reference's "Range expressions." stays.
+    toc = ("<div class='contents topic' id='contents'><p class='topic-title'>Contents</p><ul class='simple'>"
+           + "".join(f"<li><a class='reference internal' href='#s{n}'>Section {n}</a></li>" for n in range(6))
+           + "</ul></div>")
+    items = ("<p>They are never allowed before:</p><ul><li>Range expressions.</li><li><a href='#a'>Assignment "
+             "expressions</a></li><li><a href='#c'>Compound assignment expressions</a></li></ul>")
+    html = (f"<html><body><div class='document'><h1>lxml</h1><p>{ARTICLE[0]}</p>{toc}<p>{ARTICLE[1]}</p>{items}"
+            f"<p>{ARTICLE[2]}</p></div></body></html>")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "Contents" not in lines and "- Range expressions." in lines
+
+
 def test_makeinfo_footnotes_beside_the_node_are_kept():
     # makeinfo writes a node's footnotes in <div class="footnote"> after the node's <div>, and "foot" weighs as
     # a page footer: libgcrypt's and autoconf's 11 footnotes were all dropped. A footer beside it still goes.
