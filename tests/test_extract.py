@@ -1687,6 +1687,23 @@ def test_a_texinfo_nav_table_is_page_chrome():
     assert all(p in text for p in ARTICLE)
 
 
+def test_a_list_of_linked_signatures_is_content_and_a_menu_of_names_is_not():
+    # pytest: "The monkeypatch fixture provides these helper methods ...:" over nine linked signatures, all
+    # dropped as a list of links. A link whose text is a call with its arguments, in code, names an API; a
+    # list of linked names without arguments is still a menu.
+    methods = ["monkeypatch.setattr(obj, name, value, raising=True)", "monkeypatch.delattr(obj, name, raising=True)",
+               "monkeypatch.setenv(name, value, prepend=None)", "monkeypatch.chdir(path)"]
+    api = "".join(f"<li><a href='ref.html#{n}'><code><span class='pre'>{m}</span></code></a></li>"
+                  for n, m in enumerate(methods))
+    menu = "".join(f"<li><a href='ref.html#{m}'><code>{m}()</code></a></li>" for m in ("getcwd", "listdir", "chdir"))
+    html = (f"<html><body><div class='body'><p>{ARTICLE[0]}</p><p>The monkeypatch fixture provides these helper "
+            f"methods for safely patching and mocking functionality in tests:</p><ul>{api}</ul><p>{ARTICLE[1]}</p>"
+            f"<p>{ARTICLE[2]}</p><ul>{menu}</ul><p>{ARTICLE[3]}</p></div></body></html>")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert [f"- {m}" for m in methods] == [line for line in lines if line.startswith("- monkeypatch.")]
+    assert not [line for line in lines if "getcwd" in line]
+
+
 def test_the_title_of_a_box_of_links_goes_with_its_links():
     # docutils' table of contents: <p class="topic-title">Contents</p> over its list of links, which goes as
     # navigation; the title stayed, a lone "Contents" line in 17 of lxml's 45 pages. An item of a list whose

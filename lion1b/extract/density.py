@@ -141,6 +141,9 @@ SPACE_BEFORE_CLOSE = re.compile("([ \t\n\r\f\v\u00a0]+)\ue001")
 # when they enclose every link (BRACKETED): in a grammar they mark what is optional (the Ada manual's "simple_expression
 # [relational_operator simple_expression]", all three linked). Parentheses, arrows and commas never are: ") ->
 # Result<(), E>" is code.
+# a call with its arguments: "monkeypatch.setattr(obj, name, value, raising=True)", "pytest_ignore_collect(
+# collection_path: pathlib.Path)"; not "os.getcwd()"
+LINKED_SIGNATURE = re.compile(r"[A-Za-z_][\w.]*\((?=[^()]*\w)[^()]*\)")
 NAV_SEPARATORS = re.compile(r"[\s|·•/»«–—\[\]-]*")
 BRACKETED = re.compile(r"[\s|]*(?:\[[^\[\]]*\][\s|]*)+")
 MIN_PARAGRAPH_CHARS = 25  # shorter blocks (labels, dates, buttons) do not vote for a container
@@ -326,6 +329,18 @@ def _class_hint(key: str) -> tuple[int, int, bool, bool]:
             _hint_cache.clear()
         _hint_cache[key] = hint
     return hint
+
+
+def _linked_signature(node: LexborNode) -> bool:
+    """Whether a link is inline code that spells a call with its arguments, linked to its documentation: the
+    API it names, which a list shows as its content ("provides these helper methods to safely patch and mock
+    functionality in tests:" over `monkeypatch.setattr(obj, name, value, raising=True)` and eight more, all
+    dropped as a list of links on pytest's page). A menu names what it links to, without arguments."""
+    first = next(node.iter(), None)
+    if first is None or first.tag not in INLINE_CODE_TAGS:
+        return False
+    text = node.text(deep=True)
+    return "(" in text and LINKED_SIGNATURE.fullmatch(" ".join(text.split())) is not None
 
 
 def _not_a_toc(node: LexborNode) -> bool:
@@ -854,10 +869,11 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
                     next_item = (1, 0)
         else:
             # An anchor without href is a target; a heading's link to its own section ("#data-types": mdBook
-            # writes every heading as one) is the heading, not a link away from the text.
+            # writes every heading as one) is the heading, not a link away from the text; and so is a link whose
+            # text is a call's signature in code (_linked_signature).
             href = attrs.get("href") or ""
             is_link = tag == "a" and "href" in attrs and not (
-                href.startswith("#") and blocks.tag[open_blocks[-1]] in HEADING_LEVEL)
+                href.startswith("#") and blocks.tag[open_blocks[-1]] in HEADING_LEVEL) and not _linked_signature(node)
             if is_link and _printed_url(href, node):
                 is_link = PRINTED_URL
                 in_urls += 1
