@@ -259,6 +259,10 @@ HARD_NEGATIVES = [
     "the catalogs en@quot.po and en@boldquot.po", "en@boldquot.header", "sr@latin.po",
     "AC_INIT([Hello], [1.0], [bug-hello@example.org])", "fake@example.com", "bob@mail.example.net",
     "user@host.test", "jane@corp.example",
+    # ... gettext's numbered headings that name a file type, a language or ask (7 scrubbed as addresses)
+    "x\n16.2.1.2 Java .properties\nThe", "x\n16.2.2.3 C# Satellite Assembly\nA",
+    "x\n16.2.1.3 NeXTstep/GNUstep .strings\nA", "x\n15.5.21.2 Which keywords will xgettext look for?\nThe",
+    "x\n15.5.21.4 What are Strings And Quote-like Expressions?\nA",
     # ... and a public key's fingerprint or id in gpg's output (7 scrubbed as secrets)
     "gpg:                using RSA key 647F28654894E3BD457199BE38DBBDC86092693E", "using EDDSA key 38DBBDC86092693E",
 ]

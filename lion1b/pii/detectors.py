@@ -379,9 +379,14 @@ HEADING_AFTER_RE = re.compile(r"\.\s+[\"'“„«‘‚「『(\[]?[^\W\d_]")
 # ... or without the full stop, when the rest of the line is a title: a capital, then up to nine words
 # ("16.2.1.1 Phases and Bindings", Scribble's numbering in the Racket reference; SWI-Prolog's manual:
 # "4.14.1.1 Transactions", "4.27.2.4 IEEE 754 floating point arithmetic", "2.19.1.1 BOM: Byte Order Mark",
-# "12.3.2.1 PL_ARITY_AS_SIZE"), no word with a dot in it (a host's name: "10.0.0.1 gw.example.org", a request:
-# "GET /index.html"), and the number's first part under 100 (a chapter's; 192.168.1.1 stays an address)
-SECTION_TITLE_RE = re.compile(r" [A-Z][\w'’()/-]*(?:[ ,:;]+[\w'’()/-]+){0,8}\.?")  # a full stop may end it
+# "12.3.2.1 PL_ARITY_AS_SIZE"), no word with a dot inside it (a host's name: "10.0.0.1 gw.example.org", a
+# request: "GET /index.html"), and the number's first part under 100 (a chapter's; 192.168.1.1 stays an address)
+# ... a word may be a language or a file type ("16.2.2.3 C# Satellite Assembly", "16.2.1.2 Java .properties":
+# "#" or "+" after a letter, a dot before a word), and the title may ask ("15.5.21.2 Which keywords will xgettext
+# look for?", gettext's manual)
+SECTION_TITLE_RE = re.compile(
+    r" [A-Z][\w'’()/#+-]*(?:[ ,:;]+(?:[\w'’()/-]+|\.?[^\W\d_][\w'’()/#+-]*)){0,8}[.?]?"
+)
 SECTION_NUMBER_RE = re.compile(r"\d\.\d\.\d\.\d")
 # A numbered heading that names a product and its version: "1.12 Erts 10.7.2.1" (Erlang/OTP's release notes,
 # one per release of each application)
