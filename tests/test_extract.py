@@ -1687,6 +1687,23 @@ def test_a_texinfo_nav_table_is_page_chrome():
     assert all(p in text for p in ARTICLE)
 
 
+def test_an_index_table_goes_with_its_letters_and_header():
+    # makeinfo's indices: a row a linked entry and its linked section, under letter rows and a header row
+    # without links. The entries went as links; the letters and "Index Entry | Section" stayed (150 of the
+    # 169 lines of autoconf's one-page manual's indices). A data table that keeps a row of links keeps all.
+    entries = "".join(f"<tr><th id='i_letter-{letter}'>{letter}</th></tr>" + "".join(
+        f"<tr><td></td><td><a href='#index-{letter}{n}'><code>{letter}_VAR{n}</code></a>:</td><td>&nbsp;</td>"
+        f"<td><a href='#Sec{n}'>Special Shell Variables</a></td></tr>" for n in range(3)) for letter in "ABC")
+    index = ("<table class='index-vr'><tr><td></td><th>Index Entry</th><td>&nbsp;</td><th>Section</th></tr>"
+             f"{entries}</table>")
+    data = ("<table><tr><th>command</th><th>package</th></tr><tr><td><a href='p.html'>pager</a></td>"
+            "<td><a href='less.html'>less</a></td></tr><tr><td>top</td><td>procps</td></tr></table>")
+    html = (f"<html><body><div class='appendix'><h2>B.1 Environment Variable Index</h2><p>{ARTICLE[0]}</p>{data}"
+            f"<p>{ARTICLE[1]}</p>{index}</div></body></html>")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[-1] == ARTICLE[1] and "command | package" in lines and "top | procps" in lines
+
+
 def test_a_list_of_linked_signatures_is_content_and_a_menu_of_names_is_not():
     # pytest: "The monkeypatch fixture provides these helper methods ...:" over nine linked signatures, all
     # dropped as a list of links. A link whose text is a call with its arguments, in code, names an API; a

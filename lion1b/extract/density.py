@@ -232,6 +232,7 @@ TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "
 # lines of a manual. It becomes the prefix of the box's first paragraph instead: "Note: If you have ...".
 ADMONITION_CLASSES = frozenset({"note", "tip", "warning", "caution", "important", "admonition", "hint",
                                 "attention", "danger"})
+MIN_INDEX_ROWS = 3  # a table that lost this many rows of links and kept none is an index (see select)
 LABEL_CHARS = 40  # a label longer than this is a sentence or a heading, never merged
 # a label: one or two words and a colon ("since: 4.8", "Release date: 2022-10-13"), not a summary with a colon
 # further on ("File (#rtl.baseunix.stat record) mode: Block device")
@@ -1075,12 +1076,23 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
         if (dt := blocks.in_term[i]) >= 0:
             term_text[dt] = term_text.get(dt, 0) + _size(text)
             term_links[dt] = term_links.get(dt, 0) + links
+    # A table whose every row of links went (an index: makeinfo's entries, each a linked term and its linked
+    # section) leaves its short rows without links, its letters and its header ("A", "B", "Index Entry |
+    # Section": 150 of the 169 lines of autoconf's indices); they go with it.
+    link_rows: dict[int, list[int]] = {}  # table: [rows of links that go, rows of links that stay]
+    for row, links in row_links.items():
+        if links and not drawn[row]:
+            counts = link_rows.setdefault(_table(blocks, row), [0, 0])
+            counts[not bar[row] and links <= MAX_ROW_LINK_SHARE * row_text[row]] += 1
+    orphans = {table for table, (gone, stay) in link_rows.items() if gone >= MIN_INDEX_ROWS and not stay}
     out = []
     for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, shown, strict=True)):
         if kept[owner] and not dead[owner]:
             row = _row(blocks, i)
             limit = MAX_LINK_SHARE
-            if row >= 0 and (drawn[row] or bar[row]):
+            if row >= 0 and (drawn[row] or bar[row] or (
+                    orphans and row_text[row] <= LABEL_CHARS and not row_links[row]
+                    and _table(blocks, row) in orphans)):
                 continue
             if row >= 0:
                 text_chars, links, limit = row_text[row], row_links[row], MAX_ROW_LINK_SHARE
