@@ -1687,6 +1687,41 @@ def test_a_texinfo_nav_table_is_page_chrome():
     assert all(p in text for p in ARTICLE)
 
 
+def test_a_linked_term_with_its_definition_and_a_linked_item_among_text_items_are_content():
+    # git's command list (<dt><a>git-add(1)</a></dt><dd>Add file contents to the index.</dd>) lost all 183
+    # names, Python's "See also" boxes their titles; SQLite's feature list its linked features ("Partial
+    # indexes") among the plain ones. A menu (links throughout) still goes.
+    commands = "".join(f"<dt><a href='git-{name}.html'>git-{name}(1)</a></dt><dd><p>{what}</p></dd>" for name, what in (
+        ("add", "Add file contents to the index."), ("am", "Apply a series of patches from a mailbox."),
+        ("bisect", "Use binary search to find the commit that introduced a bug.")))
+    features = ("<ul><li>Up to 32K columns in a table and unlimited rows</li><li>Multi-column indexes</li>"
+                "<li><a href='partialindex.html'>Partial indexes</a></li><li>Indexes can use <a href='d.html'>DESC</a>"
+                " and <a href='c.html'>COLLATE</a></li><li><a href='upsert.html'>UPSERT</a></li></ul>")
+    menu = "<ul>" + "".join(f"<li><a href='{n}.html'>Chapter {n}</a></li>" for n in range(1, 6)) + "</ul>"
+    html = (f"<html><body><div class='body'><p>{ARTICLE[0]}</p><dl>{commands}</dl><p>{ARTICLE[1]}</p>{features}"
+            f"<p>{ARTICLE[2]}</p>{menu}<p>{ARTICLE[3]}</p></div></body></html>")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert lines[1:3] == ["git-add(1)", "Add file contents to the index."] and "git-bisect(1)" in lines
+    assert "- Partial indexes" in lines and "- UPSERT" in lines and not [line for line in lines if "Chapter" in line]
+
+
+@pytest.mark.parametrize(("page", "kept", "chars"), [
+    ("changelog-changelog_02", "cleanup on connection methods", 20_000),
+    ("tutorial-index", "SQLAlchemy Core is the foundational architecture", 4_500),
+    ("tutorial-metadata", "Declaring Mapped Classes", 18_000),
+])
+def test_navigation_by_name_is_chrome_and_the_pages_main_is_not(page: str, kept: str, chars: int):
+    # SQLAlchemy's pages: the prev/next/up bar is <div id="docs-narrow-top-navigation"> ("navigation" named
+    # no chrome) and the footer <div id="docs-bottom-navigation">; the text is <div role="main"
+    # class="withsidebar"> ("sidebar" made the text itself unlikely: only readability's retry found it, with
+    # the footer); its sections are <section class="core-header"> and its boxes <div class="orm-header docutils
+    # container">, which "header" would make chrome once the text is found.
+    html = gzip.decompress((FIXTURES / f"sqlalchemy-{page}.html.gz").read_bytes()).decode("utf-8")
+    text = ENGINES["density"](html).text
+    assert kept in text and len(text) > chars
+    assert not [line for line in text.split("\n") if "Created using Sphinx" in line or line.startswith("- Up:")]
+
+
 def test_an_index_table_goes_with_its_letters_and_header():
     # makeinfo's indices: a row a linked entry and its linked section, under letter rows and a header row
     # without links. The entries went as links; the letters and "Index Entry | Section" stayed (150 of the

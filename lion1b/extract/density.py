@@ -34,7 +34,7 @@ UNLIKELY = re.compile(r"-ad-|\bads?\b|banner|breadcrumb|combx|comment|community|
                       r"gdpr|cookie|consent|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|"
                       r"skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|newsletter|"
                       r"subscri|share|sharing|promo|outbrain|taboola|recommend|signup|modal|byline|author|"
-                      r"caption|toolbar|navbar|nav(?:\b|_)|masthead|trending|most-?popular|read-?more|"
+                      r"caption|toolbar|navbar|nav(?:\b|_|igation)|masthead|trending|most-?popular|read-?more|"
                       r"more-?stories|visually-hidden|sr-only|(?<!pretty)print|\btoc\b|navheader|navfooter")
 # Never an article's wrapper, even in readability's retry (a footer, a cookie notice, a breadcrumb, a pager):
 # on a page of links (an index, a table of contents) the retry used to bring the copyright footer in.
@@ -321,7 +321,9 @@ def _class_hint(key: str) -> tuple[int, int, bool, bool]:
         found = HINTS.matching(low)
         weight = (25 if "positive" in found else 0) - (25 if "negative" in found else 0)
         level = 0
-        if "unlikely" in found and "maybe" not in found and "doc_comment" not in found:
+        # docutils marks what it writes of the document ("orm-header docutils container": a container directive,
+        # SQLAlchemy's boxes of Core-only and ORM-only text): never the site's chrome
+        if "unlikely" in found and "maybe" not in found and "doc_comment" not in found and "docutils" not in low:
             level = (CHROME_LEVEL if "chrome" in found else UNLIKELY_LEVEL
                      if "sidebar" not in low or UNLIKELY.search(low.replace("sidebar", " ")) else SIDEBAR_LEVEL)
         names = low.split()
@@ -793,8 +795,10 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
         # related-to-type-hints"), which must not read as chrome. An <a> is never chrome by its name: an
         # unclosed XHTML <a id=.../> is re-opened by the parser around every following paragraph.
         hint = cls or (ident if tag not in SLUG_ID_TAGS else None)
-        if hint and tag in HEADING_LEVEL:  # a heading's "header" is the heading: rustdoc's signatures are
-            hint = hint.replace("header", "heading")  # <h4 class="code-header">, not the page's header
+        if hint and (tag in HEADING_LEVEL or tag == "section"):  # a heading's "header" is the heading: rustdoc's
+            # signatures are <h4 class="code-header">, not the page's header; and a <section> is the text's:
+            # SQLAlchemy marks its tutorial's sections <section class="core-header">, "orm-header"
+            hint = hint.replace("header", "heading")
         if tag == "a":
             href = attrs.get("href")
             if href and _not_text_link(href, node, page_title if blocks.tag[open_blocks[-1]] in HEADING_LEVEL
@@ -814,6 +818,8 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
         weight, unlikely, admonition, section = (_hint_cache.get(hint) or _class_hint(hint)) if hint else NO_HINT
         if tag == "aside":  # a sidebar by its tag: kept only inside the text (see _revive)
             unlikely = max(unlikely, SIDEBAR_LEVEL)
+        elif unlikely and (tag == "main" or attrs.get("role") == "main"):
+            unlikely = 0  # the page says its text is here: SQLAlchemy's <div role="main" class="withsidebar">
         elif bits & TOC_ONLY and unlikely == UNLIKELY_LEVEL and tag in LIST_TAGS and _not_a_toc(node):
             unlikely = SIDEBAR_LEVEL
         if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
@@ -1051,6 +1057,10 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     item_chunks: dict[int, int] = {}
     term_text: dict[int, int] = {}
     term_links: dict[int, int] = {}
+    definition = {dt: dd for dd, dt in blocks.term.items()}  # a <dt>'s <dd>
+    list_text: dict[int, int] = {}  # each list's items' text and links (its own items', not a nested list's)
+    list_links: dict[int, int] = {}
+    list_items: dict[int, set[int]] = {}
     # a link that prints its own address is text here: a bibliography's entry, a list of URLs to read; and
     # code links its identifiers, as in link_len above: Groovydoc's summary row "GroovyConstructorDoc[] |
     # constructors()" links its type and its name, and lost its type while its code cell stayed
@@ -1073,6 +1083,10 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             item_text[li] = item_text.get(li, 0) + _size(text)
             item_links[li] = item_links.get(li, 0) + links
             item_chunks[li] = item_chunks.get(li, 0) + 1
+            the_list = parent[li]
+            list_text[the_list] = list_text.get(the_list, 0) + _size(text)
+            list_links[the_list] = list_links.get(the_list, 0) + links
+            list_items.setdefault(the_list, set()).add(li)
         if (dt := blocks.in_term[i]) >= 0:
             term_text[dt] = term_text.get(dt, 0) + _size(text)
             term_links[dt] = term_links.get(dt, 0) + links
@@ -1105,6 +1119,16 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             if li >= 0 and not described and (dt := blocks.term.get(li, -1)) in term_text:  # with its term
                 described = (item_links[li] + term_links[dt]
                              <= MAX_ROW_LINK_SHARE * (item_text[li] + term_text[dt]))
+            if li >= 0 and not described and blocks.tag[li] == "li":  # a linked item of a list of text: SQLite's
+                # "Partial indexes", "UPSERT", "JSON support" among its 45 features; a menu is links throughout
+                # (a share bar's one unlinked button, "Pinterest", does not make it text)
+                the_list = parent[li]
+                described = (list_links[the_list] <= MAX_ROW_LINK_SHARE * list_text[the_list]
+                             and sum(item_links[item] < item_text[item] for item in list_items[the_list]) >= 2)
+            elif li < 0 and row < 0 and (dt := blocks.in_term[i]) >= 0 and (dd := definition.get(dt, -1)) in item_text:
+                # a linked term with its definition: git's command list (<dt><a>git-add(1)</a></dt><dd>Add file
+                # contents to the index.</dd>, 183 names), Graphviz's attributes, SQLite's flags
+                described = term_links[dt] + item_links[dd] <= MAX_ROW_LINK_SHARE * (term_text[dt] + item_text[dd])
             if not described and blocks.tag[owner] in HEADING_LEVEL:  # a linked name over its description
                 box = parent[owner]
                 described = (text_len[box] > text_chars
