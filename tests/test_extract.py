@@ -1687,6 +1687,20 @@ def test_a_texinfo_nav_table_is_page_chrome():
     assert all(p in text for p in ARTICLE)
 
 
+def test_several_h1s_in_the_text_are_its_sections_not_its_headline():
+    # SQLite names a page in <div class="fancy_title"> over h1 sections "1. Overview", "2. ...": 69 pages were
+    # titled "1. Overview" or "1. Introduction" and lost that heading (Doxygen's manual: 17 more). The first
+    # h1 is still the headline when the <title> names the page by it (Celery's "AMQP — Celery 5.2.6 ...").
+    body = (f"<div class='fancy'><div class='fancy_title'>SQLite FTS5 Extension</div><h1>1. Overview of FTS5</h1>"
+            f"<p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p><h1>2. Compiling and Using FTS5</h1><p>{ARTICLE[2]}</p></div>")
+    page = ENGINES["density"](f"<html><head><title>SQLite FTS5 Extension</title></head><body>{body}</body></html>")
+    assert page.title == "SQLite FTS5 Extension" and "1. Overview of FTS5" in page.text.split("\n")
+    named = body.replace("1. Overview of FTS5", "AMQP")
+    page = ENGINES["density"](f"<html><head><title>AMQP — Celery 5.2.6 documentation</title></head><body>{named}"
+                              "</body></html>")
+    assert page.title == "AMQP" and "AMQP" not in page.text.split("\n")
+
+
 def test_a_linked_term_with_its_definition_and_a_linked_item_among_text_items_are_content():
     # git's command list (<dt><a>git-add(1)</a></dt><dd>Add file contents to the index.</dd>) lost all 183
     # names, Python's "See also" boxes their titles; SQLite's feature list its linked features ("Partial

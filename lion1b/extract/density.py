@@ -1207,12 +1207,17 @@ def _trim(blocks: Blocks, chunks: list[int], page_title: str = "") -> tuple[str,
     if body:
         before = [i for i in h1s if i < body[0]]
         inside = [i for i in h1s if body[0] < i < body[-1]]
-        headline_at = before[-1] if before else inside[0] if inside else -1
+        # several h1s inside the text and none above it are all its sections' headings, unless the first is
+        # the page's name in its <title> ("AMQP — Celery 5.2.6 documentation"): SQLite names its pages in a
+        # <div class="fancy_title"> over "1. Overview", "2. ...", Doxygen's manual in a <div class="title">
+        # (86 pages were titled "1. Overview", "Introduction", and lost that heading)
+        headline_at = before[-1] if before else inside[0] if len(inside) == 1 or (
+            inside and blocks.text[inside[0]] == TITLE_PARTS.split(page_title)[0].strip()) else -1
         headline = blocks.text[headline_at] if headline_at >= 0 else ""
         if _site_name(headline, page_title):
             headline = ""
         # the other h1s inside the text are its sections' headings (the Lua manual: "2 – Basic Concepts")
-        sections = set(inside[1:] if inside and not before else inside).intersection(chunks)
+        sections = {h for h in inside if h != headline_at}.intersection(chunks)
         if sections:
             body = sorted(sections.union(body))
     name = _name_above(blocks, before[-1], body[0]) if body and before else -1
