@@ -1687,6 +1687,20 @@ def test_a_texinfo_nav_table_is_page_chrome():
     assert all(p in text for p in ARTICLE)
 
 
+def test_a_menu_is_a_list_and_a_formula_image_is_its_formula():
+    # Graphviz's build notes list their steps in <menu> (old HTML's list), which was skipped as page chrome with
+    # its code; Doxygen's manual and Sphinx's imgmath draw formulas as images whose alt is the formula
+    # ("manual (in ) from", "this will first launch one task calculating , then ..."). Other images stay out.
+    steps = ("<menu><li>Install MinGW and MSYS.</li><li>Configure the build:<pre>./configure --enable-static=yes"
+             "</pre></li><li>Run make and make install.</li></menu>")
+    html = (f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{steps}<p>This manual (in <img class='formulaInl' "
+            "alt='{\\LaTeX}' src='form_0.png'>) calculates <img class='math' alt='2 + 2' src='m.png'> and shows "
+            f"<img src='logo.png' alt='Our logo'> a logo.</p><p>{ARTICLE[1]}</p></div></body></html>")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "- Install MinGW and MSYS." in lines and "./configure --enable-static=yes" in lines
+    assert "This manual (in {\\LaTeX}) calculates 2 + 2 and shows a logo." in lines
+
+
 def test_several_h1s_in_the_text_are_its_sections_not_its_headline():
     # SQLite names a page in <div class="fancy_title"> over h1 sections "1. Overview", "2. ...": 69 pages were
     # titled "1. Overview" or "1. Introduction" and lost that heading (Doxygen's manual: 17 more). The first

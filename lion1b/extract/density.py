@@ -21,7 +21,12 @@ from selectolax.lexbor import LexborNode
 # Never text: scripts, media, controls, and page chrome that HTML5 names as such.
 SKIP_TAGS = {"head", "script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed",
              "picture", "video", "audio", "figure", "figcaption", "button", "select", "option", "textarea", "input",
-             "label", "nav", "header", "footer", "menu", "dialog"}
+             "label", "nav", "header", "footer", "dialog"}
+# An image whose class names a formula is its formula, written in its alt text: Doxygen's "formulaInl" and
+# "formulaDsp" ({\LaTeX}: "manual (in ) from" on 17 of Doxygen's manual pages), Sphinx's imgmath "math",
+# MediaWiki's fallback images.
+FORMULA_IMAGE_CLASSES = frozenset({"formulaInl", "formulaDsp", "math", "mwe-math-fallback-image-inline",
+                                   "mwe-math-fallback-image-display"})
 # Elements that start a new block of text; everything else is inline and joins its block's text.
 BLOCK_TAGS = {"html", "body", "main", "article", "section", "aside", "div", "p", "pre", "blockquote", "center",
               "address", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead",
@@ -735,6 +740,8 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
             children = stack[-1][0]
             continue
         tag = node.tag
+        if tag == "menu":  # a list: old HTML's, and HTML5's list of commands (Graphviz's build steps)
+            tag = "ul"
         if tag == "-text":
             text = node.text_content
             if text and "\u200b" in text:
@@ -769,6 +776,11 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
         if ((("hidden" in attrs or "aria-hidden" in attrs or "style" in attrs) and _hidden(attrs)
              and not ("hidden" in attrs and _default_alternative(node)))
                 or attrs.get("role") in SKIP_ROLES):
+            continue
+        if tag == "img":
+            if (alt := attrs.get("alt")) and (named_as := attrs.get("class")) and not FORMULA_IMAGE_CLASSES.isdisjoint(
+                    named_as.split()):
+                pending.append(alt)
             continue
         if verbatim:  # inside <pre> every element is inline: its text joins the block as written
             if (named_as := attrs.get("class")) and (bits := _class_bits(named_as)) & (NOT_TEXT | GUTTER) and (
