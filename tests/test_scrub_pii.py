@@ -259,6 +259,9 @@ HARD_NEGATIVES = [
     "the catalogs en@quot.po and en@boldquot.po", "en@boldquot.header", "sr@latin.po",
     "AC_INIT([Hello], [1.0], [bug-hello@example.org])", "fake@example.com", "bob@mail.example.net",
     "user@host.test", "jane@corp.example",
+    # git's docs: the git list at the kernel's list server, an ssh login; SQLite's and git's versions
+    "send it to git@vger.kernel.org", "ssh git@github.com", "ssh -p 2222 deploy@build.falcot.com",
+    "2015-07-29 (3.8.11.1)", "users of version 3.6.14 and 3.6.14.1", '"exe":"2.20.1.155.g426c96fcdb"',
     # ... gettext's numbered headings that name a file type, a language or ask (7 scrubbed as addresses)
     "x\n16.2.1.2 Java .properties\nThe", "x\n16.2.2.3 C# Satellite Assembly\nA",
     "x\n16.2.1.3 NeXTstep/GNUstep .strings\nA", "x\n15.5.21.2 Which keywords will xgettext look for?\nThe",

@@ -73,8 +73,9 @@ def names_code(text: str, start: int, end: int) -> bool:
 
 
 # A URL's user (and password) before its host: "http://user:password@example.com/file.txt" (Octave's urlread
-# examples) is a login on a server, not a mailbox; a real password there is a SECRET (URL_CRED_RE).
-URL_USERINFO_BEFORE_RE = re.compile(r"://(?:[^\s/@:]+:)?\Z")
+# examples) is a login on a server, not a mailbox; a real password there is a SECRET (URL_CRED_RE). So is ssh's
+# "user@host" ("ssh git@github.com", git's docs).
+URL_USERINFO_BEFORE_RE = re.compile(r"://(?:[^\s/@:]+:)?\Z|(?<![\w-])ssh\s+(?:-\S+\s+(?:\d+\s+)?)*\Z")
 
 
 # Mailboxes that name a function, not a person, are not personal data: RFC 2142's, the operational ones sites
@@ -98,7 +99,7 @@ ROLE_NAME_ENDS = ROLE_MAILBOXES | {"announce", "bounces", "commit", "commits", "
                                    "subscribe", "translators", "unsubscribe", "user", "users"}
 ROLE_NAME_SEPARATOR_RE = re.compile(r"[-_]")
 LIST_HOST_PREFIXES = ("lists.", "list.")  # every mailbox of a list server is a list's
-LIST_SERVICES = ("googlegroups.com", "groups.io", "freelists.org")
+LIST_SERVICES = ("googlegroups.com", "groups.io", "freelists.org", "vger.kernel.org")  # vger: the kernel's lists
 BUG_NUMBER_RE = re.compile(r"\d+(?:-[a-z]+)?")  # "12345@bugs.debian.org", "12345-done@bugs.debian.org"
 
 
@@ -371,8 +372,13 @@ NUMBERING_BEFORE_RE = re.compile(
 # A Debian version's epoch before it ("[1:2.18.1.1 (unstable, testing, now)]": aptitude's manual in every
 # language), and its revision or a pre-release after it ("2.18.1.1-2", "10.2.3.4~rc1", "10.2.3.4+dfsg"); a
 # range of addresses ("10.0.0.1-10.0.0.254") has a dot after the dash's number.
-VERSION_TAG_BEFORE_RE = re.compile(r"(?i)(?:@since|since:)\s*\Z|[^\W\d_][\w.+]*-\Z|(?<![\w:])\d{1,2}:\Z")
-VERSION_AFTER_RE = re.compile(r"-\d{1,3}(?!\d|\.\d)|[~+][^\W\d_]")
+# ... and a release's version after its date ("2015-07-29 (3.8.11.1)", SQLite's release history)
+VERSION_TAG_BEFORE_RE = re.compile(
+    r"(?i)(?:@since|since:)\s*\Z|[^\W\d_][\w.+]*-\Z|(?<![\w:])\d{1,2}:\Z|\d{4}-\d\d-\d\d\s*\(\Z")
+# git describe's build after the version: "2.20.1.155.g426c96fcdb" (git's trace2 examples)
+VERSION_AFTER_RE = re.compile(r"-\d{1,3}(?!\d|\.\d)|[~+][^\W\d_]|\.g[0-9a-f]{7,40}(?!\w)")
+# a version's patch release beside it: "users of version 3.6.14 and 3.6.14.1" (see patch_release)
+PATCH_RELEASE_CHARS = 80
 NUMBERING_AFTER_RE = re.compile(r"\s*[节章節条項项款]")
 # a heading's title after the number, which may open with a quote: GIMP's "6.34.2.1. “Properties” tab"
 HEADING_AFTER_RE = re.compile(r"\.\s+[\"'“„«‘‚「『(\[]?[^\W\d_]")
@@ -446,6 +452,17 @@ def heading_version(text: str, start: int, end: int) -> bool:
     return VERSION_HEADING_RE.fullmatch(text, text.rfind("\n", 0, start) + 1, start) is not None
 
 
+def patch_release(text: str, start: int, quad: str) -> bool:
+    """True when the quad's first three parts stand just before it as a version of their own, named so:
+    "users of version 3.6.14 and 3.6.14.1" (not "the 192.168.1 network's 192.168.1.5")."""
+    triple = quad.rsplit(".", 1)[0]
+    before = text.rfind(triple, max(0, start - PATCH_RELEASE_CHARS), start)
+    end = before + len(triple)
+    return (before >= 0 and not text[before - 1:before].isalnum()
+            and not (text[end:end + 1] == "." and text[end + 1:end + 2].isdigit())
+            and NUMBERING_BEFORE_RE.search(text, max(0, before - 12), before) is not None)
+
+
 def find_ip(text: str) -> Iterator[tuple[int, int]]:
     if "." in text:
         for m in IPV4_RE.finditer(text):
@@ -457,7 +474,8 @@ def find_ip(text: str) -> Iterator[tuple[int, int]]:
             if (NUMBERING_BEFORE_RE.search(text, max(0, m.start() - 12), m.start())
                     or VERSION_TAG_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())):
                 continue
-            if heading_version(text, m.start(), m.end()) or VERSION_AFTER_RE.match(text, m.end()):
+            if (heading_version(text, m.start(), m.end()) or VERSION_AFTER_RE.match(text, m.end())
+                    or patch_release(text, m.start(), m.group())):
                 continue
             try:
                 address = ipaddress.IPv4Address(m.group())
