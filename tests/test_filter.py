@@ -566,6 +566,20 @@ def test_each_curated_rule_drops_its_planted_case(reason):
     assert check_quality(CURATED_PLANTED[reason], "en", CURATED)[0] == reason
 
 
+def test_a_list_of_short_lines_under_its_prose_is_no_menu(tmp_path):
+    # SQLite's keyword page: 458 words about keywords, then the 147 keywords one a line (92% of its lines short
+    # and unpunctuated) was dropped as a menu; an index page keeps about a dozen words besides its entries
+    keywords = "\n".join(f"KEYWORD{i}" for i in range(147))
+    text = "\n".join(PARAS + PARAS[:2]) + "\n" + keywords
+    assert sum(len(p.split()) for p in PARAS + PARAS[:2]) >= 200
+    assert check_quality(text, "en", CURATED)[0] is None
+    index = PARAS[0] + "\n" + keywords  # a paragraph over a list of names: still a menu
+    assert check_quality(index, "en", CURATED)[0] == "mostly_navigation"
+    no_floor = tmp_path / "no_floor.json"
+    no_floor.write_text(json.dumps({"nav_min_content_words": 0}), encoding="utf-8")
+    assert check_quality(text, "en", load_config("curated", no_floor))[0] == "mostly_navigation"
+
+
 # HAProxy's management guide: command signatures as prose, their descriptions in <pre> blocks
 CLI_SIGNATURES = "\n".join(["add map [@<ver>] <map> <key> <value>", "del server <backend>/<server>",
                             "set server <backend>/<server> weight <weight>[%]", "get map <map> <value>",

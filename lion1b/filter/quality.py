@@ -63,6 +63,7 @@ class Thresholds:
     # navigation (curated): short unpunctuated prose lines, as in menus, breadcrumbs and link lists
     nav_line_max_words: int = 3
     max_nav_lines_ratio: float = 0.9
+    nav_min_content_words: int = 0  # ... unless this many words stand outside menu lines (0: no floor)
     max_uppercase_ratio: float = 0.6  # upper-case share of the cased letters of the prose sentences
     min_cased_letter_share: float = 0.5  # ... judged when cased letters are at least this share of all letters
     # the prose statistics of the curated rules (stop words, shouting, n-grams) judge only a page with at
@@ -427,10 +428,17 @@ def navigation(doc: Doc, lang: str, th: Thresholds) -> Result:
     a breadcrumb trail). Code and long lines vote for content."""
     if not doc.prose_lines:
         return None, {}
-    nav = sum(_nav_line(line, n, th) for line, n in zip(doc.prose_lines, doc.line_tokens, strict=True))
+    menu = [_nav_line(line, n, th) for line, n in zip(doc.prose_lines, doc.line_tokens, strict=True)]
     total = len(doc.prose_lines) + sum(doc.code)
-    signals = {"nav_lines_ratio": nav / total}
-    return ("mostly_navigation" if signals["nav_lines_ratio"] > th.max_nav_lines_ratio else None), signals
+    signals = {"nav_lines_ratio": sum(menu) / total}
+    if signals["nav_lines_ratio"] <= th.max_nav_lines_ratio:
+        return None, signals
+    # a page of short lines that has its prose too is a reference: SQLite's 147 keywords, one a line, under
+    # 458 words about them (an index page keeps at most a dozen words outside its entries)
+    signals["content_words"] = sum(n for n, is_menu in zip(doc.line_tokens, menu, strict=True) if not is_menu)
+    if th.nav_min_content_words and signals["content_words"] >= th.nav_min_content_words:
+        return None, signals
+    return "mostly_navigation", signals
 
 
 def _few_words(doc: Doc, th: Thresholds) -> bool:
