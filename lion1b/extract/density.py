@@ -232,10 +232,11 @@ TITLE_PARTS = re.compile(r"\s+(?:[-|–—·:»]|::)\s+")  # "Page - Site", "Pag
 HOME_HREF = re.compile(r"(?=[^#])(?:(?:[a-z][a-z0-9+.-]*:)?//[^/?#]+)?/?(?:index\.\w+)?(?:#.*)?", re.IGNORECASE)
 NAME_LINE = re.compile(r"(.+?)\s[—–-]\s+\w")  # "SELECT, TABLE, WITH — retrieve rows ...": names, a dash, a summary
 TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "』")
-# Admonition boxes (DocBook div.note/.tip/.warning/.caution/.important, Sphinx/MkDocs div.admonition): their
+# Admonition boxes (DocBook div.note/.tip/.warning/.caution/.important, Sphinx/MkDocs div.admonition, the
+# Pallets theme's <details class="changelog">, "Changelog" 178 times in Werkzeug's 15 API pages): their
 # label ("Note", "Tipp", "注記") is a title element of its own, which alone would be one of the most repeated
 # lines of a manual. It becomes the prefix of the box's first paragraph instead: "Note: If you have ...".
-ADMONITION_CLASSES = frozenset({"note", "tip", "warning", "caution", "important", "admonition", "hint",
+ADMONITION_CLASSES = frozenset({"note", "tip", "warning", "caution", "important", "admonition", "hint", "changelog",
                                 "attention", "danger"})
 MIN_INDEX_ROWS = 3  # a table that lost this many rows of links and kept none is an index (see select)
 LABEL_CHARS = 40  # a label longer than this is a sentence or a heading, never merged
