@@ -1103,6 +1103,9 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
         if (dt := blocks.in_term[i]) >= 0:
             term_text[dt] = term_text.get(dt, 0) + _size(text)
             term_links[dt] = term_links.get(dt, 0) + links
+    # items with text outside their links, per list: counted once, not once per linked item of a long menu
+    worded_items = {the_list: sum(item_links[item] < item_text[item] for item in items)
+                    for the_list, items in list_items.items()}
     # A table whose every row of links went (an index: makeinfo's entries, each a linked term and its linked
     # section) leaves its short rows without links, its letters and its header ("A", "B", "Index Entry |
     # Section": 150 of the 169 lines of autoconf's indices); they go with it.
@@ -1137,7 +1140,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
                 # (a share bar's one unlinked button, "Pinterest", does not make it text)
                 the_list = parent[li]
                 described = (list_links[the_list] <= MAX_ROW_LINK_SHARE * list_text[the_list]
-                             and sum(item_links[item] < item_text[item] for item in list_items[the_list]) >= 2)
+                             and worded_items[the_list] >= 2)
             elif li < 0 and row < 0 and (dt := blocks.in_term[i]) >= 0 and (dd := definition.get(dt, -1)) in item_text:
                 # a linked term with its definition: git's command list (<dt><a>git-add(1)</a></dt><dd>Add file
                 # contents to the index.</dd>, 183 names), Graphviz's attributes, SQLite's flags

@@ -75,7 +75,7 @@ def names_code(text: str, start: int, end: int) -> bool:
 # A URL's user (and password) before its host: "http://user:password@example.com/file.txt" (Octave's urlread
 # examples) is a login on a server, not a mailbox; a real password there is a SECRET (URL_CRED_RE). So is ssh's
 # "user@host" ("ssh git@github.com", git's docs).
-URL_USERINFO_BEFORE_RE = re.compile(r"://(?:[^\s/@:]+:)?\Z|(?<![\w-])ssh\s+(?:-\S+\s+(?:\d+\s+)?)*\Z")
+LOGIN_BEFORE_RE = re.compile(r"://(?:[^\s/@:]+:)?\Z|(?<![\w-])ssh\s+(?:-\S+\s+(?:\d+\s+)?)*\Z")
 
 
 # Mailboxes that name a function, not a person, are not personal data: RFC 2142's, the operational ones sites
@@ -131,7 +131,7 @@ def find_email(text: str) -> Iterator[tuple[int, int]]:
         return
     for m in EMAIL_RE.finditer(text):
         if not (names_code(text, m.start(), m.end())
-                or URL_USERINFO_BEFORE_RE.search(text, max(0, m.start() - 64), m.start())
+                or LOGIN_BEFORE_RE.search(text, max(0, m.start() - 64), m.start())
                 or role_address(m.group())
                 or RESERVED_DOMAIN_RE.fullmatch(m.group().rpartition("@")[2].lower())):
             yield m.start(), m.end()
