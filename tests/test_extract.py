@@ -2045,3 +2045,37 @@ def test_a_block_of_class_code_keeps_its_lines_and_indentation():
     first = lines.index("-- config")
     assert lines[first:first + 4] == ["-- config", "    [...]", "     |-- includes.chroot", "     |   `-- var"]
     assert [first, first + 4] in out.code_lines and "$ lb config" in lines
+
+
+def test_a_version_or_c_api_note_joins_its_entrys_paragraph():
+    # Sphinx's "New in version 3.2." and CPython's "Return value: New reference. Part of the Stable ABI." stood
+    # alone on 2,000 lines of the Python manual, each line in 5-13% of its pages: a note of one line joins
+    # the sentence before it in its entry, or, first in the entry, the paragraph after it.
+    added = "<div class='versionadded'><p><span class='versionmodified added'>New in version {}.</span></p></div>"
+    abi = "<em class='stableabi'> Part of the <a href='stable.html#stable'>Stable ABI</a>.</em>"
+    entries = (
+        "<dl class='py function'><dt class='sig'><span class='sig-name'>getsize</span>(path)</dt><dd>"
+        f"<p>Return the size, in bytes, of path.</p>{added.format('3.2')}"
+        "<div class='versionchanged'><p><span class='versionmodified changed'>Changed in version 3.6: </span>"
+        "Accepts a path-like object.</p></div></dd></dl>"
+        "<dl class='c function'><dt class='sig'>PyObject *PyTuple_New(Py_ssize_t len)</dt><dd><em class='refcount'>"
+        f"Return value: New reference.</em>{abi}<p>Return a new tuple object of size len.</p></dd></dl>"
+        f"<dl class='c var'><dt class='sig'>PyTypeObject PyTuple_Type</dt><dd><em class='refcount'>Return value: "
+        f"Borrowed reference.</em>{abi}</dd></dl>"
+        f"<p>You can disable untrusted content in the accept_content setting:</p>{added.format('3.0.18')}"
+        f"<div class='admonition warning'><p class='admonition-title'>Warning</p>{added.format('3.4')}"
+        "<p>Comparing them raises TypeError.</p></div>")
+    html = (f"<html><body><div class='body' role='main'><h1>os.path</h1><p>{ARTICLE[0]}</p>{entries}"
+            f"<p>{ARTICLE[1]}</p></div></body></html>")
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "Return the size, in bytes, of path. New in version 3.2." in lines
+    assert "Changed in version 3.6: Accepts a path-like object." in lines  # a note with its own text stays
+    assert ("Return value: New reference. Part of the Stable ABI. Return a new tuple object of size len."
+            in lines)
+    assert "Return value: Borrowed reference. Part of the Stable ABI." in lines  # alone in its entry: one line
+    assert lines[lines.index("You can disable untrusted content in the accept_content setting:") + 1] == \
+        "New in version 3.0.18."  # never after a lead-in
+    assert "Warning: New in version 3.4. Comparing them raises TypeError." in lines
+    markdown = ENGINES["density"](html, markdown=True).text.split("\n")
+    assert "**Warning:** New in version 3.4. Comparing them raises TypeError." in markdown
+    assert "Return the size, in bytes, of path. New in version 3.2." in markdown

@@ -308,6 +308,17 @@ FOOTNOTES = 1024  # ... and a block of footnotes (see FOOTNOTE_CLASSES)
 # makeinfo writes a node's footnotes in a <div class="footnote"> after the node's own <div>: beside the text,
 # not in it, and "foot" weighs as a page footer (libgcrypt's and autoconf's 11 footnotes were all dropped)
 FOOTNOTE_CLASSES = frozenset({"footnote", "footnotes"})
+ANNOTATION, RUN_IN = 2048, 4096  # ... and a note on the entry it sits in (see ANNOTATION_CLASSES)
+# Notes on an entry: Sphinx's version notes (div.versionadded "New in version 3.2.", .versionchanged,
+# .deprecated) that are their label alone (with text after it, "Changed in version 3.6: Accepts a path-like
+# object.", the label ends in a colon) and CPython's C-API notes (em.refcount "Return value: New reference.",
+# em.stableabi "Part of the Stable ABI."; inline, RUN_IN: a block of their own so that they can be told apart).
+# The same few words on hundreds of entries: alone on their lines they were 3.1% of the Python manual's prose
+# lines, "Part of the Stable ABI." on 307 of them. Such a note of one line joins its entry's paragraph (_notes).
+ANNOTATION_CLASSES = frozenset({"versionadded", "versionchanged", "deprecated", "versionremoved"})
+RUN_IN_CLASSES = frozenset({"refcount", "stableabi"})
+NOTE_CHARS = 80  # a note longer than this is a paragraph of its own
+LABEL_END = re.compile("[:：]")  # Sphinx: "New in version 3.2." alone, "Changed in version 3.6: ..." with text
 # Inline labels a stylesheet draws as separate boxes: Doxygen's member labels, <span class="mlabel">inline</span>
 # <span class="mlabel">noexcept</span> with nothing between them, read "inlinenoexcept" (686 lines on 80 of
 # libstdc++'s pages, "inlinestatic" on 51 of ImageMagick's)
@@ -376,7 +387,8 @@ def _class_bits(cls: str) -> int:
     """What a class attribute says besides its weight, memoised like _class_hint: _code_names' bits, and
     HIDDEN_BY_CLASS (NO_JS_ONLY, INHERITED), NOT_TEXT (NOT_TEXT_CLASSES), CLASSIFIER (docutils' type), BOXED
     (BOXED_CLASSES), GRID (GRID_TABLE), FRAGMENT (Doxygen's code, see VERBATIM_TAGS), TOGGLE_LABEL
-    (TOGGLE_LABEL_CLASSES), TOC_ONLY, FOOTNOTES. A substring test before each regex: most names hold none."""
+    (TOGGLE_LABEL_CLASSES), TOC_ONLY, FOOTNOTES, ANNOTATION, RUN_IN. A substring test before each regex: most
+    names hold none."""
     bits = _bits_cache.get(cls)
     if bits is None:
         names = cls.split()
@@ -390,6 +402,8 @@ def _class_bits(cls: str) -> int:
                 | (GRID if "-column-summary" in cls and GRID_TABLE.search(cls) else 0)
                 | (FRAGMENT if "fragment" in names else 0)
                 | (FOOTNOTES if FOOTNOTE_CLASSES.intersection(names) else 0)
+                | (ANNOTATION if ANNOTATION_CLASSES.intersection(names) else 0)
+                | (RUN_IN if RUN_IN_CLASSES.intersection(names) else 0)
                 | (TOC_ONLY if "toc" in names and not UNLIKELY.search(" ".join(n for n in names if n != "toc").lower())
                    else 0))
         if len(_bits_cache) >= MAX_HINT_CACHE:
@@ -511,6 +525,7 @@ class Blocks:
     span: dict[int, tuple[int, int]] = field(default_factory=dict)  # a td/th's (rowspan, colspan) when not 1, 1
     bracketed: set[int] = field(default_factory=set)  # chunks of links and NAV_SEPARATORS only: "[<a>Top</a>]"
     footnotes: set[int] = field(default_factory=set)  # blocks of FOOTNOTE_CLASSES
+    notes: set[int] = field(default_factory=set)  # blocks of ANNOTATION_CLASSES and RUN_IN_CLASSES
 
     def add_block(self, parent: int, tag: str, weight: int, unlikely: int, admonition: bool = False,
                   section: bool = False, main: bool = False) -> int:
@@ -835,7 +850,8 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
             unlikely = 0  # the page says its text is here: SQLAlchemy's <div role="main" class="withsidebar">
         elif bits & TOC_ONLY and unlikely == UNLIKELY_LEVEL and tag in LIST_TAGS and _not_a_toc(node):
             unlikely = SIDEBAR_LEVEL
-        if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely:  # an unlikely inline element must be separable
+        if tag in BLOCK_TAGS or tag in VERBATIM_TAGS or unlikely or bits & RUN_IN:  # an unlikely inline element
+            # must be separable, and so must an inline note
             if pending or line_links:
                 flush(open_blocks[-1])
             parent, as_tag = open_blocks[-1], tag
@@ -857,6 +873,8 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
                 grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
             if bits & FOOTNOTES:
                 blocks.footnotes.add(index)
+            if bits & RUN_IN or (bits & ANNOTATION and not LABEL_END.search(node.text(deep=True))):
+                blocks.notes.add(index)
             children = node.iter(include_text=True)
             stack.append((children, index, False, False))
             names = bits & (GUTTER | CODE_BY_CLASS)
@@ -1462,6 +1480,73 @@ def _labels(blocks: Blocks, chunks: list[int]) -> tuple[list[int], dict[int, str
     return kept, labels
 
 
+def _notes(blocks: Blocks, chunks: list[int], labels: dict[int, str],
+           markdown: bool) -> tuple[list[int], dict[int, tuple[str, str]]]:
+    """The chunks without the notes that join a paragraph, and {paragraph chunk: (text before, text after)}.
+
+    A note (see ANNOTATION_CLASSES) of one short line, or a run of them ("Return value: New reference. Part of
+    the Stable ABI."), ends the sentence right before it in the same entry ("Return the tuple's size. New in
+    version 3.2."), or, first in its entry, starts the paragraph right after it; after code, a list, a
+    heading, a table or a lead-in ("... setting:"), or alone in its entry, it stays a line (one per run). The
+    label of a box that the note opened ("Warning: Changed in version 3.2.") moves with it (``labels``)."""
+    kept: list[int] = []
+    joined: dict[int, tuple[str, str]] = {}
+    k = 0
+    while k < len(chunks):
+        note = _note(blocks, chunks, k)
+        if note < 0:
+            kept.append(chunks[k])
+            k += 1
+            continue
+        entry = blocks.parent[note]
+        end = k + 1
+        while end < len(chunks) and (more := _note(blocks, chunks, end)) >= 0 and blocks.parent[more] == entry:
+            end += 1
+        text = " ".join(_shown(blocks, i, markdown) for i in chunks[k:end])
+        before = chunks[k - 1] if k else -1
+        if before >= 0 and _inside(blocks, blocks.owner[before], entry):  # the entry has text before the note
+            head, tail = joined.get(before, ("", ""))
+            if (kept and kept[-1] == before and chunks[k] not in labels and _entry_paragraph(blocks, before, entry)
+                    and (tail or _shown(blocks, before, markdown)).endswith(TERMINAL_PUNCTUATION)):
+                joined[before] = (head, f"{tail} {text}")
+            else:
+                kept.append(chunks[k])
+                joined[chunks[k]] = ("", text[len(_shown(blocks, chunks[k], markdown)):])
+        elif end < len(chunks) and _entry_paragraph(blocks, chunks[end], entry) and chunks[end] not in labels:
+            joined[chunks[end]] = (text + " ", "")
+            if chunks[k] in labels:
+                labels[chunks[end]] = labels.pop(chunks[k])
+        else:
+            kept.append(chunks[k])
+            joined[chunks[k]] = ("", text[len(_shown(blocks, chunks[k], markdown)):])
+        k = end
+    return kept, joined
+
+
+def _note(blocks: Blocks, chunks: list[int], k: int) -> int:
+    """The note block whose whole kept text is ``chunks[k]``, one short line, or -1."""
+    i = chunks[k]
+    text = blocks.text[i]
+    if (blocks.kind[i] != TEXT or blocks.item[i][0] or len(text) > NOTE_CHARS or "\n" in text
+            or not text.endswith(TERMINAL_PUNCTUATION) or not blocks.notes):
+        return -1
+    note = blocks.owner[i]
+    while note >= 0 and note not in blocks.notes:
+        note = blocks.parent[note]
+    if note < 0 or any(0 <= j < len(chunks) and _inside(blocks, blocks.owner[chunks[j]], note) for j in (k - 1, k + 1)):
+        return -1
+    return note
+
+
+def _entry_paragraph(blocks: Blocks, i: int, entry: int) -> bool:
+    """Whether chunk ``i`` is a plain paragraph right in ``entry`` (a <dd>, a section): not code, a list item,
+    a heading, a table cell, or in a note or box of its own."""
+    owner = blocks.owner[i]
+    return (blocks.kind[i] == TEXT and not blocks.item[i][0] and (owner == entry or blocks.parent[owner] == entry)
+            and owner not in blocks.notes and blocks.tag[owner] not in HEADING_LEVEL and _row(blocks, i) < 0
+            and i not in blocks.by_class)
+
+
 def _inside(blocks: Blocks, block: int, ancestor: int) -> bool:
     """Whether ``block`` is ``ancestor`` or below it."""
     while block > ancestor:  # ancestors come before their descendants
@@ -1481,14 +1566,15 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
 
     Plain text: one block a line, no blank lines; list items start with "- " (or "3. "), a table row is
     one line with its cells joined by " | ", code keeps its lines and indentation, an admonition's label
-    starts its first paragraph ("Note: ...", see _labels). Markdown: "#" headings,
-    indented list items, fenced code and pipe tables, blocks separated by blank lines."""
+    starts its first paragraph ("Note: ...", see _labels), a note joins its entry's paragraph (_notes).
+    Markdown: "#" headings, indented list items, fenced code and pipe tables, blocks separated by blank lines."""
     out: list[str] = []
     code: list[list[int]] = []
     previous = ""  # kind of the last block written: "item", "row" or ""
     previous_table = -1  # the table of the last row written
     spanned: dict[int, int] = {}  # Markdown: its columns held by a cell of a row above, and for how many more rows
     chunks, labels = _labels(blocks, [i for i in chunks if blocks.shown.get(i) != ""])
+    chunks, joined = _notes(blocks, chunks, labels, markdown)
     layout = -1  # a row whose one cell with text holds a heading and more: a layout, its blocks are lines
     k = 0
     while k < len(chunks):
@@ -1546,6 +1632,8 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
                 out.append(" | ".join(cells))
         else:
             text = _shown(blocks, i, markdown)
+            if i in joined:
+                text = joined[i][0] + text + joined[i][1]
             if i in labels:
                 text = _prefixed(labels[i], text, markdown)
             depth, number = blocks.item[i]
