@@ -2079,3 +2079,22 @@ def test_a_version_or_c_api_note_joins_its_entrys_paragraph():
     markdown = ENGINES["density"](html, markdown=True).text.split("\n")
     assert "**Warning:** New in version 3.4. Comparing them raises TypeError." in markdown
     assert "Return the size, in bytes, of path. New in version 3.2." in markdown
+
+
+def test_a_version_notes_title_labels_its_paragraph_inside_another_box_too():
+    # Django titles its version notes (<span class="title">Changed in Django 3.2:</span>, alone 69 times in 39
+    # pages); rustdoc writes "👎 Deprecated since 1.33.0:" over its message; Python puts a version note in a
+    # "Note" box, whose label had stood alone since the note became a box of its own.
+    boxes = ("<div class='versionchanged'><span class='title'>Changed in Django 3.2:</span> <p>The no_key argument "
+             "was added.</p><p>The of argument was allowed on MySQL 8.0.1+.</p></div>"
+             "<div class='stab deprecated'><span class='emoji'>👎</span> Deprecated since 1.33.0: <p>superseded by "
+             "trim_start</p></div>"
+             "<div class='admonition note'><p class='admonition-title'>Note</p><div class='versionchanged'><p><span "
+             "class='versionmodified changed'>Changed in version 3.8: </span>Timeouts may exceed one day.</p></div>"
+             "</div>")
+    html = f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{boxes}<p>{ARTICLE[1]}</p></div></body></html>"
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "Changed in Django 3.2: The no_key argument was added." in lines
+    assert "The of argument was allowed on MySQL 8.0.1+." in lines
+    assert "👎 Deprecated since 1.33.0: superseded by trim_start" in lines
+    assert "Note: Changed in version 3.8: Timeouts may exceed one day." in lines and "Note" not in lines
