@@ -2098,3 +2098,22 @@ def test_a_version_notes_title_labels_its_paragraph_inside_another_box_too():
     assert "The of argument was allowed on MySQL 8.0.1+." in lines
     assert "👎 Deprecated since 1.33.0: superseded by trim_start" in lines
     assert "Note: Changed in version 3.8: Timeouts may exceed one day." in lines and "Note" not in lines
+
+
+def test_a_row_of_links_in_a_table_of_text_is_a_row_of_the_table():
+    # The Debian Reference links every cell of some package rows (name, popcon, size and a description that
+    # names the project): 4 of the 11 browsers went as rows of links, and so did most of Python's os-to-pathlib
+    # table (each cell a linked function). A table with rows of text keeps them; a menu table does not.
+    def linked(*cells: str) -> str:
+        return "<tr>" + "".join(f"<td><a href='/p/{k}'>{c}</a></td>" for k, c in enumerate(cells)) + "</tr>"
+    browsers = ("<table><tr><th>package</th><th>popcon</th><th>size</th><th>description</th></tr>"
+                "<tr><td><a href='/p/chromium'>chromium</a></td><td><a href='/q'>V:37, I:118</a></td><td><a "
+                "href='/s'>212471</a></td><td>Chromium, (open-source browser from Google)</td></tr>"
+                f"{linked('konqueror', 'V:19, I:90', '25504', 'KDE, Konqueror')}"
+                f"{linked('lynx', 'V:12, I:124', '1935', 'Lynx')}</table>")
+    menu = "<table>" + linked("Home", "Download") + linked("Documentation", "Community") + "</table>"
+    html = f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{browsers}<p>{ARTICLE[1]}</p>{menu}</div></body></html>"
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "konqueror | V:19, I:90 | 25504 | KDE, Konqueror" in lines and "lynx | V:12, I:124 | 1935 | Lynx" in lines
+    assert "chromium | V:37, I:118 | 212471 | Chromium, (open-source browser from Google)" in lines
+    assert not {"Home | Download", "Documentation | Community"} & set(lines)

@@ -242,6 +242,7 @@ TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "
 ADMONITION_CLASSES = frozenset({"note", "tip", "warning", "caution", "important", "admonition", "hint", "changelog",
                                 "attention", "danger"})
 MIN_INDEX_ROWS = 3  # a table that lost this many rows of links and kept none is an index (see select)
+MIN_TEXT_ROWS = 2  # a table with this many rows of text, one of them with links, keeps its rows of links
 LABEL_CHARS = 40  # a label longer than this is a sentence or a heading, never merged
 # a label: one or two words and a colon ("since: 4.8", "Release date: 2022-10-13"), not a summary with a colon
 # further on ("File (#rtl.baseunix.stat record) mode: Block device")
@@ -1137,14 +1138,24 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             counts = link_rows.setdefault(_table(blocks, row), [0, 0])
             counts[not bar[row] and links <= MAX_ROW_LINK_SHARE * row_text[row]] += 1
     orphans = {table for table, (gone, stay) in link_rows.items() if gone >= MIN_INDEX_ROWS and not stay}
+    # A row of links in a table of text is a row of the table: the Debian Reference's browsers, "konqueror |
+    # V:19, I:90 | 25504 | KDE, Konqueror" every cell linked, among rows with text (4 of 11 rows were lost, as
+    # were Python's os-to-pathlib table's and the Rust reference's punctuation table's); an index keeps no row
+    # of links (its letters and header have text), a menu or a bar has no text.
+    worded_rows: dict[int, int] = {}  # table: rows with text outside their links
+    for row, links in row_links.items():
+        if links < row_text[row] and not drawn[row]:
+            worded_rows[_table(blocks, row)] = worded_rows.get(_table(blocks, row), 0) + 1
+    text_tables = {table for table, (_, stay) in link_rows.items()
+                   if stay and worded_rows.get(table, 0) >= MIN_TEXT_ROWS}
     out = []
     for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, shown, strict=True)):
         if kept[owner] and not dead[owner]:
             row = _row(blocks, i)
             limit = MAX_LINK_SHARE
-            if row >= 0 and (drawn[row] or bar[row] or (
-                    orphans and row_text[row] <= LABEL_CHARS and not row_links[row]
-                    and _table(blocks, row) in orphans)):
+            table = _table(blocks, row) if row >= 0 else -1
+            if row >= 0 and (drawn[row] or (bar[row] and table not in text_tables) or (
+                    orphans and row_text[row] <= LABEL_CHARS and not row_links[row] and table in orphans)):
                 continue
             if row >= 0:
                 text_chars, links, limit = row_text[row], row_links[row], MAX_ROW_LINK_SHARE
@@ -1154,6 +1165,8 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
                     limit = MAX_SENTENCE_LINK_SHARE
             li = blocks.in_item[i] if row < 0 else -1
             described = li >= 0 and item_chunks[li] > 1 and item_links[li] <= MAX_ROW_LINK_SHARE * item_text[li]
+            if row >= 0:
+                described = table in text_tables
             if li >= 0 and not described and (dt := blocks.term.get(li, -1)) in term_text:  # with its term
                 described = (item_links[li] + term_links[dt]
                              <= MAX_ROW_LINK_SHARE * (item_text[li] + term_text[dt]))
@@ -1538,7 +1551,7 @@ def _note(blocks: Blocks, chunks: list[int], k: int) -> int:
     i = chunks[k]
     text = blocks.text[i]
     if (blocks.kind[i] != TEXT or blocks.item[i][0] or len(text) > NOTE_CHARS or "\n" in text
-            or not text.endswith(TERMINAL_PUNCTUATION) or not blocks.notes):
+            or not text.endswith(TERMINAL_PUNCTUATION)):
         return -1
     note = blocks.owner[i]
     while note >= 0 and note not in blocks.notes:
@@ -1584,7 +1597,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
     previous_table = -1  # the table of the last row written
     spanned: dict[int, int] = {}  # Markdown: its columns held by a cell of a row above, and for how many more rows
     chunks, labels = _labels(blocks, [i for i in chunks if blocks.shown.get(i) != ""])
-    chunks, joined = _notes(blocks, chunks, labels, markdown)
+    chunks, joined = _notes(blocks, chunks, labels, markdown) if blocks.notes else (chunks, {})
     layout = -1  # a row whose one cell with text holds a heading and more: a layout, its blocks are lines
     k = 0
     while k < len(chunks):
