@@ -2103,7 +2103,8 @@ def test_a_version_notes_title_labels_its_paragraph_inside_another_box_too():
 def test_a_row_of_links_in_a_table_of_text_is_a_row_of_the_table():
     # The Debian Reference links every cell of some package rows (name, popcon, size and a description that
     # names the project): 4 of the 11 browsers went as rows of links, and so did most of Python's os-to-pathlib
-    # table (each cell a linked function). A table with rows of text keeps them; a menu table does not.
+    # table (each cell a linked function). A table with rows of text keeps them, as wide as its rows of text;
+    # a menu table, or a layout table's one-cell menu row, does not.
     def linked(*cells: str) -> str:
         return "<tr>" + "".join(f"<td><a href='/p/{k}'>{c}</a></td>" for k, c in enumerate(cells)) + "</tr>"
     browsers = ("<table><tr><th>package</th><th>popcon</th><th>size</th><th>description</th></tr>"
@@ -2112,8 +2113,13 @@ def test_a_row_of_links_in_a_table_of_text_is_a_row_of_the_table():
                 f"{linked('konqueror', 'V:19, I:90', '25504', 'KDE, Konqueror')}"
                 f"{linked('lynx', 'V:12, I:124', '1935', 'Lynx')}</table>")
     menu = "<table>" + linked("Home", "Download") + linked("Documentation", "Community") + "</table>"
-    html = f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{browsers}<p>{ARTICLE[1]}</p>{menu}</div></body></html>"
+    layout = ("<table><tr><td colspan='2'><a href='/docs'>Back to the documentation index</a></td></tr><tr><td>Install "
+              "the <a href='/p'>package</a> first, then run it.</td><td>It takes a minute.</td></tr><tr><td>Then "
+              "configure it.</td><td>Restart.</td></tr></table>")
+    html = (f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{browsers}<p>{ARTICLE[1]}</p>{menu}{layout}"
+            "</div></body></html>")
     lines = ENGINES["density"](html).text.split("\n")
     assert "konqueror | V:19, I:90 | 25504 | KDE, Konqueror" in lines and "lynx | V:12, I:124 | 1935 | Lynx" in lines
     assert "chromium | V:37, I:118 | 212471 | Chromium, (open-source browser from Google)" in lines
     assert not {"Home | Download", "Documentation | Community"} & set(lines)
+    assert "Then configure it. | Restart." in lines and "Back to the documentation index" not in lines

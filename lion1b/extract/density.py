@@ -1141,11 +1141,21 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # A row of links in a table of text is a row of the table: the Debian Reference's browsers, "konqueror |
     # V:19, I:90 | 25504 | KDE, Konqueror" every cell linked, among rows with text (4 of 11 rows were lost, as
     # were Python's os-to-pathlib table's and the Rust reference's punctuation table's); an index keeps no row
-    # of links (its letters and header have text), a menu or a bar has no text.
+    # of links (its letters and header have text), a menu or a bar has no text. Such a row has as many cells
+    # (<td>s, empty ones too) as a row of the table with text and links, and two or more: a layout table's
+    # one-cell menu row is not one (SQLAlchemy's type lists leave a type's description cell empty).
+    width = dict.fromkeys(row_links, 0)  # a row's cells
+    for e in range(1, n):
+        if blocks.tag[e] in CELL_TAGS and parent[e] in width:
+            width[parent[e]] += 1
     worded_rows: dict[int, int] = {}  # table: rows with text outside their links
+    shapes: dict[int, set[int]] = {}  # table: cell counts of its rows with text and links
     for row, links in row_links.items():
         if links < row_text[row] and not drawn[row]:
-            worded_rows[_table(blocks, row)] = worded_rows.get(_table(blocks, row), 0) + 1
+            table = _table(blocks, row)
+            worded_rows[table] = worded_rows.get(table, 0) + 1
+            if links and not bar[row] and links <= MAX_ROW_LINK_SHARE * row_text[row]:
+                shapes.setdefault(table, set()).add(width[row])
     text_tables = {table for table, (_, stay) in link_rows.items()
                    if stay and worded_rows.get(table, 0) >= MIN_TEXT_ROWS}
     out = []
@@ -1154,7 +1164,9 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             row = _row(blocks, i)
             limit = MAX_LINK_SHARE
             table = _table(blocks, row) if row >= 0 else -1
-            if row >= 0 and (drawn[row] or (bar[row] and table not in text_tables) or (
+            data_row = (table in text_tables and width[row] >= MIN_TEXT_ROWS
+                        and width[row] in shapes[table]) if row >= 0 else False
+            if row >= 0 and (drawn[row] or (bar[row] and not data_row) or (
                     orphans and row_text[row] <= LABEL_CHARS and not row_links[row] and table in orphans)):
                 continue
             if row >= 0:
@@ -1166,7 +1178,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             li = blocks.in_item[i] if row < 0 else -1
             described = li >= 0 and item_chunks[li] > 1 and item_links[li] <= MAX_ROW_LINK_SHARE * item_text[li]
             if row >= 0:
-                described = table in text_tables
+                described = data_row
             if li >= 0 and not described and (dt := blocks.term.get(li, -1)) in term_text:  # with its term
                 described = (item_links[li] + term_links[dt]
                              <= MAX_ROW_LINK_SHARE * (item_text[li] + term_text[dt]))
