@@ -2123,3 +2123,25 @@ def test_a_row_of_links_in_a_table_of_text_is_a_row_of_the_table():
     assert "chromium | V:37, I:118 | 212471 | Chromium, (open-source browser from Google)" in lines
     assert not {"Home | Download", "Documentation | Community"} & set(lines)
     assert "Then configure it. | Restart." in lines and "Back to the documentation index" not in lines
+
+
+def test_a_terms_label_starts_its_definitions_paragraph():
+    # Sphinx's field lists and Javadoc's notes write "Returns:", "Return type:", "Parameters:" as terms over
+    # their definitions; alone on a line each was among the most repeated lines of an API reference. A term
+    # that is code with a colon ("GCRYCTL_GET_KEYLEN:", "range:") is a name, and stays its line.
+    fields = ("<dl class='field-list simple'><dt class='field-odd'>Returns<span class='colon'>:</span></dt><dd "
+              "class='field-odd'><p>The exit code of the CLI.</p></dd><dt class='field-even'>Return type<span "
+              "class='colon'>:</span></dt><dd class='field-even'><p>int</p></dd></dl>"
+              "<dl class='notes'><dt>Parameters:</dt><dd><code>index</code> - index of the element</dd>"
+              "<dd><code>from</code> - where to start</dd><dt>Raises:</dt><dd><ul><li>ValueError</li></ul></dd></dl>"
+              "<dl><dt><code>GCRYCTL_GET_KEYLEN:</code></dt><dd>Return the length of the key.</dd>"
+              "<dt><code>None</code>:</dt><dd>The host header is unmodified.</dd></dl>")
+    html = f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{fields}<p>{ARTICLE[1]}</p></div></body></html>"
+    lines = ENGINES["density"](html).text.split("\n")
+    assert "Returns: The exit code of the CLI." in lines and "Return type: int" in lines
+    assert "Parameters: index - index of the element" in lines and "from - where to start" in lines
+    assert lines[lines.index("Raises:") + 1] == "- ValueError"  # before a list it stays a line
+    assert lines[lines.index("GCRYCTL_GET_KEYLEN:") + 1] == "Return the length of the key."
+    assert "None: The host header is unmodified." in lines
+    markdown = ENGINES["density"](html, markdown=True).text.split("\n")
+    assert "**Return type:** int" in markdown and "`None`: The host header is unmodified." in markdown

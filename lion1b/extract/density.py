@@ -527,6 +527,7 @@ class Blocks:
     # the list item a chunk opens: (nesting depth, number in an ordered list or 0); (0, 0) when none
     item: list[tuple[int, int]] = field(default_factory=list)
     span: dict[int, tuple[int, int]] = field(default_factory=dict)  # a td/th's (rowspan, colspan) when not 1, 1
+    width: dict[int, int] = field(default_factory=dict)  # a row's cells (<td>s and <th>s, empty ones too)
     bracketed: set[int] = field(default_factory=set)  # chunks of links and NAV_SEPARATORS only: "[<a>Top</a>]"
     footnotes: set[int] = field(default_factory=set)  # blocks of FOOTNOTE_CLASSES
     notes: set[int] = field(default_factory=set)  # blocks of ANNOTATION_CLASSES and RUN_IN_CLASSES
@@ -871,15 +872,16 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
                 table[2] += 1
                 parent, as_tag = table[3], "td"
             index = blocks.add_block(parent, as_tag, weight, unlikely,
-                                     (admonition and cls is not None) or (bits & ANNOTATION and tag == "div"),
+                                     (admonition or (bits & ANNOTATION and tag == "div")) and cls is not None,
                                      section and cls is not None, attrs.get("role") == "main")
             open_blocks.append(index)
             if grid:
                 grids.append([index, GRID_COLUMNS[grid.group(1)], 0, -1])
-            if bits & FOOTNOTES:
-                blocks.footnotes.add(index)
-            if bits & RUN_IN or (bits & ANNOTATION and not LABEL_END.search(node.text(deep=True))):
-                blocks.notes.add(index)
+            if bits & (FOOTNOTES | ANNOTATION | RUN_IN):
+                if bits & FOOTNOTES:
+                    blocks.footnotes.add(index)
+                elif bits & RUN_IN or not LABEL_END.search(node.text(deep=True)):
+                    blocks.notes.add(index)
             children = node.iter(include_text=True)
             stack.append((children, index, False, False))
             names = bits & (GUTTER | CODE_BY_CLASS)
@@ -893,6 +895,8 @@ def walk(body: LexborNode, page_title: str = "", markdown: bool = False) -> Bloc
                     blocks.code_blocks.add(index)
             if as_tag in ITEM_TAGS or as_tag in CELL_TAGS:
                 items.append(index if as_tag in ITEM_TAGS else -1)
+                if as_tag in CELL_TAGS:
+                    blocks.width[parent] = blocks.width.get(parent, 0) + 1
                 if as_tag == tag and ("rowspan" in attrs or "colspan" in attrs):
                     blocks.span[index] = _span(attrs)
             if as_tag == "dt":
@@ -1132,10 +1136,11 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # A table whose every row of links went (an index: makeinfo's entries, each a linked term and its linked
     # section) leaves its short rows without links, its letters and its header ("A", "B", "Index Entry |
     # Section": 150 of the 169 lines of autoconf's indices); they go with it.
+    tables = {row: _table(blocks, row) for row in row_links}
     link_rows: dict[int, list[int]] = {}  # table: [rows of links that go, rows of links that stay]
     for row, links in row_links.items():
         if links and not drawn[row]:
-            counts = link_rows.setdefault(_table(blocks, row), [0, 0])
+            counts = link_rows.setdefault(tables[row], [0, 0])
             counts[not bar[row] and links <= MAX_ROW_LINK_SHARE * row_text[row]] += 1
     orphans = {table for table, (gone, stay) in link_rows.items() if gone >= MIN_INDEX_ROWS and not stay}
     # A row of links in a table of text is a row of the table: the Debian Reference's browsers, "konqueror |
@@ -1144,30 +1149,25 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
     # of links (its letters and header have text), a menu or a bar has no text. Such a row has as many cells
     # (<td>s, empty ones too) as a row of the table with text and links, and two or more: a layout table's
     # one-cell menu row is not one (SQLAlchemy's type lists leave a type's description cell empty).
-    width = dict.fromkeys(row_links, 0)  # a row's cells
-    for e in range(1, n):
-        if blocks.tag[e] in CELL_TAGS and parent[e] in width:
-            width[parent[e]] += 1
     worded_rows: dict[int, int] = {}  # table: rows with text outside their links
     shapes: dict[int, set[int]] = {}  # table: cell counts of its rows with text and links
     for row, links in row_links.items():
         if links < row_text[row] and not drawn[row]:
-            table = _table(blocks, row)
+            table = tables[row]
             worded_rows[table] = worded_rows.get(table, 0) + 1
             if links and not bar[row] and links <= MAX_ROW_LINK_SHARE * row_text[row]:
-                shapes.setdefault(table, set()).add(width[row])
+                shapes.setdefault(table, set()).add(blocks.width[row])
     text_tables = {table for table, (_, stay) in link_rows.items()
                    if stay and worded_rows.get(table, 0) >= MIN_TEXT_ROWS}
+    data_rows = {row for row, table in tables.items() if table in text_tables
+                 and blocks.width[row] >= MIN_TEXT_ROWS and blocks.width[row] in shapes[table]}
     out = []
     for i, (owner, text, links) in enumerate(zip(blocks.owner, blocks.text, shown, strict=True)):
         if kept[owner] and not dead[owner]:
             row = _row(blocks, i)
             limit = MAX_LINK_SHARE
-            table = _table(blocks, row) if row >= 0 else -1
-            data_row = (table in text_tables and width[row] >= MIN_TEXT_ROWS
-                        and width[row] in shapes[table]) if row >= 0 else False
-            if row >= 0 and (drawn[row] or (bar[row] and not data_row) or (
-                    orphans and row_text[row] <= LABEL_CHARS and not row_links[row] and table in orphans)):
+            if row >= 0 and (drawn[row] or (bar[row] and row not in data_rows) or (
+                    orphans and row_text[row] <= LABEL_CHARS and not row_links[row] and tables[row] in orphans)):
                 continue
             if row >= 0:
                 text_chars, links, limit = row_text[row], row_links[row], MAX_ROW_LINK_SHARE
@@ -1178,7 +1178,7 @@ def select(blocks: Blocks, dead: list[bool]) -> list[int]:
             li = blocks.in_item[i] if row < 0 else -1
             described = li >= 0 and item_chunks[li] > 1 and item_links[li] <= MAX_ROW_LINK_SHARE * item_text[li]
             if row >= 0:
-                described = data_row
+                described = row in data_rows
             if li >= 0 and not described and (dt := blocks.term.get(li, -1)) in term_text:  # with its term
                 described = (item_links[li] + term_links[dt]
                              <= MAX_ROW_LINK_SHARE * (item_text[li] + term_text[dt]))
@@ -1477,7 +1477,7 @@ def _row(blocks: Blocks, i: int) -> int:
     return -1
 
 
-def _labels(blocks: Blocks, chunks: list[int]) -> tuple[list[int], dict[int, str]]:
+def _labels(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[list[int], dict[int, str]]:
     """The chunks without the admonition labels that prefix a paragraph, and {paragraph chunk: label}.
 
     A label is the first kept chunk of an admonition box when it is one short line of text without closing
@@ -1504,8 +1504,30 @@ def _labels(blocks: Blocks, chunks: list[int]) -> tuple[list[int], dict[int, str
                         HEADING_LEVEL and (blocks.box[blocks.owner[nxt]] == box or not _label_like(blocks, nxt))):
                     labels[nxt] = text  # into a box within the box too: "Note: Changed in version 3.8: ..."
                     continue
+        if blocks.in_term[i] >= 0 and k + 1 < len(chunks) and _term_label(blocks, chunks, k):
+            label = _shown(blocks, i, markdown)  # in Markdown, "`None`:" keeps its code span
+            if not label.endswith("`"):
+                labels[chunks[k + 1]] = label
+                continue
         kept.append(i)
     return kept, labels
+
+
+def _term_label(blocks: Blocks, chunks: list[int], k: int) -> bool:
+    """Whether ``chunks[k]`` is a term that is a label ("Returns:", "Since:" in Javadoc's and Sphinx's field
+    lists: a colon ends it, a capital starts it) over a plain paragraph of its definition, which it then
+    starts: "Returns: the element at the specified position". Alone on their lines such labels were the most
+    repeated lines of API references ("Returns:", "Parameters:", "Since:", "Throws:" in Javadoc). A name in
+    code with a colon ("range:", "GCRYCTL_GET_KEYLEN:", ":") is a term, not a label."""
+    i, nxt = chunks[k], chunks[k + 1]
+    term, definition = blocks.in_term[i], blocks.in_item[nxt]
+    owner = blocks.owner[nxt]
+    text = blocks.text[i]
+    return (text.endswith((":", "：")) and text[0].isalpha() and not text[0].islower() and "_" not in text
+            and _label_like(blocks, i) and definition >= 0
+            and blocks.term.get(definition) == term and (k == 0 or blocks.in_term[chunks[k - 1]] != term)
+            and (owner == definition or blocks.parent[owner] == definition) and blocks.kind[nxt] == TEXT
+            and not blocks.item[nxt][0] and blocks.tag[owner] not in HEADING_LEVEL and _row(blocks, nxt) < 0)
 
 
 def _label_like(blocks: Blocks, i: int) -> bool:
@@ -1590,10 +1612,11 @@ def _inside(blocks: Blocks, block: int, ancestor: int) -> bool:
 
 
 def _prefixed(label: str, text: str, markdown: bool) -> str:
-    """ "Note: text" ("注記：text" after a CJK label; "**Note:** text" in Markdown)."""
+    """ "Note: text" ("注記：text" after a CJK label; "**Note:** text" in Markdown, "`None`: text" when the
+    label is code)."""
     wide = label.endswith("：") or (not label.endswith(":") and _WIDE.match(label[-1]) is not None)
     head = label if label.endswith((":", "：")) else label + ("：" if wide else ":")
-    return (f"**{head}**" if markdown else head) + ("" if wide else " ") + text
+    return (f"**{head}**" if markdown and "`" not in head else head) + ("" if wide else " ") + text
 
 
 def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[str, list[list[int]]]:
@@ -1608,7 +1631,7 @@ def render(blocks: Blocks, chunks: list[int], markdown: bool = False) -> tuple[s
     previous = ""  # kind of the last block written: "item", "row" or ""
     previous_table = -1  # the table of the last row written
     spanned: dict[int, int] = {}  # Markdown: its columns held by a cell of a row above, and for how many more rows
-    chunks, labels = _labels(blocks, [i for i in chunks if blocks.shown.get(i) != ""])
+    chunks, labels = _labels(blocks, [i for i in chunks if blocks.shown.get(i) != ""], markdown)
     chunks, joined = _notes(blocks, chunks, labels, markdown) if blocks.notes else (chunks, {})
     layout = -1  # a row whose one cell with text holds a heading and more: a layout, its blocks are lines
     k = 0
