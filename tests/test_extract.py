@@ -1687,14 +1687,19 @@ def test_a_texinfo_nav_table_is_page_chrome():
     assert all(p in text for p in ARTICLE)
 
 
+def lines_between_paragraphs(fragment: str, markdown: bool = False) -> list[str]:
+    """The density engine's lines of a page whose text is two article paragraphs around ``fragment``."""
+    html = f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{fragment}<p>{ARTICLE[1]}</p></div></body></html>"
+    return ENGINES["density"](html, markdown=markdown).text.split("\n")
+
+
 def test_a_changelog_box_labels_its_first_note():
     # Werkzeug (the Pallets theme): <details class="changelog"><summary>Changelog</summary> over its version
     # notes; "Changelog" stood alone 178 times in 15 pages, the most repeated line of the site
     box = ("<details class='changelog'><summary>Changelog</summary><div class='versionchanged'><p><span "
            "class='versionmodified changed'>Changed in version 2.0: </span>Return a timezone-aware datetime."
            "</p></div><div class='versionchanged'><p>Changed in version 0.15: Accept a string.</p></div></details>")
-    html = f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{box}<p>{ARTICLE[1]}</p></div></body></html>"
-    lines = ENGINES["density"](html).text.split("\n")
+    lines = lines_between_paragraphs(box)
     assert "Changelog: Changed in version 2.0: Return a timezone-aware datetime." in lines and "Changelog" not in lines
 
 
@@ -2092,8 +2097,7 @@ def test_a_version_notes_title_labels_its_paragraph_inside_another_box_too():
              "<div class='admonition note'><p class='admonition-title'>Note</p><div class='versionchanged'><p><span "
              "class='versionmodified changed'>Changed in version 3.8: </span>Timeouts may exceed one day.</p></div>"
              "</div>")
-    html = f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{boxes}<p>{ARTICLE[1]}</p></div></body></html>"
-    lines = ENGINES["density"](html).text.split("\n")
+    lines = lines_between_paragraphs(boxes)
     assert "Changed in Django 3.2: The no_key argument was added." in lines
     assert "The of argument was allowed on MySQL 8.0.1+." in lines
     assert "👎 Deprecated since 1.33.0: superseded by trim_start" in lines
@@ -2116,9 +2120,7 @@ def test_a_row_of_links_in_a_table_of_text_is_a_row_of_the_table():
     layout = ("<table><tr><td colspan='2'><a href='/docs'>Back to the documentation index</a></td></tr><tr><td>Install "
               "the <a href='/p'>package</a> first, then run it.</td><td>It takes a minute.</td></tr><tr><td>Then "
               "configure it.</td><td>Restart.</td></tr></table>")
-    html = (f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{browsers}<p>{ARTICLE[1]}</p>{menu}{layout}"
-            "</div></body></html>")
-    lines = ENGINES["density"](html).text.split("\n")
+    lines = lines_between_paragraphs(f"{browsers}<p>{ARTICLE[2]}</p>{menu}{layout}")
     assert "konqueror | V:19, I:90 | 25504 | KDE, Konqueror" in lines and "lynx | V:12, I:124 | 1935 | Lynx" in lines
     assert "chromium | V:37, I:118 | 212471 | Chromium, (open-source browser from Google)" in lines
     assert not {"Home | Download", "Documentation | Community"} & set(lines)
@@ -2136,12 +2138,11 @@ def test_a_terms_label_starts_its_definitions_paragraph():
               "<dd><code>from</code> - where to start</dd><dt>Raises:</dt><dd><ul><li>ValueError</li></ul></dd></dl>"
               "<dl><dt><code>GCRYCTL_GET_KEYLEN:</code></dt><dd>Return the length of the key.</dd>"
               "<dt><code>None</code>:</dt><dd>The host header is unmodified.</dd></dl>")
-    html = f"<html><body><div class='body'><p>{ARTICLE[0]}</p>{fields}<p>{ARTICLE[1]}</p></div></body></html>"
-    lines = ENGINES["density"](html).text.split("\n")
+    lines = lines_between_paragraphs(fields)
     assert "Returns: The exit code of the CLI." in lines and "Return type: int" in lines
     assert "Parameters: index - index of the element" in lines and "from - where to start" in lines
     assert lines[lines.index("Raises:") + 1] == "- ValueError"  # before a list it stays a line
     assert lines[lines.index("GCRYCTL_GET_KEYLEN:") + 1] == "Return the length of the key."
     assert "None: The host header is unmodified." in lines
-    markdown = ENGINES["density"](html, markdown=True).text.split("\n")
+    markdown = lines_between_paragraphs(fields, markdown=True)
     assert "**Return type:** int" in markdown and "`None`: The host header is unmodified." in markdown
