@@ -238,7 +238,7 @@ TERMINAL_PUNCTUATION = (".", "!", "?", "”", '"', "。", "！", "？", "」", "
 # lines of a manual. It becomes the prefix of the box's first paragraph instead: "Note: If you have ...". So
 # does the title of a version note's <div> (ANNOTATION_CLASSES): Django writes <div class="versionchanged"><span
 # class="title">Changed in Django 3.2:</span> <p>The no_key argument was added.</p> (alone 69 times in 39
-# pages), rustdoc <div class="stab deprecated">👎 Deprecated since 1.33.0:<br>superseded by trim_start.
+# pages), rustdoc <div class="stab deprecated">👎 Deprecated since 1.33.0: <p>superseded by trim_start</p>.
 ADMONITION_CLASSES = frozenset({"note", "tip", "warning", "caution", "important", "admonition", "hint", "changelog",
                                 "attention", "danger"})
 MIN_INDEX_ROWS = 3  # a table that lost this many rows of links and kept none is an index (see select)
