@@ -530,7 +530,7 @@ class Blocks:
     width: dict[int, int] = field(default_factory=dict)  # a row's cells (<td>s and <th>s, empty ones too)
     bracketed: set[int] = field(default_factory=set)  # chunks of links and NAV_SEPARATORS only: "[<a>Top</a>]"
     footnotes: set[int] = field(default_factory=set)  # blocks of FOOTNOTE_CLASSES
-    notes: set[int] = field(default_factory=set)  # blocks of ANNOTATION_CLASSES and RUN_IN_CLASSES
+    notes: set[int] = field(default_factory=set)  # RUN_IN_CLASSES blocks, ANNOTATION_CLASSES ones of a label alone
 
     def add_block(self, parent: int, tag: str, weight: int, unlikely: int, admonition: bool = False,
                   section: bool = False, main: bool = False) -> int:
@@ -1521,13 +1521,11 @@ def _term_label(blocks: Blocks, chunks: list[int], k: int) -> bool:
     code with a colon ("range:", "GCRYCTL_GET_KEYLEN:", ":") is a term, not a label."""
     i, nxt = chunks[k], chunks[k + 1]
     term, definition = blocks.in_term[i], blocks.in_item[nxt]
-    owner = blocks.owner[nxt]
     text = blocks.text[i]
     return (text.endswith((":", "：")) and text[0].isalpha() and not text[0].islower() and "_" not in text
             and _label_like(blocks, i) and definition >= 0
             and blocks.term.get(definition) == term and (k == 0 or blocks.in_term[chunks[k - 1]] != term)
-            and (owner == definition or blocks.parent[owner] == definition) and blocks.kind[nxt] == TEXT
-            and not blocks.item[nxt][0] and blocks.tag[owner] not in HEADING_LEVEL and _row(blocks, nxt) < 0)
+            and _entry_paragraph(blocks, nxt, definition))
 
 
 def _label_like(blocks: Blocks, i: int) -> bool:
@@ -1597,7 +1595,7 @@ def _note(blocks: Blocks, chunks: list[int], k: int) -> int:
 
 def _entry_paragraph(blocks: Blocks, i: int, entry: int) -> bool:
     """Whether chunk ``i`` is a plain paragraph right in ``entry`` (a <dd>, a section): not code, a list item,
-    a heading, a table cell, or in a note or box of its own."""
+    a heading, a table cell, or a note."""
     owner = blocks.owner[i]
     return (blocks.kind[i] == TEXT and not blocks.item[i][0] and (owner == entry or blocks.parent[owner] == entry)
             and owner not in blocks.notes and blocks.tag[owner] not in HEADING_LEVEL and _row(blocks, i) < 0
